@@ -1,0 +1,161 @@
+//! Jobs: the units of work a round is made of, as they travel on the queue.
+//!
+//! A job's id is derived from what it does, so the same work always has the same id: a link
+//! linked from 300 pages is one job, and a redelivered job is recognised.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::round::RoundId;
+
+/// Version of the wire messages; a worker refuses messages of another version.
+pub const WIRE_VERSION: u8 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobId(pub String);
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a job does. Ids of sites, columns and accounts refer to the round's registry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Task {
+    /// Visit `n` of a site's homepage (availability).
+    Probe { site: String, n: u32 },
+    /// Fetch a page of a site, judge it and read its links; `depth` 0 is the homepage.
+    Page { site: String, url: Url, depth: u8 },
+    /// Fetch a link and judge it.
+    Check { url: Url },
+    /// Read a column's list, every page of it (`column` indexes the site's columns).
+    Column { site: String, column: usize },
+    /// Read an account's menu.
+    Menu { account: String },
+}
+
+impl Task {
+    /// The identity of the work, independent of the round.
+    pub fn key(&self) -> String {
+        match self {
+            Task::Probe { site, n } => format!("probe|{site}|{n}"),
+            Task::Page { site, url, .. } => format!("page|{site}|{url}"),
+            Task::Check { url } => format!("check|{url}"),
+            Task::Column { site, column } => format!("column|{site}|{column}"),
+            Task::Menu { account } => format!("menu|{account}"),
+        }
+    }
+
+    pub fn id(&self) -> JobId {
+        JobId(short_hash(&self.key()))
+    }
+
+    /// The kind as a short label for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Task::Probe { .. } => "probe",
+            Task::Page { .. } => "page",
+            Task::Check { .. } => "check",
+            Task::Column { .. } => "column",
+            Task::Menu { .. } => "menu",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub v: u8,
+    pub round: RoundId,
+    pub id: JobId,
+    pub task: Task,
+}
+
+impl Job {
+    pub fn new(round: &RoundId, task: Task) -> Job {
+        Job {
+            v: WIRE_VERSION,
+            round: round.clone(),
+            id: task.id(),
+            task,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("jobs always serialize")
+    }
+
+    /// Decodes a queue message, refusing other wire versions and ids that do not match the task.
+    pub fn decode(body: &[u8]) -> Result<Job, String> {
+        let job: Job = serde_json::from_slice(body).map_err(|e| format!("not a job: {e}"))?;
+        if job.v != WIRE_VERSION {
+            return Err(format!(
+                "job wire version {} (this build speaks {WIRE_VERSION})",
+                job.v
+            ));
+        }
+        if job.id != job.task.id() {
+            return Err(format!("job id {} does not match its task", job.id));
+        }
+        if !RoundId::is_valid(&job.round.0) {
+            return Err(format!("bad round id {:?}", job.round.0));
+        }
+        Ok(job)
+    }
+}
+
+/// 16 hex digits of SHA-256: short enough for keys, long enough never to collide in a round.
+pub fn short_hash(s: &str) -> String {
+    let d = Sha256::digest(s.as_bytes());
+    hex::encode(&d[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_work() {
+        let a = Task::Check {
+            url: Url::parse("http://a.gov.cn/x").unwrap(),
+        };
+        let b = a.clone();
+        assert_eq!(a.id(), b.id());
+        let c = Task::Check {
+            url: Url::parse("http://a.gov.cn/y").unwrap(),
+        };
+        assert_ne!(a.id(), c.id());
+    }
+
+    #[test]
+    fn decode_refuses_bad_messages() {
+        let r = RoundId("2020Q4-abc".into());
+        let job = Job::new(
+            &r,
+            Task::Menu {
+                account: "x".into(),
+            },
+        );
+        assert_eq!(Job::decode(&job.encode()).unwrap(), job);
+        assert!(Job::decode(b"{not json").is_err());
+        let mut other = job.clone();
+        other.v = 9;
+        assert!(
+            Job::decode(&other.encode())
+                .unwrap_err()
+                .contains("version")
+        );
+        let mut forged = job;
+        forged.id = JobId("0000".into());
+        assert!(
+            Job::decode(&forged.encode())
+                .unwrap_err()
+                .contains("does not match")
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The domain of spotcheck, shared by every role.
+//!
+//! What a round checks ([`registry`]), how strictly ([`plan`]), the round itself ([`round`]),
+//! the messages that travel between roles ([`job`], [`outcome`]), the indicator catalogue
+//! ([`indicator`]) and the two ports every deployment implements ([`ports`]: the queue and the
+//! store). Nothing here does I/O or depends on a runtime, so every role — and every tool that
+//! reads a registry — can use it cheaply.
+
+pub mod config_error;
+pub mod duration;
+pub mod indicator;
+pub mod job;
+pub mod outcome;
+pub mod plan;
+pub mod ports;
+pub mod registry;
+pub mod round;
+pub mod window;
+
+pub use config_error::ConfigError;
+pub use duration::{Period, Rate};
+pub use indicator::{Indicator, Severity};
+pub use job::{Job, JobId, Task};
+pub use outcome::{Outcome, Verdict};
+pub use plan::Plan;
+pub use registry::Registry;
+pub use round::{Round, RoundId, RoundKind};
+pub use window::Window;

@@ -1,0 +1,208 @@
+//! What a job found: the result messages workers send and the collector stores.
+//!
+//! Outcomes are evidence, not judgements of the round: the report turns them into findings
+//! with the plan's thresholds, so a report can be recomputed from the store alone.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::job::{Job, WIRE_VERSION};
+
+/// Whether a fetched URL works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkState {
+    Ok,
+    Broken,
+    /// Could not be judged: an anti-crawler or captcha page, or rate limiting after every retry.
+    Unknown,
+}
+
+/// The judgement of one fetch, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub state: LinkState,
+    /// The final HTTP status, when there was an answer.
+    pub status: Option<u16>,
+    /// Evidence in words: `HTTP 404`, `connection refused`, `soft 404: 页面不存在` …
+    pub reason: String,
+    /// Where redirects ended, when they did.
+    #[serde(default)]
+    pub final_url: Option<Url>,
+    #[serde(default)]
+    pub redirects: Vec<Url>,
+}
+
+impl Verdict {
+    pub fn ok(status: u16) -> Verdict {
+        Verdict {
+            state: LinkState::Ok,
+            status: Some(status),
+            reason: format!("HTTP {status}"),
+            final_url: None,
+            redirects: Vec::new(),
+        }
+    }
+
+    pub fn broken(status: Option<u16>, reason: impl Into<String>) -> Verdict {
+        Verdict {
+            state: LinkState::Broken,
+            status,
+            reason: reason.into(),
+            final_url: None,
+            redirects: Vec::new(),
+        }
+    }
+
+    pub fn unknown(status: Option<u16>, reason: impl Into<String>) -> Verdict {
+        Verdict {
+            state: LinkState::Unknown,
+            status,
+            reason: reason.into(),
+            final_url: None,
+            redirects: Vec::new(),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.state == LinkState::Ok
+    }
+}
+
+/// One homepage visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub ok: bool,
+    pub status: Option<u16>,
+    /// Why the visit failed, in words.
+    pub error: Option<String>,
+}
+
+/// A page read for its links (and, on a homepage, its dated items).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageOutcome {
+    pub verdict: Verdict,
+    /// Every link on the page, resolved, in page order, deduplicated.
+    pub links: Vec<Url>,
+    /// The newest date among the page's dated items.
+    pub newest: Option<NaiveDate>,
+}
+
+/// An item of a column list, with the letters fields when the list is a letters board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub title: String,
+    pub url: Option<Url>,
+    pub date: Option<NaiveDate>,
+    /// Handling unit as shown on the page (letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Date received (letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<NaiveDate>,
+    /// Whether it was answered (letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied: Option<bool>,
+    /// Date answered (letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<NaiveDate>,
+}
+
+/// A column read to its end (or to the plan's page limit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnOutcome {
+    /// The judgement of the column's first page.
+    pub verdict: Verdict,
+    pub pages: u32,
+    pub items: Vec<Item>,
+    /// The page said it has nothing (暂无信息 …).
+    pub blank_marker: bool,
+    /// Pages that could not be read after the first, in words.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// Where a menu was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MenuSource {
+    Api,
+    File,
+    /// The API refused and the saved file was used instead.
+    FileFallback,
+    None,
+}
+
+/// One menu button, leaf or parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MenuButton {
+    /// `一级菜单 > 子菜单`.
+    pub path: String,
+    /// The button type (`view`, `click`, `miniprogram`, `news` …).
+    pub kind: String,
+    /// Every link the button carries.
+    pub urls: Vec<Url>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MenuOutcome {
+    pub source: MenuSource,
+    pub buttons: Vec<MenuButton>,
+    /// Why the menu could not be read (or why the API was not used), for the operator.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    Visit(Visit),
+    Page(PageOutcome),
+    Link(Verdict),
+    Column(ColumnOutcome),
+    Menu(MenuOutcome),
+    /// The job was dead-lettered: every delivery attempt failed.
+    Dead {
+        reason: String,
+    },
+}
+
+/// A job's result as it travels to the collector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub v: u8,
+    pub job: Job,
+    pub outcome: Outcome,
+}
+
+impl JobResult {
+    pub fn new(job: Job, outcome: Outcome) -> JobResult {
+        JobResult {
+            v: WIRE_VERSION,
+            job,
+            outcome,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("results always serialize")
+    }
+
+    pub fn decode(body: &[u8]) -> Result<JobResult, String> {
+        let r: JobResult =
+            serde_json::from_slice(body).map_err(|e| format!("not a result: {e}"))?;
+        if r.v != WIRE_VERSION {
+            return Err(format!(
+                "result wire version {} (this build speaks {WIRE_VERSION})",
+                r.v
+            ));
+        }
+        if r.job.id != r.job.task.id() {
+            return Err(format!(
+                "result for job {} does not match its task",
+                r.job.id
+            ));
+        }
+        Ok(r)
+    }
+}

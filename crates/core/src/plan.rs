@@ -1,0 +1,296 @@
+//! The plan: how strictly a round judges. Defaults are the national indicators
+//! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
+use crate::duration::{Period, Rate};
+use crate::registry::ColumnType;
+
+fn period(s: &str) -> Period {
+    s.parse().expect("constant period")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Plan {
+    pub availability: Availability,
+    pub freshness: Freshness,
+    pub letters: Letters,
+    pub interview: Interview,
+    pub links: Links,
+    pub wechat: Wechat,
+    pub politeness: Politeness,
+    pub fetch: Fetch,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            availability: Availability::default(),
+            freshness: Freshness::default(),
+            letters: Letters::default(),
+            interview: Interview::default(),
+            links: Links::default(),
+            wechat: Wechat::default(),
+            politeness: Politeness::default(),
+            fetch: Fetch::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Availability {
+    /// Homepage visits per site in the round.
+    pub probes: u32,
+    /// Spacing between visits.
+    pub interval: Period,
+    /// A visit that has not opened by then fails.
+    pub timeout: Period,
+    /// Veto when failed visits >= this share of all visits.
+    pub fail_ratio: f64,
+}
+
+impl Default for Availability {
+    fn default() -> Self {
+        Availability {
+            probes: 20,
+            interval: period("72m"),
+            timeout: period("15s"),
+            fail_ratio: 0.05,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Freshness {
+    pub news: Period,
+    pub notice: Period,
+    pub policy: Period,
+    pub personnel: Period,
+    pub plan: Period,
+    pub homepage: Period,
+    /// Optional thresholds for the other column types (none by default: not judged stale).
+    pub interview: Option<Period>,
+    pub letters: Option<Period>,
+    pub disclosure: Option<Period>,
+    pub other: Option<Period>,
+    pub stale_columns_veto: u32,
+    pub blank_columns_veto: u32,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            news: period("14d"),
+            notice: period("183d"),
+            policy: period("183d"),
+            personnel: period("365d"),
+            plan: period("365d"),
+            homepage: period("14d"),
+            interview: None,
+            letters: None,
+            disclosure: None,
+            other: None,
+            stale_columns_veto: 5,
+            blank_columns_veto: 5,
+        }
+    }
+}
+
+impl Freshness {
+    /// The age beyond which a column of this type is stale, if its type is judged at all.
+    pub fn threshold(&self, kind: ColumnType) -> Option<Period> {
+        match kind {
+            ColumnType::News => Some(self.news),
+            ColumnType::Notice => Some(self.notice),
+            ColumnType::Policy => Some(self.policy),
+            ColumnType::Personnel => Some(self.personnel),
+            ColumnType::Plan => Some(self.plan),
+            ColumnType::Interview => self.interview,
+            ColumnType::Letters => self.letters,
+            ColumnType::Disclosure => self.disclosure,
+            ColumnType::Other => self.other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Letters {
+    /// A letter older than this without an answer is a veto finding.
+    pub unanswered_veto: Period,
+}
+
+impl Default for Letters {
+    fn default() -> Self {
+        Letters {
+            unanswered_veto: period("90d"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Interview {
+    pub required_per_window: u32,
+}
+
+impl Default for Interview {
+    fn default() -> Self {
+        Interview {
+            required_per_window: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Links {
+    /// 0: homepage only; 1: homepage and the pages it links on the same site.
+    pub depth: u8,
+    /// Also check links that leave the site.
+    pub external: bool,
+}
+
+impl Default for Links {
+    fn default() -> Self {
+        Links {
+            depth: 1,
+            external: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Wechat {
+    pub stale: Period,
+}
+
+impl Default for Wechat {
+    fn default() -> Self {
+        Wechat {
+            stale: period("14d"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Politeness {
+    /// Pool-wide, across every worker.
+    pub per_host_rate: Rate,
+    pub per_host_concurrency: u32,
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Politeness {
+            per_host_rate: "2/s".parse().expect("constant rate"),
+            per_host_concurrency: 2,
+        }
+    }
+}
+
+/// Bounds of every fetch (an extension of the contract).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fetch {
+    pub connect_timeout: Period,
+    /// Total time for one request (page and link checks; probes use `availability.timeout`).
+    pub timeout: Period,
+    /// Largest body read, after decompression, in KiB.
+    pub max_body_kib: u64,
+    pub max_redirects: u32,
+    /// Retries of transient failures (timeouts, connection resets, 429/503).
+    pub retries: u32,
+    /// First retry delay; doubled each time.
+    pub retry_backoff: Period,
+    /// Longest `Retry-After` honoured.
+    pub max_retry_after: Period,
+    /// Most list pages read from one column.
+    pub max_pages: u32,
+    pub user_agent: String,
+}
+
+impl Default for Fetch {
+    fn default() -> Self {
+        Fetch {
+            connect_timeout: period("5s"),
+            timeout: period("15s"),
+            max_body_kib: 5 * 1024,
+            max_redirects: 10,
+            retries: 2,
+            retry_backoff: period("500ms"),
+            max_retry_after: period("60s"),
+            max_pages: 200,
+            user_agent: concat!(
+                "spotcheck/",
+                env!("CARGO_PKG_VERSION"),
+                " (government site inspection)"
+            )
+            .to_string(),
+        }
+    }
+}
+
+impl Plan {
+    pub fn load(path: &Path) -> Result<Plan, ConfigErrors> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: format!("cannot read the plan: {e}"),
+            }])
+        })?;
+        Plan::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Plan, ConfigErrors> {
+        let source = Source::new(path, text);
+        let plan: Plan =
+            toml::from_str(text).map_err(|e| ConfigErrors(vec![source.from_toml(&e)]))?;
+        let errors = plan.validate(&source);
+        if errors.is_empty() {
+            Ok(plan)
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    fn validate(&self, src: &Source) -> Vec<ConfigError> {
+        let mut errs = Vec::new();
+        let root = KeyPath::default();
+        let a = root.key("availability");
+        if self.availability.probes == 0 {
+            errs.push(src.error_at(&a.key("probes"), "at least one visit is needed"));
+        }
+        let r = self.availability.fail_ratio;
+        if !(r > 0.0 && r <= 1.0) {
+            errs.push(src.error_at(&a.key("fail_ratio"), format!("`{r}` must be in (0, 1]")));
+        }
+        if self.availability.timeout.0.is_zero() {
+            errs.push(src.error_at(&a.key("timeout"), "must be longer than 0"));
+        }
+        if self.politeness.per_host_concurrency == 0 {
+            errs.push(src.error_at(
+                &root.key("politeness").key("per_host_concurrency"),
+                "must be at least 1",
+            ));
+        }
+        if self.links.depth > 3 {
+            errs.push(src.error_at(
+                &root.key("links").key("depth"),
+                "at most 3: deeper crawls are not a spot-check",
+            ));
+        }
+        errs
+    }
+}

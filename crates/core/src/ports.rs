@@ -1,0 +1,127 @@
+//! The two ports every deployment implements: the queue and the store.
+//!
+//! The check logic never knows which implementation it runs on: in-process (tokio channels
+//! and memory, for `spotcheck run`) or RabbitMQ and Redis (for a pool). The shapes follow
+//! what the distributed case needs: confirmed publishes, manual acknowledgement, redelivery
+//! with a count, delayed messages, and first-write-wins results.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::job::JobId;
+use crate::outcome::JobResult;
+use crate::round::{Round, RoundId};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// The broker or store cannot be reached now; retrying later may work.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// The request itself is wrong; retrying will not help.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The queues of a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// Work for the workers.
+    Jobs,
+    /// Results for the collector.
+    Results,
+    /// Messages that failed every delivery attempt (or could not be read).
+    Dead,
+}
+
+impl Lane {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Lane::Jobs => "jobs",
+            Lane::Results => "results",
+            Lane::Dead => "dead",
+        }
+    }
+}
+
+/// Settles one delivery. Dropping it unsettled returns the message to the queue (as a broker
+/// does when a consumer goes away).
+#[async_trait]
+pub trait Acker: Send + Sync {
+    async fn ack(self: Box<Self>) -> Result<(), PortError>;
+    /// `requeue = false` sends the message to the dead lane.
+    async fn reject(self: Box<Self>, requeue: bool) -> Result<(), PortError>;
+}
+
+pub struct Delivery {
+    pub body: Vec<u8>,
+    /// How many times this message was delivered before (0 on the first delivery).
+    pub redeliveries: u32,
+    pub acker: Box<dyn Acker>,
+}
+
+#[async_trait]
+pub trait Consumer: Send {
+    /// The next delivery; `None` once the consumer is closed (shutdown).
+    async fn next(&mut self) -> Option<Result<Delivery, PortError>>;
+}
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Publishes a message and returns once the queue holds it safely (publisher confirm).
+    /// With a delay, the message becomes visible only after it.
+    async fn publish(&self, lane: Lane, body: Vec<u8>, delay: Duration) -> Result<(), PortError>;
+
+    /// Starts consuming a lane with at most `prefetch` unsettled deliveries.
+    async fn consume(&self, lane: Lane, prefetch: u16) -> Result<Box<dyn Consumer>, PortError>;
+}
+
+/// What recording a result changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    /// This was the job's first result (later ones change nothing).
+    pub first: bool,
+    /// This write completed the round; true for exactly one write per round.
+    pub completed: bool,
+}
+
+/// A round's progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    /// Jobs the round has so far (grows as pages reveal links).
+    pub total: u64,
+    /// Jobs with a result.
+    pub done: u64,
+    /// Jobs whose result is a failure of the job itself (dead-lettered).
+    pub dead: u64,
+    /// All initial jobs are scheduled.
+    pub sealed: bool,
+    pub complete: bool,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Stores a new round record.
+    async fn create_round(&self, round: &Round) -> Result<(), PortError>;
+
+    async fn round(&self, id: &RoundId) -> Result<Option<Round>, PortError>;
+
+    /// Known rounds, oldest first.
+    async fn rounds(&self) -> Result<Vec<RoundId>, PortError>;
+
+    /// Adds jobs to the round; returns those it did not have yet (to be published).
+    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError>;
+
+    /// Marks every initial job as scheduled; true when that completed the round.
+    async fn seal(&self, round: &RoundId) -> Result<bool, PortError>;
+
+    /// Records a job's result, first write wins, and adds its follow-up jobs to the round —
+    /// atomically, so a crash anywhere leaves either nothing or everything.
+    async fn record(&self, result: &JobResult, follow_ups: &[JobId])
+    -> Result<Recorded, PortError>;
+
+    async fn progress(&self, round: &RoundId) -> Result<Progress, PortError>;
+
+    /// Every result of the round, in job id order.
+    async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError>;
+}

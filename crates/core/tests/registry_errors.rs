@@ -1,0 +1,206 @@
+//! Every kind of registry and plan error an operator can make, with its exact message and
+//! position.
+
+use std::path::Path;
+
+use spotcheck_core::config_error::ConfigErrors;
+use spotcheck_core::{Plan, Registry};
+
+const GOOD: &str = r#"[meta]
+region = "景德镇市"
+name = "景德镇市政府网站与政务新媒体"
+
+[[units]]
+id = "szf"
+name = "市政府办"
+
+[[units]]
+id = "rsj"
+name = "市人社局"
+aliases = ["市人力资源和社会保障局"]
+
+[[websites]]
+id = "portal"
+unit = "szf"
+name = "景德镇市人民政府网站"
+url = "http://www.jdz.gov.cn/"
+
+  [[websites.columns]]
+  name = "政务动态"
+  url = "http://www.jdz.gov.cn/zwdt/"
+  type = "news"
+
+[[accounts]]
+id = "rsj-wx"
+unit = "rsj"
+platform = "wechat"
+name = "景德镇人社"
+menu_file = "menus/rsj.json"
+"#;
+
+fn errors(text: &str) -> Vec<String> {
+    match Registry::parse(text, Path::new("registry.toml")) {
+        Ok(_) => panic!("accepted a bad registry"),
+        Err(ConfigErrors(es)) => es.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_good_registry_parses_and_anchors_menu_files() {
+    let r = Registry::parse(GOOD, Path::new("/etc/spotcheck/registry.toml")).unwrap();
+    assert_eq!(r.units.len(), 2);
+    assert_eq!(r.websites[0].columns[0].unit_or(&r.websites[0]), "szf");
+    assert_eq!(
+        r.accounts[0].menu_file.as_deref(),
+        Some(Path::new("/etc/spotcheck/menus/rsj.json"))
+    );
+    assert_eq!(r.unit_by_label("市人力资源和社会保障局").unwrap().id, "rsj");
+}
+
+#[test]
+fn unknown_key_is_refused_with_position() {
+    let text = GOOD.replace("name = \"市人社局\"", "naem = \"市人社局\"");
+    assert_eq!(
+        errors(&text),
+        vec![
+            "registry.toml:11:1: units[1].naem: unknown field `naem`, expected one of `id`, `name`, `aliases`"
+        ]
+    );
+}
+
+#[test]
+fn unknown_column_type_is_refused() {
+    let text = GOOD.replace("type = \"news\"", "type = \"nwes\"");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("registry.toml:23:10: "), "{}", e[0]);
+    assert!(e[0].contains("unknown variant `nwes`"), "{}", e[0]);
+}
+
+#[test]
+fn duplicate_ids_are_refused() {
+    let text = GOOD.replace("id = \"rsj\"", "id = \"szf\"");
+    let e = errors(&text);
+    assert!(
+        e.contains(&"registry.toml:10:6: units[1].id: duplicate unit id `szf`".to_string()),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn dangling_unit_reference_is_refused() {
+    let text = GOOD.replace("unit = \"rsj\"", "unit = \"rsjj\"");
+    assert_eq!(
+        errors(&text),
+        vec!["registry.toml:27:8: accounts[0].unit: unit `rsjj` is not defined in [[units]]"]
+    );
+}
+
+#[test]
+fn bad_urls_are_refused() {
+    let text = GOOD.replace("http://www.jdz.gov.cn/zwdt/", "/zwdt/");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("registry.toml:22:9: "), "{}", e[0]);
+    assert!(e[0].contains("relative URL without a base"), "{}", e[0]);
+
+    let text = GOOD.replace("http://www.jdz.gov.cn/zwdt/", "ftp://www.jdz.gov.cn/zwdt/");
+    assert_eq!(
+        errors(&text),
+        vec![
+            "registry.toml:22:9: websites[0].columns[0].url: `ftp://www.jdz.gov.cn/zwdt/` must be an http(s) URL with a host"
+        ]
+    );
+}
+
+#[test]
+fn bad_ids_and_ambiguous_names_are_refused() {
+    let text = GOOD.replace("id = \"portal\"", "id = \"Portal!\"");
+    assert_eq!(
+        errors(&text),
+        vec!["registry.toml:15:6: websites[0].id: id `Portal!` must match [a-z0-9_-]+"]
+    );
+    let text = GOOD.replace("[\"市人力资源和社会保障局\"]", "[\"市政府办\"]");
+    assert_eq!(
+        errors(&text),
+        vec![
+            "registry.toml:12:12: units[1].aliases[0]: `市政府办` already names unit `szf`; names and aliases must be unique"
+        ]
+    );
+}
+
+#[test]
+fn accounts_need_a_way_to_read_the_menu() {
+    let text = GOOD.replace("menu_file = \"menus/rsj.json\"", "");
+    let e = errors(&text);
+    assert_eq!(
+        e,
+        vec![
+            "registry.toml:25:1: accounts[0]: account `rsj-wx` needs `appid` + `secret_env` or a `menu_file`"
+        ]
+    );
+    let text = GOOD.replace("menu_file = \"menus/rsj.json\"", "appid = \"wx1\"");
+    assert!(errors(&text)[0].contains("`appid` and `secret_env` go together"));
+    let text = GOOD.replace(
+        "menu_file = \"menus/rsj.json\"",
+        "appid = \"wx1\"\nsecret_env = \"s3cr3t value\"",
+    );
+    assert!(errors(&text)[0].contains("must name an environment variable"));
+}
+
+#[test]
+fn syntax_errors_have_positions() {
+    let text = GOOD.replace("region = \"景德镇市\"", "region = \"景德镇市");
+    let e = errors(&text);
+    assert!(e[0].starts_with("registry.toml:2:"), "{}", e[0]);
+}
+
+fn plan_errors(text: &str) -> Vec<String> {
+    match Plan::parse(text, Path::new("plan.toml")) {
+        Ok(_) => panic!("accepted a bad plan"),
+        Err(ConfigErrors(es)) => es.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn plan_defaults_are_the_national_indicators() {
+    let p = Plan::parse("", Path::new("plan.toml")).unwrap();
+    assert_eq!(p.availability.probes, 20);
+    assert_eq!(p.availability.interval.to_string(), "72m");
+    assert_eq!(p.freshness.notice.days(), 183);
+    assert_eq!(p.letters.unanswered_veto.days(), 90);
+    assert_eq!(p.politeness.per_host_rate.to_string(), "2/s");
+    let p = Plan::parse(
+        "[availability]\nprobes = 3\ninterval = \"100ms\"\n",
+        Path::new("p"),
+    )
+    .unwrap();
+    assert_eq!(p.availability.probes, 3);
+    assert_eq!(p.availability.timeout.to_string(), "15s");
+}
+
+#[test]
+fn plan_errors_name_the_key() {
+    assert_eq!(
+        plan_errors("[availability]\ninterval = \"72 minutes\"\n"),
+        vec![
+            "plan.toml:2:12: availability.interval: `72 minutes`: unknown unit `minutes`; use ms, s, m, h or d"
+        ]
+    );
+    assert_eq!(
+        plan_errors("[politeness]\nper_host_rate = \"2 per s\"\n"),
+        vec![
+            "plan.toml:2:17: politeness.per_host_rate: `2 per s` is not a rate; write e.g. \"2/s\", \"30/m\""
+        ]
+    );
+    assert_eq!(
+        plan_errors("[availability]\nfail_ratio = 1.5\n"),
+        vec!["plan.toml:2:14: availability.fail_ratio: `1.5` must be in (0, 1]"]
+    );
+    let e = plan_errors("[freshnes]\nnews = \"14d\"\n");
+    assert!(
+        e[0].starts_with("plan.toml:1:2: freshnes: unknown field `freshnes`"),
+        "{}",
+        e[0]
+    );
+}
