@@ -1,1 +1,5 @@
-//! spotcheck-bus
+//! The queue port's implementations: [`memory`] for one process.
+
+pub mod memory;
+
+pub use memory::MemoryQueue;

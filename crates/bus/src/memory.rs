@@ -1,0 +1,279 @@
+//! The in-process queue: the same contract as the broker, in memory.
+//!
+//! It keeps the broker's semantics that the roles rely on — prefetch, manual acks, redelivery
+//! of unsettled messages with a count, a delivery limit that dead-letters, delayed messages —
+//! so the embedded mode exercises the same code paths as a pool.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+
+struct Message {
+    body: Vec<u8>,
+    redeliveries: u32,
+}
+
+#[derive(Default)]
+struct LaneState {
+    ready: VecDeque<Message>,
+}
+
+struct Inner {
+    lanes: Mutex<HashMap<Lane, LaneState>>,
+    notify: Notify,
+    closed: std::sync::atomic::AtomicBool,
+    delivery_limit: u32,
+}
+
+/// A queue held in memory. Cloning shares it.
+#[derive(Clone)]
+pub struct MemoryQueue {
+    inner: Arc<Inner>,
+}
+
+impl MemoryQueue {
+    /// `delivery_limit`: deliveries of one message before it goes to the dead lane.
+    pub fn new(delivery_limit: u32) -> MemoryQueue {
+        MemoryQueue {
+            inner: Arc::new(Inner {
+                lanes: Mutex::new(HashMap::new()),
+                notify: Notify::new(),
+                closed: std::sync::atomic::AtomicBool::new(false),
+                delivery_limit: delivery_limit.max(1),
+            }),
+        }
+    }
+
+    /// Ends every consumer: `next` returns `None` once the lane is drained of waiting calls.
+    pub fn close(&self) {
+        self.inner
+            .closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.notify.notify_waiters();
+    }
+
+    /// Messages waiting in a lane (not counting unsettled deliveries).
+    pub fn depth(&self, lane: Lane) -> usize {
+        self.inner.lock().get(&lane).map_or(0, |l| l.ready.len())
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Lane, LaneState>> {
+        // A poisoned lock only means a panic elsewhere; the queue's data stays consistent
+        // because every mutation is a single push or pop.
+        self.lanes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, lane: Lane, msg: Message) {
+        self.lock().entry(lane).or_default().ready.push_back(msg);
+        self.notify.notify_waiters();
+    }
+
+    /// Returns a message to its lane after a failed delivery, or dead-letters it.
+    fn requeue(&self, lane: Lane, mut msg: Message) {
+        msg.redeliveries += 1;
+        if lane != Lane::Dead && msg.redeliveries >= self.delivery_limit {
+            tracing::warn!(
+                lane = lane.name(),
+                "delivery limit reached; message dead-lettered"
+            );
+            self.push(
+                Lane::Dead,
+                Message {
+                    body: msg.body,
+                    redeliveries: 0,
+                },
+            );
+        } else {
+            self.push(lane, msg);
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl Queue for MemoryQueue {
+    async fn publish(&self, lane: Lane, body: Vec<u8>, delay: Duration) -> Result<(), PortError> {
+        let msg = Message {
+            body,
+            redeliveries: 0,
+        };
+        if delay.is_zero() {
+            self.inner.push(lane, msg);
+        } else {
+            let inner = self.inner.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                inner.push(lane, msg);
+            });
+        }
+        Ok(())
+    }
+
+    async fn consume(&self, lane: Lane, prefetch: u16) -> Result<Box<dyn Consumer>, PortError> {
+        Ok(Box::new(MemoryConsumer {
+            inner: self.inner.clone(),
+            lane,
+            permits: Arc::new(Semaphore::new(prefetch.max(1) as usize)),
+        }))
+    }
+}
+
+struct MemoryConsumer {
+    inner: Arc<Inner>,
+    lane: Lane,
+    permits: Arc<Semaphore>,
+}
+
+#[async_trait]
+impl Consumer for MemoryConsumer {
+    async fn next(&mut self) -> Option<Result<Delivery, PortError>> {
+        let permit = self.permits.clone().acquire_owned().await.ok()?;
+        loop {
+            let notified = self.inner.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.inner.is_closed() {
+                return None;
+            }
+            let msg = self
+                .inner
+                .lock()
+                .get_mut(&self.lane)
+                .and_then(|l| l.ready.pop_front());
+            if let Some(msg) = msg {
+                return Some(Ok(Delivery {
+                    body: msg.body.clone(),
+                    redeliveries: msg.redeliveries,
+                    acker: Box::new(MemoryAcker {
+                        inner: self.inner.clone(),
+                        lane: self.lane,
+                        msg: Some(msg),
+                        _permit: permit,
+                    }),
+                }));
+            }
+            notified.await;
+        }
+    }
+}
+
+struct MemoryAcker {
+    inner: Arc<Inner>,
+    lane: Lane,
+    msg: Option<Message>,
+    _permit: OwnedSemaphorePermit,
+}
+
+#[async_trait]
+impl Acker for MemoryAcker {
+    async fn ack(mut self: Box<Self>) -> Result<(), PortError> {
+        self.msg = None;
+        Ok(())
+    }
+
+    async fn reject(mut self: Box<Self>, requeue: bool) -> Result<(), PortError> {
+        if let Some(msg) = self.msg.take() {
+            if requeue {
+                self.inner.requeue(self.lane, msg);
+            } else if self.lane != Lane::Dead {
+                self.inner.push(
+                    Lane::Dead,
+                    Message {
+                        body: msg.body,
+                        redeliveries: 0,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for MemoryAcker {
+    /// An unsettled delivery returns to the queue, as when a consumer's connection drops.
+    fn drop(&mut self) {
+        if let Some(msg) = self.msg.take() {
+            self.inner.requeue(self.lane, msg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn next(c: &mut Box<dyn Consumer>) -> Delivery {
+        tokio::time::timeout(Duration::from_secs(5), c.next())
+            .await
+            .expect("a delivery in time")
+            .expect("open")
+            .expect("ok")
+    }
+
+    #[tokio::test]
+    async fn unsettled_messages_come_back_and_dead_letter_at_the_limit() {
+        let q = MemoryQueue::new(3);
+        q.publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
+            .await
+            .unwrap();
+        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
+        let d = next(&mut c).await;
+        assert_eq!(d.redeliveries, 0);
+        drop(d); // crash: not settled
+        let d = next(&mut c).await;
+        assert_eq!(d.redeliveries, 1);
+        d.acker.reject(true).await.unwrap();
+        let d = next(&mut c).await;
+        assert_eq!(d.redeliveries, 2);
+        d.acker.reject(true).await.unwrap();
+        assert_eq!(q.depth(Lane::Jobs), 0);
+        assert_eq!(q.depth(Lane::Dead), 1);
+        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
+        assert_eq!(next(&mut dead).await.body, b"a");
+    }
+
+    #[tokio::test]
+    async fn prefetch_bounds_unsettled_deliveries() {
+        let q = MemoryQueue::new(5);
+        for i in 0..3u8 {
+            q.publish(Lane::Jobs, vec![i], Duration::ZERO)
+                .await
+                .unwrap();
+        }
+        let mut c = q.consume(Lane::Jobs, 2).await.unwrap();
+        let a = next(&mut c).await;
+        let _b = next(&mut c).await;
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), c.next())
+                .await
+                .is_err(),
+            "a third delivery while two are unsettled"
+        );
+        a.acker.ack().await.unwrap();
+        assert_eq!(next(&mut c).await.body, vec![2]);
+    }
+
+    #[tokio::test]
+    async fn delayed_messages_wait_and_close_ends_consumers() {
+        let q = MemoryQueue::new(5);
+        q.publish(Lane::Jobs, b"later".to_vec(), Duration::from_millis(80))
+            .await
+            .unwrap();
+        assert_eq!(q.depth(Lane::Jobs), 0);
+        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
+        let d = next(&mut c).await;
+        assert_eq!(d.body, b"later");
+        d.acker.ack().await.unwrap();
+        q.close();
+        assert!(c.next().await.is_none());
+    }
+}

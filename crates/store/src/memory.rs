@@ -1,0 +1,150 @@
+//! The in-memory store: results, progress and round completion for one process.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use spotcheck_core::job::JobId;
+use spotcheck_core::outcome::{JobResult, Outcome};
+use spotcheck_core::ports::{PortError, Progress, Recorded, Store};
+use spotcheck_core::round::{Round, RoundId};
+
+#[derive(Default)]
+struct RoundState {
+    round: Option<Round>,
+    expected: HashSet<JobId>,
+    results: BTreeMap<JobId, JobResult>,
+    /// |expected \ done|: jobs scheduled without a result yet.
+    outstanding: u64,
+    dead: u64,
+    sealed: bool,
+    completed: bool,
+}
+
+impl RoundState {
+    fn complete_now(&mut self) -> bool {
+        if self.sealed && self.outstanding == 0 && !self.completed {
+            self.completed = true;
+            return true;
+        }
+        false
+    }
+}
+
+/// Everything in one map behind one lock: writes are small and the lock makes every
+/// operation atomic, as the Redis scripts are.
+#[derive(Default)]
+pub struct MemoryStore {
+    rounds: Mutex<HashMap<RoundId, RoundState>>,
+    order: Mutex<Vec<RoundId>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn with<T>(&self, round: &RoundId, f: impl FnOnce(&mut RoundState) -> T) -> T {
+        let mut map = self.rounds.lock().unwrap_or_else(|p| p.into_inner());
+        f(map.entry(round.clone()).or_default())
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn create_round(&self, round: &Round) -> Result<(), PortError> {
+        let fresh = self.with(&round.id, |s| {
+            let fresh = s.round.is_none();
+            s.round = Some(round.clone());
+            fresh
+        });
+        if fresh {
+            self.order
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(round.id.clone());
+        }
+        Ok(())
+    }
+
+    async fn round(&self, id: &RoundId) -> Result<Option<Round>, PortError> {
+        let map = self.rounds.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(map.get(id).and_then(|s| s.round.clone()))
+    }
+
+    async fn rounds(&self) -> Result<Vec<RoundId>, PortError> {
+        Ok(self.order.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+
+    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+        Ok(self.with(round, |s| {
+            let mut new = Vec::new();
+            for id in ids {
+                if s.expected.insert(id.clone()) {
+                    if !s.results.contains_key(id) {
+                        s.outstanding += 1;
+                    }
+                    new.push(id.clone());
+                }
+            }
+            new
+        }))
+    }
+
+    async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
+        Ok(self.with(round, |s| {
+            s.sealed = true;
+            s.complete_now()
+        }))
+    }
+
+    async fn record(
+        &self,
+        result: &JobResult,
+        follow_ups: &[JobId],
+    ) -> Result<Recorded, PortError> {
+        let id = &result.job.id;
+        Ok(self.with(&result.job.round, |s| {
+            if s.results.contains_key(id) {
+                return Recorded {
+                    first: false,
+                    completed: false,
+                };
+            }
+            for f in follow_ups {
+                if s.expected.insert(f.clone()) && !s.results.contains_key(f) {
+                    s.outstanding += 1;
+                }
+            }
+            if s.expected.contains(id) {
+                s.outstanding -= 1;
+            }
+            if matches!(result.outcome, Outcome::Dead { .. }) {
+                s.dead += 1;
+            }
+            s.results.insert(id.clone(), result.clone());
+            Recorded {
+                first: true,
+                completed: s.complete_now(),
+            }
+        }))
+    }
+
+    async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
+        Ok(self.with(round, |s| Progress {
+            total: s.expected.len() as u64,
+            done: s
+                .expected
+                .iter()
+                .filter(|id| s.results.contains_key(*id))
+                .count() as u64,
+            dead: s.dead,
+            sealed: s.sealed,
+            complete: s.completed,
+        }))
+    }
+
+    async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
+        Ok(self.with(round, |s| s.results.values().cloned().collect()))
+    }
+}
