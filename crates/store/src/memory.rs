@@ -91,6 +91,15 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn unexpected(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+        Ok(self.with(round, |s| {
+            ids.iter()
+                .filter(|id| !s.expected.contains(*id))
+                .cloned()
+                .collect()
+        }))
+    }
+
     async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
         Ok(self.with(round, |s| {
             s.sealed = true;

@@ -61,11 +61,21 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     );
     assert!(!store.seal(&r.id).await.unwrap());
 
+    assert_eq!(
+        store.unexpected(&r.id, &[a.id.clone(), c.id.clone()]).await.unwrap(),
+        vec![c.id.clone()],
+        "a query changes nothing"
+    );
+    assert_eq!(
+        store.unexpected(&r.id, &[c.id.clone()]).await.unwrap(),
+        vec![c.id.clone()]
+    );
     // c's result arrives before the result that spawns it.
     let rec = store.record(&ok(&c), &[]).await.unwrap();
     assert!(rec.first && !rec.completed);
     let rec = store.record(&ok(&a), &[c.id.clone()]).await.unwrap();
     assert!(rec.first && !rec.completed, "b is still outstanding");
+    assert!(store.unexpected(&r.id, &[c.id.clone()]).await.unwrap().is_empty());
     // A redelivered result changes nothing.
     let rec = store.record(&ok(&a), &[c.id.clone()]).await.unwrap();
     assert!(!rec.first && !rec.completed);
