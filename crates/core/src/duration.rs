@@ -39,7 +39,7 @@ impl FromStr for Period {
                 ));
             }
         };
-        if !secs.is_finite() || secs < 0.0 || secs > 1.0e10 {
+        if !secs.is_finite() || !(0.0..=1.0e10).contains(&secs) {
             return Err(format!("`{s}` is out of range"));
         }
         Ok(Period(Duration::from_secs_f64(secs)))

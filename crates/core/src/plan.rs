@@ -13,7 +13,7 @@ fn period(s: &str) -> Period {
     s.parse().expect("constant period")
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Plan {
     pub availability: Availability,
@@ -24,21 +24,6 @@ pub struct Plan {
     pub wechat: Wechat,
     pub politeness: Politeness,
     pub fetch: Fetch,
-}
-
-impl Default for Plan {
-    fn default() -> Self {
-        Plan {
-            availability: Availability::default(),
-            freshness: Freshness::default(),
-            letters: Letters::default(),
-            interview: Interview::default(),
-            links: Links::default(),
-            wechat: Wechat::default(),
-            politeness: Politeness::default(),
-            fetch: Fetch::default(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,122 @@
+//! `report.json`: the machine-readable result of a round (schema `spotcheck.report/1`).
+//! Fields follow the report contract; additions are optional fields only.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use spotcheck_core::indicator::{Indicator, Severity};
+use spotcheck_core::round::RoundKind;
+
+pub const SCHEMA: &str = "spotcheck.report/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub round: RoundInfo,
+    /// The registry's `[meta]`: who the notice is about.
+    pub region: String,
+    pub name: String,
+    pub summary: Summary,
+    pub updates: Vec<UnitCount>,
+    pub letters: Vec<UnitLetters>,
+    pub interviews: Vec<UnitInterviews>,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub rectification: Option<Rectification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundInfo {
+    pub id: String,
+    pub kind: RoundKind,
+    pub parent: Option<String>,
+    pub window: WindowInfo,
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub registered: u32,
+    pub checked: u32,
+    pub passed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LettersTotal {
+    pub received: u32,
+    pub replied: u32,
+    pub reply_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub websites: Counts,
+    pub accounts: Counts,
+    /// checked / registered, sites and accounts together.
+    pub sample_rate: f64,
+    /// passed / checked (passed = no veto finding).
+    pub pass_rate: f64,
+    pub letters: LettersTotal,
+    /// Jobs of the round and those that could not be processed (an addition).
+    pub jobs: JobCounts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JobCounts {
+    pub total: u32,
+    pub dead: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitCount {
+    pub unit: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitLetters {
+    pub unit: String,
+    pub received: u32,
+    pub replied: u32,
+    pub reply_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitInterviews {
+    pub unit: String,
+    pub held: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub indicator: Indicator,
+    pub severity: Severity,
+    pub unit: String,
+    /// Website, column or account name.
+    pub target: String,
+    pub url: Option<String>,
+    pub detail: String,
+    /// Every page that links the URL at fault (broken links; an addition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<String>,
+    /// The menu path of a broken menu button (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu_path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub indicator: Indicator,
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rectification {
+    pub rectified: Vec<String>,
+    pub not_rectified: Vec<String>,
+}
