@@ -482,6 +482,7 @@ impl<'a> Computation<'a> {
         self.findings.sort_by(|a, b| {
             (
                 a.indicator,
+                a.severity,
                 r(&a.unit),
                 &a.unit,
                 &a.target,
@@ -490,6 +491,7 @@ impl<'a> Computation<'a> {
             )
                 .cmp(&(
                     b.indicator,
+                    b.severity,
                     r(&b.unit),
                     &b.unit,
                     &b.target,

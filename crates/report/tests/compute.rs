@@ -1,0 +1,457 @@
+//! The report's numbers from a hand-made round: every figure and finding asserted exactly.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use spotcheck_core::indicator::{Indicator, Severity};
+use spotcheck_core::job::{Job, Task};
+use spotcheck_core::outcome::*;
+use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::{Plan, Registry};
+use url::Url;
+
+const REGISTRY: &str = r#"
+[meta]
+region = "测试市"
+name = "测试市政府网站与政务新媒体"
+
+[[units]]
+id = "szf"
+name = "市政府办"
+[[units]]
+id = "rsj"
+name = "市人社局"
+aliases = ["市人力资源和社会保障局"]
+[[units]]
+id = "jyj"
+name = "市教育局"
+
+[[websites]]
+id = "portal"
+unit = "szf"
+name = "测试市人民政府网站"
+url = "http://www.test.gov.cn/"
+  [[websites.columns]]
+  name = "人社局信息公开"
+  url = "http://www.test.gov.cn/xxgk/rsj/"
+  type = "disclosure"
+  unit = "rsj"
+  [[websites.columns]]
+  name = "咨询投诉"
+  url = "http://www.test.gov.cn/hdjl/"
+  type = "letters"
+  [[websites.columns]]
+  name = "在线访谈"
+  url = "http://www.test.gov.cn/zxft/"
+  type = "interview"
+  unit = "jyj"
+  [[websites.columns]]
+  name = "政务动态"
+  url = "http://www.test.gov.cn/zwdt/"
+  type = "news"
+  [[websites.columns]]
+  name = "教育局信息公开"
+  url = "http://www.test.gov.cn/xxgk/jyj/"
+  type = "disclosure"
+  unit = "jyj"
+
+[[websites]]
+id = "jyj"
+unit = "jyj"
+name = "测试市教育局网站"
+url = "http://jyj.test.gov.cn/"
+
+[[accounts]]
+id = "rsj-wx"
+unit = "rsj"
+platform = "wechat"
+name = "测试人社"
+menu_file = "m.json"
+
+[[accounts]]
+id = "jyj-wb"
+unit = "jyj"
+platform = "weibo"
+name = "测试教育微博"
+"#;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+fn u(s: &str) -> Url {
+    Url::parse(s).unwrap()
+}
+
+fn round() -> Round {
+    let mut plan = Plan::default();
+    plan.availability.probes = 4;
+    Round {
+        id: RoundId("2020Q4-test".into()),
+        kind: RoundKind::Spot,
+        parent: None,
+        window: "2020-07-01..2020-09-30".parse().unwrap(),
+        as_of: d("2020-12-17"),
+        registry: Registry::parse(REGISTRY, Path::new("r.toml")).unwrap(),
+        plan,
+        allow_private: false,
+        menus: Default::default(),
+    }
+}
+
+fn item(title: &str, date: &str) -> Item {
+    Item {
+        title: title.into(),
+        url: None,
+        date: Some(d(date)),
+        unit: None,
+        received: None,
+        replied: None,
+        answered: None,
+    }
+}
+
+fn letter(unit: &str, received: &str, replied: bool, answered: Option<&str>) -> Item {
+    Item {
+        title: format!("{unit}的留言"),
+        url: None,
+        date: None,
+        unit: Some(unit.into()),
+        received: Some(d(received)),
+        replied: Some(replied),
+        answered: answered.map(d),
+    }
+}
+
+fn column(items: Vec<Item>) -> Outcome {
+    Outcome::Column(ColumnOutcome {
+        verdict: Verdict::ok(200),
+        pages: 1,
+        items,
+        blank_marker: false,
+        problems: vec![],
+    })
+}
+
+fn results(r: &Round) -> Vec<JobResult> {
+    let job = |t: Task| Job::new(&r.id, t);
+    let visit = |ok: bool| {
+        Outcome::Visit(Visit {
+            ok,
+            status: ok.then_some(200),
+            error: (!ok).then(|| "connection refused".into()),
+        })
+    };
+    let mut out = vec![];
+    for n in 0..4 {
+        out.push(JobResult::new(
+            job(Task::Probe {
+                site: "portal".into(),
+                n,
+            }),
+            visit(true),
+        ));
+        out.push(JobResult::new(
+            job(Task::Probe {
+                site: "jyj".into(),
+                n,
+            }),
+            visit(n == 3),
+        ));
+    }
+    out.push(JobResult::new(
+        job(Task::Page {
+            site: "portal".into(),
+            url: u("http://www.test.gov.cn/"),
+            depth: 0,
+        }),
+        Outcome::Page(PageOutcome {
+            verdict: Verdict::ok(200),
+            links: vec![
+                u("http://www.test.gov.cn/a.html"),
+                u("http://www.test.gov.cn/gone.html"),
+                u("http://other.gov.cn/x"),
+            ],
+            newest: Some(d("2020-12-10")),
+        }),
+    ));
+    out.push(JobResult::new(
+        job(Task::Page {
+            site: "portal".into(),
+            url: u("http://www.test.gov.cn/a.html"),
+            depth: 1,
+        }),
+        Outcome::Page(PageOutcome {
+            verdict: Verdict::ok(200),
+            links: vec![u("http://www.test.gov.cn/gone.html")],
+            newest: None,
+        }),
+    ));
+    out.push(JobResult::new(
+        job(Task::Page {
+            site: "jyj".into(),
+            url: u("http://jyj.test.gov.cn/"),
+            depth: 0,
+        }),
+        Outcome::Page(PageOutcome {
+            verdict: Verdict::broken(None, "connection refused"),
+            links: vec![],
+            newest: None,
+        }),
+    ));
+    out.push(JobResult::new(
+        job(Task::Check {
+            url: u("http://www.test.gov.cn/gone.html"),
+        }),
+        Outcome::Link(Verdict::broken(Some(404), "HTTP 404")),
+    ));
+    out.push(JobResult::new(
+        job(Task::Check {
+            url: u("http://other.gov.cn/x"),
+        }),
+        Outcome::Link(Verdict::unknown(
+            Some(200),
+            "anti-crawler page: 访问过于频繁",
+        )),
+    ));
+    let col = |c: usize| {
+        job(Task::Column {
+            site: "portal".into(),
+            column: c,
+        })
+    };
+    out.push(JobResult::new(
+        col(0),
+        column(vec![
+            item("a", "2020-07-01"),
+            item("b", "2020-09-30"),
+            item("c", "2020-08-15"),
+            item("old", "2020-06-30"),
+            item("new", "2020-10-01"),
+        ]),
+    ));
+    out.push(JobResult::new(
+        col(1),
+        column(vec![
+            letter("市人社局", "2020-07-02", true, Some("2020-07-05")),
+            letter("市人力资源和社会保障局", "2020-09-30", true, None),
+            letter("市人社局", "2020-08-01", false, None),
+            letter("市教育局", "2020-08-01", true, Some("2020-12-20")),
+            letter("市教育局", "2020-10-09", false, None),
+            letter("市政府办", "2020-05-01", false, None),
+        ]),
+    ));
+    out.push(JobResult::new(
+        col(2),
+        column(vec![item("访谈", "2020-06-01")]),
+    ));
+    out.push(JobResult::new(
+        col(3),
+        column(vec![item("旧闻", "2020-11-01")]),
+    ));
+    out.push(JobResult::new(col(4), column(vec![])));
+    let menu = job(Task::Menu {
+        account: "rsj-wx".into(),
+    });
+    out.push(JobResult::new(
+        menu,
+        Outcome::Menu(MenuOutcome {
+            source: MenuSource::File,
+            buttons: vec![MenuButton {
+                path: "办事服务 > 社保查询".into(),
+                kind: "view".into(),
+                urls: vec![u("http://www.test.gov.cn/gone.html")],
+            }],
+            problem: None,
+        }),
+    ));
+    out
+}
+
+#[test]
+fn every_figure_and_finding() {
+    let r = round();
+    let report = spotcheck_report::compute(&r, &results(&r));
+    let s = &report.summary;
+    assert_eq!(
+        (s.websites.registered, s.websites.checked, s.websites.passed),
+        (2, 2, 0)
+    );
+    assert_eq!(
+        (s.accounts.registered, s.accounts.checked, s.accounts.passed),
+        (2, 1, 1)
+    );
+    assert_eq!(s.sample_rate, 0.75);
+    assert_eq!(s.pass_rate, 1.0 / 3.0);
+    assert_eq!((s.letters.received, s.letters.replied), (4, 2));
+
+    let updates: Vec<_> = report
+        .updates
+        .iter()
+        .map(|u| (u.unit.as_str(), u.count))
+        .collect();
+    assert_eq!(updates, vec![("市人社局", 3), ("市教育局", 0)]);
+    let letters: Vec<_> = report
+        .letters
+        .iter()
+        .map(|l| (l.unit.as_str(), l.received, l.replied))
+        .collect();
+    // 市教育局's answer came after as_of: not replied by then.
+    assert_eq!(letters, vec![("市人社局", 3, 2), ("市教育局", 1, 0)]);
+    let interviews: Vec<_> = report
+        .interviews
+        .iter()
+        .map(|i| (i.unit.as_str(), i.held))
+        .collect();
+    assert_eq!(interviews, vec![("市教育局", 0)]);
+
+    let f: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.indicator,
+                f.severity,
+                f.unit.as_str(),
+                f.target.as_str(),
+                f.url.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        f,
+        vec![
+            (
+                Indicator::SiteUnreachable,
+                Severity::Veto,
+                "市教育局",
+                "测试市教育局网站",
+                Some("http://jyj.test.gov.cn/")
+            ),
+            (
+                Indicator::ColumnStale,
+                Severity::Deduct,
+                "市政府办",
+                "政务动态",
+                Some("http://www.test.gov.cn/zwdt/")
+            ),
+            (
+                Indicator::ColumnBlank,
+                Severity::Deduct,
+                "市教育局",
+                "教育局信息公开",
+                Some("http://www.test.gov.cn/xxgk/jyj/")
+            ),
+            (
+                Indicator::LinkBroken,
+                Severity::Deduct,
+                "市政府办",
+                "测试市人民政府网站",
+                Some("http://www.test.gov.cn/gone.html")
+            ),
+            (
+                Indicator::LinkBroken,
+                Severity::Notice,
+                "市政府办",
+                "测试市人民政府网站",
+                Some("http://other.gov.cn/x")
+            ),
+            (
+                Indicator::LetterUnanswered,
+                Severity::Veto,
+                "市政府办",
+                "咨询投诉",
+                None
+            ),
+            (
+                Indicator::LetterUnanswered,
+                Severity::Veto,
+                "市人社局",
+                "咨询投诉",
+                None
+            ),
+            // Answered only after as_of: unanswered at the check point.
+            (
+                Indicator::LetterUnanswered,
+                Severity::Veto,
+                "市教育局",
+                "咨询投诉",
+                None
+            ),
+            (
+                Indicator::InterviewMissing,
+                Severity::Deduct,
+                "市教育局",
+                "在线访谈",
+                None
+            ),
+            (
+                Indicator::MenuLinkBroken,
+                Severity::Deduct,
+                "市人社局",
+                "测试人社",
+                Some("http://www.test.gov.cn/gone.html")
+            ),
+        ]
+    );
+    let broken = &report.findings[3];
+    assert_eq!(
+        broken.pages,
+        vec!["http://www.test.gov.cn/", "http://www.test.gov.cn/a.html"]
+    );
+    assert_eq!(
+        report.findings[9].menu_path.as_deref(),
+        Some("办事服务 > 社保查询")
+    );
+    assert_eq!(
+        report.findings[0].detail,
+        "4次访问中3次失败（connection refused）"
+    );
+
+    let problems: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.indicator, p.units.clone()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (Indicator::SiteUnreachable, vec!["市教育局".to_string()]),
+            (Indicator::ColumnStale, vec!["市政府办".to_string()]),
+            (Indicator::ColumnBlank, vec!["市教育局".to_string()]),
+            (Indicator::LinkBroken, vec!["市政府办".to_string()]),
+            (
+                Indicator::LetterUnanswered,
+                vec![
+                    "市政府办".to_string(),
+                    "市人社局".to_string(),
+                    "市教育局".to_string()
+                ]
+            ),
+            (Indicator::InterviewMissing, vec!["市教育局".to_string()]),
+            (Indicator::MenuLinkBroken, vec!["市人社局".to_string()]),
+        ]
+    );
+}
+
+#[test]
+fn column_findings_become_vetoes_at_the_plan_count() {
+    let mut r = round();
+    r.plan.freshness.blank_columns_veto = 1;
+    let report = spotcheck_report::compute(&r, &results(&r));
+    let blank = report
+        .findings
+        .iter()
+        .find(|f| f.indicator == Indicator::ColumnBlank)
+        .unwrap();
+    assert_eq!(blank.severity, Severity::Veto);
+}
+
+#[test]
+fn the_same_results_in_any_order_give_the_same_report() {
+    let r = round();
+    let mut res = results(&r);
+    let a = serde_json::to_string(&spotcheck_report::compute(&r, &res)).unwrap();
+    res.reverse();
+    let b = serde_json::to_string(&spotcheck_report::compute(&r, &res)).unwrap();
+    assert_eq!(a, b);
+}
