@@ -1,0 +1,50 @@
+//! Reading government web pages: pure, synchronous functions from bytes or text to facts.
+//!
+//! Workers fetch; this crate reads what they fetched. Nothing here touches the network, the clock
+//! or a runtime, so every reader can be tested on saved pages and run on any thread (parse inside
+//! the job; scraper's document type is not `Send`). Input is hostile: no input makes a function
+//! panic, and an undated entry stays undated (`None`), never "today".
+//!
+//! | module | reads | main API |
+//! | --- | --- | --- |
+//! | [`charset`] | page bytes → text, GBK-safe | [`decode`]`(bytes, content_type) -> Decoded`, [`is_html`]`(content_type, bytes) -> bool` |
+//! | [`dates`] | dates in text and article URLs | [`dates::find_date`], [`dates::date_in_text`]`(text, year)`, [`dates::date_in_url`], [`dates::year_heading`] |
+//! | [`links`] | every link of a page | [`links()`]`(html, page_url) -> Vec<Link>` |
+//! | [`list`] | one page of a column list, letters boards, pagination | [`parse_list`]`(html, page_url, hints) -> Result<ListPage, SelectorError>`, [`parse_dataproxy`]`(xml, page_url) -> Result<ProxyPage, ProxyError>`, [`DataProxyRequest::next_url`] / [`DataProxyRequest::advance`] |
+//! | [`blank`] | "nothing here" columns | [`is_blank_text`]`(text) -> bool` |
+//! | [`homepage`] | dated links anywhere on a page | [`dated_items`]`(html, page_url) -> Vec<Item>` |
+//!
+//! Walking a Hanweb column:
+//! ```no_run
+//! # use spotcheck_extract::*;
+//! # fn fetch(_: &url::Url) -> String { String::new() }
+//! let column = url::Url::parse("http://www.example.gov.cn/col/col123/index.html").unwrap();
+//! let first = parse_list(&fetch(&column), &column, None).unwrap();
+//! let mut items = first.items;
+//! if let Pagination::DataProxy(mut request) = first.more {
+//!     while let Some(next) = request.next_url() {
+//!         let Ok(page) = parse_dataproxy(&fetch(&next), &column) else { break };
+//!         let advanced = request.advance(&page);
+//!         items.extend(page.items);
+//!         match advanced { Some(r) => request = r, None => break }
+//!     }
+//! }
+//! ```
+
+pub mod blank;
+pub mod charset;
+pub mod dates;
+mod dom;
+mod entities;
+pub mod homepage;
+pub mod links;
+pub mod list;
+
+pub use blank::is_blank_text;
+pub use charset::{CharsetSource, Decoded, decode, is_html};
+pub use homepage::{dated_items, dated_items_in_year};
+pub use links::{Link, links};
+pub use list::{
+    DataProxyRequest, Fields, Item, ListPage, Pagination, ProxyError, ProxyPage, ReplyStatus,
+    SelectorError, Selectors, parse_dataproxy, parse_list, parse_list_in_year,
+};

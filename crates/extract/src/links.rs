@@ -1,0 +1,264 @@
+//! Every link a page carries, resolved to absolute http(s) URLs.
+//!
+//! Link checks visit each URL a page links to, so this must read pages of any size and any
+//! markup quickly: it runs on a streaming tokenizer (lol_html), linear in the page size, with no
+//! tree to build, so a page with ten thousand links or mis-nested tags costs milliseconds.
+//! `<a href>`, `<area href>`, `<iframe src>` and `<frame src>` count; `<base href>` is honoured
+//! wherever it appears (the first one wins, as in browsers); fragments are stripped; each URL is
+//! listed once, with the first text seen for it. `javascript:`, `mailto:`, `tel:`, `data:`,
+//! fragment-only links and every other non-http(s) target are skipped.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, TextChunk, TextType};
+use lol_html::{HtmlRewriter, Settings, element, text};
+use url::Url;
+
+use crate::entities;
+
+/// Link text beyond this many characters is cut: a stray unclosed `<a>` must not swallow a page.
+const MAX_TEXT_CHARS: usize = 300;
+
+/// A link found on a page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Link {
+    /// Absolute http(s) URL without fragment.
+    pub url: Url,
+    /// Visible text with whitespace collapsed; else the `title` attribute or an image's `alt`.
+    pub text: String,
+}
+
+#[derive(Default)]
+struct Raw {
+    href: String,
+    text: String,
+    title: Option<String>,
+    alt: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    base: Option<String>,
+    found: Vec<Raw>,
+    open: Option<usize>,
+}
+
+/// Every http(s) link of the page, in order of first appearance, deduplicated by URL.
+pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
+    let state = Rc::new(RefCell::new(State::default()));
+    scan(html, &state);
+    let state = state.take();
+
+    let base = state
+        .base
+        .as_deref()
+        .and_then(|b| page_url.join(entities::decode(b).trim()).ok())
+        .filter(|b| matches!(b.scheme(), "http" | "https"))
+        .unwrap_or_else(|| page_url.clone());
+
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for raw in state.found {
+        let Some(url) = resolve(&base, &raw.href) else {
+            continue;
+        };
+        let text = collapse(&entities::decode(&raw.text));
+        let text = if text.is_empty() {
+            raw.title
+                .or(raw.alt)
+                .map(|t| collapse(&entities::decode(&t)))
+                .unwrap_or_default()
+        } else {
+            text
+        };
+        if seen.insert(url.clone()) {
+            out.push(Link { url, text });
+        } else if let Some(existing) = out.iter_mut().find(|l| l.url == url && l.text.is_empty()) {
+            existing.text = text;
+        }
+    }
+    out
+}
+
+/// Resolves a raw `href` against the base; `None` for targets that are not web pages.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    let href = entities::decode(href);
+    let href = href.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let lower: String = href
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let lower: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    if ["javascript:", "mailto:", "tel:", "data:", "vbscript:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
+    {
+        return None;
+    }
+    let mut url = base.join(href).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    url.set_fragment(None);
+    Some(url)
+}
+
+fn scan(html: &str, state: &Rc<RefCell<State>>) {
+    let on_base = {
+        let state = Rc::clone(state);
+        move |el: &mut Element| {
+            let mut s = state.borrow_mut();
+            if s.base.is_none() {
+                s.base = el.get_attribute("href");
+            }
+            Ok(())
+        }
+    };
+    let on_link = {
+        let state = Rc::clone(state);
+        move |el: &mut Element| {
+            let attr = if matches!(el.tag_name().as_str(), "iframe" | "frame") {
+                "src"
+            } else {
+                "href"
+            };
+            let Some(href) = el.get_attribute(attr) else {
+                return Ok(());
+            };
+            let title = el.get_attribute("title").filter(|t| !t.trim().is_empty());
+            let mut s = state.borrow_mut();
+            let index = s.found.len();
+            s.found.push(Raw {
+                href,
+                title,
+                ..Raw::default()
+            });
+            s.open = (el.tag_name() == "a").then_some(index);
+            drop(s);
+            if el.tag_name() == "a"
+                && let Some(handlers) = el.end_tag_handlers()
+            {
+                let state = Rc::clone(&state);
+                handlers.push(Box::new(move |_end| {
+                    let mut s = state.borrow_mut();
+                    if s.open == Some(index) {
+                        s.open = None;
+                    }
+                    Ok(())
+                }));
+            }
+            Ok(())
+        }
+    };
+    let on_img = {
+        let state = Rc::clone(state);
+        move |el: &mut Element| {
+            let mut s = state.borrow_mut();
+            if let Some(i) = s.open
+                && s.found[i].alt.is_none()
+            {
+                s.found[i].alt = el.get_attribute("alt").filter(|a| !a.trim().is_empty());
+            }
+            Ok(())
+        }
+    };
+    let on_text = {
+        let state = Rc::clone(state);
+        move |t: &mut TextChunk| {
+            if t.text_type() != TextType::Data {
+                return Ok(());
+            }
+            let mut s = state.borrow_mut();
+            if let Some(i) = s.open {
+                let text = &mut s.found[i].text;
+                let room = MAX_TEXT_CHARS.saturating_sub(text.chars().count());
+                text.extend(t.as_str().chars().take(room));
+                if room == 0 {
+                    s.open = None;
+                }
+            }
+            Ok(())
+        }
+    };
+
+    let settings = Settings::new()
+        .append_element_content_handler(element!("base[href]", on_base))
+        .append_element_content_handler(element!(
+            "a[href], area[href], iframe[src], frame[src]",
+            on_link
+        ))
+        .append_element_content_handler(element!("img[alt]", on_img))
+        .append_element_content_handler(text!("*", on_text));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    // A tokenizer error (e.g. a memory limit on a giant tag) ends the scan; what was found stays.
+    if rewriter.write(html.as_bytes()).is_ok() {
+        let _ = rewriter.end();
+    }
+}
+
+/// Collapses runs of whitespace (including no-break spaces) into one space and trims.
+pub fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace() || c == '\u{3000}') {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> Url {
+        Url::parse("http://www.jdz.gov.cn/zwdt/index.html").unwrap()
+    }
+
+    #[test]
+    fn resolves_filters_and_dedups() {
+        let html = r##"<html><head><base href="/base/"></head><body>
+            <a href="a.html">第一 <b>条</b></a>
+            <a href="a.html#x">again</a>
+            <a href="javascript:void(0)">js</a><a href=" JavaScript:go()">js</a>
+            <a href="mailto:x@y.cn">m</a><a href="tel:123">t</a><a href="#">top</a>
+            <a href="data:text/html,hi">d</a><a href="ftp://x/y">f</a>
+            <a href="list.jsp?a=1&amp;b=2">&nbsp;列表&amp;更多</a>
+            <a href=https://other.gov.cn/x title="图片链接"><img src=x.png></a>
+            <area href="/map.html"><iframe src="//v.gov.cn/player"></iframe>
+            </body></html>"##;
+        let got = links(html, &page());
+        let urls: Vec<&str> = got.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://www.jdz.gov.cn/base/a.html",
+                "http://www.jdz.gov.cn/base/list.jsp?a=1&b=2",
+                "https://other.gov.cn/x",
+                "http://www.jdz.gov.cn/map.html",
+                "http://v.gov.cn/player",
+            ]
+        );
+        assert_eq!(got[0].text, "第一 条");
+        assert_eq!(got[1].text, "列表&更多");
+        assert_eq!(got[2].text, "图片链接");
+    }
+
+    #[test]
+    fn unclosed_anchor_text_is_bounded() {
+        let html = format!("<a href=x>{}", "字".repeat(10_000));
+        let got = links(&html, &page());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].text.chars().count(), MAX_TEXT_CHARS);
+    }
+}
