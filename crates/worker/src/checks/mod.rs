@@ -1,0 +1,44 @@
+//! The checks, one per kind of job. Each returns an outcome — evidence for the report —
+//! and never fails: whatever a site does becomes a verdict, not an error.
+
+pub mod column;
+pub mod link;
+pub mod menu;
+pub mod page;
+pub mod probe;
+
+use spotcheck_core::job::{Job, Task};
+use spotcheck_core::outcome::Outcome;
+
+use crate::RoundContext;
+
+/// Runs the check a job asks for.
+pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
+    let reg = &ctx.round.registry;
+    match &job.task {
+        Task::Probe { site, .. } => match reg.website(site) {
+            Some(w) => Outcome::Visit(probe::visit(ctx, &w.url).await),
+            None => unknown_target("website", site),
+        },
+        Task::Page { url, .. } => Outcome::Page(page::read(ctx, url).await),
+        Task::Check { url } => Outcome::Link(link::check(ctx, url).await),
+        Task::Column { site, column } => {
+            match reg.website(site).and_then(|w| w.columns.get(*column)) {
+                Some(c) => Outcome::Column(column::read(ctx, c).await),
+                None => unknown_target("column", &format!("{site}#{column}")),
+            }
+        }
+        Task::Menu { account } => match reg.account(account) {
+            Some(a) => Outcome::Menu(menu::read(ctx, a).await),
+            None => unknown_target("account", account),
+        },
+    }
+}
+
+/// A job naming something its round does not have was forged or corrupted; it is recorded
+/// as dead so the round can still complete.
+fn unknown_target(kind: &str, id: &str) -> Outcome {
+    Outcome::Dead {
+        reason: format!("the round has no {kind} `{id}`"),
+    }
+}

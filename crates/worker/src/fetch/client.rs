@@ -1,0 +1,420 @@
+//! The HTTP client: bounded in time and size, guarded against private targets, polite per
+//! host, following redirects itself so every hop is recorded, guarded and rate limited.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use spotcheck_core::round::Round;
+use url::Url;
+
+use super::guard;
+use super::politeness::HostGate;
+
+/// Limits and network settings of the fetches of one round.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body: usize,
+    pub max_redirects: u32,
+    pub retries: u32,
+    pub retry_backoff: Duration,
+    pub max_retry_after: Duration,
+    pub user_agent: String,
+    pub allow_private: bool,
+    pub resolve: BTreeMap<String, IpAddr>,
+}
+
+impl FetchConfig {
+    pub fn from_round(round: &Round) -> FetchConfig {
+        let f = &round.plan.fetch;
+        FetchConfig {
+            connect_timeout: f.connect_timeout.0,
+            timeout: f.timeout.0,
+            max_body: (f.max_body_kib as usize).saturating_mul(1024),
+            max_redirects: f.max_redirects,
+            retries: f.retries,
+            retry_backoff: f.retry_backoff.0,
+            max_retry_after: f.max_retry_after.0,
+            user_agent: f.user_agent.clone(),
+            allow_private: round.private_allowed(),
+            resolve: round.registry.network.resolve.clone(),
+        }
+    }
+}
+
+/// Why a fetch got no HTTP answer, in words an operator and a site owner understand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("DNS: {0}")]
+    Dns(String),
+    #[error("connection refused")]
+    ConnectionRefused,
+    #[error("connect: {0}")]
+    Connect(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("too many redirects ({0})")]
+    TooManyRedirects(u32),
+    #[error("bad redirect: {0}")]
+    BadRedirect(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    /// Worth another try later: the network may recover, a refusal or a loop will not.
+    pub fn transient(&self) -> bool {
+        matches!(self, FetchError::Timeout(_) | FetchError::Connect(_))
+    }
+}
+
+/// An HTTP answer, after redirects, with its (capped) body.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// The body was longer than the cap and was cut.
+    pub truncated: bool,
+    /// Every URL redirected to, in order.
+    pub redirects: Vec<Url>,
+}
+
+/// Options of one fetch.
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    /// Replaces the configured total timeout (availability visits use the plan's).
+    pub timeout: Option<Duration>,
+    /// Replaces the configured body cap.
+    pub max_body: Option<usize>,
+    /// Sends a form POST instead of a GET (list data proxies).
+    pub form: Option<Vec<(String, String)>>,
+    /// No retries: an availability visit is one visit.
+    pub once: bool,
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    gate: Arc<dyn HostGate>,
+    cfg: FetchConfig,
+}
+
+impl Fetcher {
+    pub fn new(cfg: FetchConfig, gate: Arc<dyn HostGate>) -> Result<Fetcher, String> {
+        let resolver = Arc::new(GuardedResolver {
+            overrides: cfg.resolve.clone(),
+            allow_private: cfg.allow_private,
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.connect_timeout)
+            .user_agent(cfg.user_agent.clone())
+            .no_proxy()
+            .pool_max_idle_per_host(8)
+            .dns_resolver(resolver)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Fetcher { client, gate, cfg })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.cfg
+    }
+
+    /// GETs (or POSTs) a URL, following redirects, retrying transient failures and honouring
+    /// `Retry-After`.
+    pub async fn fetch(&self, url: &Url, opts: &FetchOptions) -> Result<Fetched, FetchError> {
+        let retries = if opts.once { 0 } else { self.cfg.retries };
+        let mut attempt = 0;
+        loop {
+            let result = self.follow(url, opts).await;
+            let wait = match &result {
+                Ok(f) if matches!(f.fetched.status, 429 | 503) => Some(
+                    f.retry_after
+                        .unwrap_or(self.backoff(attempt))
+                        .min(self.cfg.max_retry_after),
+                ),
+                Err(e) if e.transient() => Some(self.backoff(attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(wait) if attempt < retries => {
+                    if let Some(host) = url.host_str() {
+                        if matches!(&result, Ok(f) if matches!(f.fetched.status, 429 | 503)) {
+                            self.gate.back_off(host, wait);
+                        }
+                    }
+                    tracing::debug!(%url, attempt, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => return result.map(|r| r.fetched),
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.cfg.retry_backoff * 2u32.saturating_pow(attempt.min(10))
+    }
+
+    async fn follow(&self, start: &Url, opts: &FetchOptions) -> Result<Answer, FetchError> {
+        let timeout = opts.timeout.unwrap_or(self.cfg.timeout);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut url = start.clone();
+        let mut redirects = Vec::new();
+        let mut form = opts.form.clone();
+        loop {
+            self.check_literal(&url)?;
+            let host = url.host_str().unwrap_or("").to_string();
+            let _permit = self.gate.enter(&host).await;
+            let req = match form.take() {
+                Some(f) => self.client.post(url.clone()).form_pairs(&f),
+                None => self.client.get(url.clone()),
+            };
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let resp = tokio::time::timeout(remaining, req.send())
+                .await
+                .map_err(|_| FetchError::Timeout(timeout))?
+                .map_err(|e| classify(&e, timeout))?;
+            let status = resp.status().as_u16();
+            if (300..400).contains(&status) {
+                if let Some(loc) = resp.headers().get(LOCATION) {
+                    let loc = loc
+                        .to_str()
+                        .map_err(|_| FetchError::BadRedirect("unreadable Location".into()))?;
+                    let next = url
+                        .join(loc)
+                        .map_err(|e| FetchError::BadRedirect(format!("{loc}: {e}")))?;
+                    if redirects.len() as u32 >= self.cfg.max_redirects {
+                        return Err(FetchError::TooManyRedirects(self.cfg.max_redirects));
+                    }
+                    if !matches!(next.scheme(), "http" | "https") {
+                        return Err(FetchError::BadRedirect(format!("to {next}")));
+                    }
+                    redirects.push(next.clone());
+                    url = next;
+                    continue;
+                }
+            }
+            let retry_after = resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let content_type = resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let cap = opts.max_body.unwrap_or(self.cfg.max_body);
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let (body, truncated) = tokio::time::timeout(remaining, read_capped(resp, cap))
+                .await
+                .map_err(|_| FetchError::Timeout(timeout))??;
+            return Ok(Answer {
+                fetched: Fetched {
+                    url,
+                    status,
+                    content_type,
+                    body,
+                    truncated,
+                    redirects,
+                },
+                retry_after,
+            });
+        }
+    }
+
+    /// IP-literal hosts never reach the resolver: guard them here.
+    fn check_literal(&self, url: &Url) -> Result<(), FetchError> {
+        if self.cfg.allow_private {
+            return Ok(());
+        }
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+            _ => return Ok(()),
+        };
+        match guard::refusal(ip) {
+            Some(why) => Err(FetchError::Refused(format!(
+                "{ip} is {why} (allow with --allow-private)"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Answer {
+    fetched: Fetched,
+    retry_after: Option<Duration>,
+}
+
+trait FormPairs {
+    fn form_pairs(self, pairs: &[(String, String)]) -> Self;
+}
+
+impl FormPairs for reqwest::RequestBuilder {
+    /// A urlencoded form body, without pulling in reqwest's `form` feature for one call.
+    fn form_pairs(self, pairs: &[(String, String)]) -> Self {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+    }
+}
+
+/// Reads at most `cap` bytes of the (decompressed) body, stopping as soon as it is reached.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), FetchError> {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap.saturating_sub(body.len());
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    return Ok((body, true));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok((body, false)),
+            // A body that breaks off after the headers still answered: judge what came.
+            Err(e) if !body.is_empty() => {
+                tracing::debug!("body cut short: {e}");
+                return Ok((body, true));
+            }
+            Err(e) => return Err(FetchError::Other(format!("body: {}", chain(&e)))),
+        }
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
+    let text = chain(e);
+    let lower = text.to_lowercase();
+    if let Some(i) = text.find(GUARD_MARK) {
+        return FetchError::Refused(text[i + GUARD_MARK.len()..].trim().to_string());
+    }
+    if e.is_timeout() {
+        return FetchError::Timeout(timeout);
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup") {
+        return FetchError::Dns(last_cause(e));
+    }
+    if lower.contains("connection refused") {
+        return FetchError::ConnectionRefused;
+    }
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        return FetchError::Tls(last_cause(e));
+    }
+    if e.is_connect() {
+        return FetchError::Connect(last_cause(e));
+    }
+    FetchError::Other(text)
+}
+
+fn last_cause(e: &dyn std::error::Error) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(c) = cur.source() {
+        cur = c;
+    }
+    cur.to_string()
+}
+
+const GUARD_MARK: &str = "spotcheck-guard:";
+
+/// Resolves names with the registry's overrides first, then the system resolver, and
+/// refuses private addresses after resolution (so a public name pointing inside is caught).
+struct GuardedResolver {
+    overrides: BTreeMap<String, IpAddr>,
+    allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        let fixed = self.overrides.get(&host).copied();
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = match fixed {
+                Some(ip) => vec![SocketAddr::new(ip, 0)],
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
+            if allow_private {
+                return Ok(Box::new(addrs.into_iter()) as Addrs);
+            }
+            let mut refused = None;
+            let public: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|a| match guard::refusal(a.ip()) {
+                    Some(why) => {
+                        refused = Some(format!(
+                            "{GUARD_MARK} {host} resolves to {} ({why}; allow with --allow-private)",
+                            a.ip()
+                        ));
+                        false
+                    }
+                    None => true,
+                })
+                .collect();
+            if public.is_empty() {
+                let msg = refused.unwrap_or_else(|| format!("{host}: no address"));
+                return Err(msg.into());
+            }
+            Ok(Box::new(public.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        let d = parse_retry_after(&httpdate::fmt_http_date(later)).unwrap();
+        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! The SSRF guard: a page can link anywhere, but a checker must not be turned against the
+//! network it runs in. Loopback, private, link-local, CGNAT, unspecified and cloud-metadata
+//! addresses are refused unless the operator allows private targets.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Why an address is refused, or `None` when it is public.
+pub fn refusal(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => v4_refusal(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return v4_refusal(v4);
+            }
+            v6_refusal(v6)
+        }
+    }
+}
+
+fn v4_refusal(ip: Ipv4Addr) -> Option<&'static str> {
+    let o = ip.octets();
+    if ip == Ipv4Addr::new(169, 254, 169, 254) || ip == Ipv4Addr::new(100, 100, 100, 200) {
+        Some("a cloud metadata address")
+    } else if ip.is_loopback() {
+        Some("a loopback address")
+    } else if ip.is_private() {
+        Some("a private address")
+    } else if ip.is_link_local() {
+        Some("a link-local address")
+    } else if o[0] == 100 && (64..128).contains(&o[1]) {
+        Some("a carrier-grade NAT address")
+    } else if ip.is_unspecified() || ip.is_broadcast() || o[0] == 0 {
+        Some("an unroutable address")
+    } else {
+        None
+    }
+}
+
+fn v6_refusal(ip: Ipv6Addr) -> Option<&'static str> {
+    let s = ip.segments();
+    if ip.is_loopback() {
+        Some("a loopback address")
+    } else if ip.is_unspecified() {
+        Some("an unroutable address")
+    } else if s[0] & 0xfe00 == 0xfc00 {
+        Some("a private address")
+    } else if s[0] & 0xffc0 == 0xfe80 {
+        Some("a link-local address")
+    } else if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
+        Some("a cloud metadata address")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_internal_ranges() {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "169.254.1.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(refusal(a.parse().unwrap()).is_some(), "{a} allowed");
+        }
+        for a in ["61.131.1.1", "114.114.114.114", "2400:3200::1"] {
+            assert!(refusal(a.parse().unwrap()).is_none(), "{a} refused");
+        }
+    }
+}
