@@ -1,0 +1,193 @@
+//! Which jobs a round has: spaced probes, pages within depth, links checked once.
+
+use std::path::Path;
+use std::time::Duration;
+
+use spotcheck_core::job::{Job, Task};
+use spotcheck_core::outcome::{
+    JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict,
+};
+use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::{Plan, Registry};
+use url::Url;
+
+fn round(depth: u8, external: bool) -> Round {
+    let reg = Registry::parse(
+        r#"
+[meta]
+region = "测试市"
+name = "测试"
+[[units]]
+id = "a"
+name = "市甲局"
+[[websites]]
+id = "s"
+unit = "a"
+name = "甲局网站"
+url = "http://www.a.gov.cn/"
+  [[websites.columns]]
+  name = "动态"
+  url = "http://www.a.gov.cn/dt/"
+  type = "news"
+[[accounts]]
+id = "wx"
+unit = "a"
+platform = "wechat"
+name = "甲局微信"
+menu_file = "m.json"
+[[accounts]]
+id = "wb"
+unit = "a"
+platform = "weibo"
+name = "甲局微博"
+"#,
+        Path::new("r.toml"),
+    )
+    .unwrap();
+    let mut plan = Plan::default();
+    plan.availability.probes = 3;
+    plan.links.depth = depth;
+    plan.links.external = external;
+    Round {
+        id: RoundId("2020Q4-t".into()),
+        kind: RoundKind::Spot,
+        parent: None,
+        window: "2020-07-01..2020-09-30".parse().unwrap(),
+        as_of: "2020-12-17".parse().unwrap(),
+        registry: reg,
+        plan,
+        allow_private: false,
+        menus: Default::default(),
+    }
+}
+
+fn u(s: &str) -> Url {
+    Url::parse(s).unwrap()
+}
+
+#[test]
+fn initial_jobs_space_probes_and_skip_unreadable_platforms() {
+    let r = round(1, true);
+    let jobs = spotcheck_scheduler::initial_jobs(&r);
+    let kinds: Vec<(&str, Duration)> = jobs.iter().map(|(j, d)| (j.task.kind(), *d)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("probe", Duration::ZERO),
+            ("probe", Duration::from_secs(72 * 60)),
+            ("probe", Duration::from_secs(2 * 72 * 60)),
+            ("page", Duration::ZERO),
+            ("column", Duration::ZERO),
+            ("menu", Duration::ZERO),
+        ]
+    );
+}
+
+fn page_result(r: &Round, url: &str, depth: u8, links: &[&str]) -> JobResult {
+    JobResult::new(
+        Job::new(
+            &r.id,
+            Task::Page {
+                site: "s".into(),
+                url: u(url),
+                depth,
+            },
+        ),
+        Outcome::Page(PageOutcome {
+            verdict: Verdict::ok(200),
+            links: links.iter().map(|l| u(l)).collect(),
+            newest: None,
+        }),
+    )
+}
+
+#[test]
+fn pages_within_depth_are_read_and_the_rest_checked() {
+    let links = [
+        "http://www.a.gov.cn/",
+        "http://www.a.gov.cn/#top",
+        "http://www.a.gov.cn/x.html",
+        "http://other.gov.cn/y.html",
+    ];
+    let r = round(1, true);
+    let f =
+        spotcheck_scheduler::follow_ups(&r, &page_result(&r, "http://www.a.gov.cn/", 0, &links));
+    let tasks: Vec<Task> = f.into_iter().map(|j| j.task).collect();
+    assert_eq!(
+        tasks,
+        vec![
+            Task::Page {
+                site: "s".into(),
+                url: u("http://www.a.gov.cn/x.html"),
+                depth: 1
+            },
+            Task::Check {
+                url: u("http://other.gov.cn/y.html")
+            },
+        ]
+    );
+    // From a depth-1 page everything is only checked.
+    let f = spotcheck_scheduler::follow_ups(
+        &r,
+        &page_result(&r, "http://www.a.gov.cn/x.html", 1, &links),
+    );
+    assert!(f.iter().all(|j| matches!(j.task, Task::Check { .. })));
+    assert_eq!(
+        f.len(),
+        1,
+        "the homepage and the page itself are not re-checked: {f:?}"
+    );
+
+    let r = round(0, false);
+    let f =
+        spotcheck_scheduler::follow_ups(&r, &page_result(&r, "http://www.a.gov.cn/", 0, &links));
+    let tasks: Vec<Task> = f.into_iter().map(|j| j.task).collect();
+    assert_eq!(
+        tasks,
+        vec![Task::Check {
+            url: u("http://www.a.gov.cn/x.html")
+        }]
+    );
+}
+
+#[test]
+fn menu_links_are_checked_once_each() {
+    let r = round(1, true);
+    let res = JobResult::new(
+        Job::new(
+            &r.id,
+            Task::Menu {
+                account: "wx".into(),
+            },
+        ),
+        Outcome::Menu(MenuOutcome {
+            source: MenuSource::Api,
+            buttons: vec![
+                MenuButton {
+                    path: "办事 > 甲".into(),
+                    kind: "view".into(),
+                    urls: vec![u("http://www.a.gov.cn/b.html")],
+                },
+                MenuButton {
+                    path: "办事 > 乙".into(),
+                    kind: "view".into(),
+                    urls: vec![u("http://www.a.gov.cn/b.html")],
+                },
+                MenuButton {
+                    path: "联系".into(),
+                    kind: "click".into(),
+                    urls: vec![],
+                },
+            ],
+            problem: None,
+        }),
+    );
+    let f = spotcheck_scheduler::follow_ups(&r, &res);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0].task,
+        Task::Check {
+            url: u("http://www.a.gov.cn/b.html")
+        }
+    );
+}
