@@ -1,5 +1,9 @@
-//! The store port's implementations: [`memory`] for one process.
+//! The store port's implementations: [`memory`] for one process, [`redis`] for a pool of
+//! processes. Both keep the same contract (`tests/contract.rs` runs against each): first write
+//! wins, follow-up jobs join the round atomically, completion is reported exactly once.
 
 pub mod memory;
+pub mod redis;
 
-pub use memory::MemoryStore;
+pub use self::memory::MemoryStore;
+pub use self::redis::{RedisOptions, RedisStore};

@@ -1,43 +1,12 @@
 //! The store contract, run against every implementation: first write wins, follow-ups join
 //! the round atomically, and completion is reported exactly once.
 
-use spotcheck_core::job::{Job, Task};
-use spotcheck_core::outcome::{JobResult, Outcome, Verdict};
+mod common;
+
+use common::{check, ok, round};
+use spotcheck_core::outcome::{JobResult, Outcome};
 use spotcheck_core::ports::Store;
-use spotcheck_core::round::{Round, RoundId, RoundKind};
-use spotcheck_core::{Plan, Registry};
-
-pub fn round(id: &str) -> Round {
-    let registry = Registry::parse(
-        "[meta]\nregion = \"测试市\"\nname = \"测试\"\n",
-        std::path::Path::new("r.toml"),
-    )
-    .unwrap();
-    Round {
-        id: RoundId(id.into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: "2020-12-17".parse().unwrap(),
-        registry,
-        plan: Plan::default(),
-        allow_private: false,
-        menus: Default::default(),
-    }
-}
-
-fn check(round: &RoundId, n: u32) -> Job {
-    Job::new(
-        round,
-        Task::Check {
-            url: format!("http://a.gov.cn/{n}").parse().unwrap(),
-        },
-    )
-}
-
-fn ok(job: &Job) -> JobResult {
-    JobResult::new(job.clone(), Outcome::Link(Verdict::ok(200)))
-}
+use spotcheck_store::RedisOptions;
 
 /// Runs the whole contract against a store; `rid` must be fresh in it.
 pub async fn contract(store: &dyn Store, rid: &str) {
@@ -54,7 +23,7 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     assert_eq!(new.len(), 2);
     assert!(
         store
-            .expect(&r.id, &[a.id.clone()])
+            .expect(&r.id, std::slice::from_ref(&a.id))
             .await
             .unwrap()
             .is_empty()
@@ -62,22 +31,40 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     assert!(!store.seal(&r.id).await.unwrap());
 
     assert_eq!(
-        store.unexpected(&r.id, &[a.id.clone(), c.id.clone()]).await.unwrap(),
+        store
+            .unexpected(&r.id, &[a.id.clone(), c.id.clone()])
+            .await
+            .unwrap(),
         vec![c.id.clone()],
         "a query changes nothing"
     );
     assert_eq!(
-        store.unexpected(&r.id, &[c.id.clone()]).await.unwrap(),
+        store
+            .unexpected(&r.id, std::slice::from_ref(&c.id))
+            .await
+            .unwrap(),
         vec![c.id.clone()]
     );
     // c's result arrives before the result that spawns it.
     let rec = store.record(&ok(&c), &[]).await.unwrap();
     assert!(rec.first && !rec.completed);
-    let rec = store.record(&ok(&a), &[c.id.clone()]).await.unwrap();
+    let rec = store
+        .record(&ok(&a), std::slice::from_ref(&c.id))
+        .await
+        .unwrap();
     assert!(rec.first && !rec.completed, "b is still outstanding");
-    assert!(store.unexpected(&r.id, &[c.id.clone()]).await.unwrap().is_empty());
+    assert!(
+        store
+            .unexpected(&r.id, std::slice::from_ref(&c.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A redelivered result changes nothing.
-    let rec = store.record(&ok(&a), &[c.id.clone()]).await.unwrap();
+    let rec = store
+        .record(&ok(&a), std::slice::from_ref(&c.id))
+        .await
+        .unwrap();
     assert!(!rec.first && !rec.completed);
     let p = store.progress(&r.id).await.unwrap();
     assert_eq!((p.total, p.done, p.complete), (3, 2, false));
@@ -124,4 +111,23 @@ async fn an_empty_round_completes_when_sealed() {
     store.create_round(&r).await.unwrap();
     assert!(store.seal(&r.id).await.unwrap());
     assert!(!store.seal(&r.id).await.unwrap());
+}
+
+#[tokio::test]
+async fn redis_store_keeps_the_contract() {
+    common::in_namespace(RedisOptions::default(), |store, _| async move {
+        contract(&store, "2020Q4-redis1").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_empty_redis_round_completes_when_sealed() {
+    common::in_namespace(RedisOptions::default(), |store, _| async move {
+        let r = round("2020Q4-empty");
+        store.create_round(&r).await.unwrap();
+        assert!(store.seal(&r.id).await.unwrap());
+        assert!(!store.seal(&r.id).await.unwrap());
+    })
+    .await;
 }

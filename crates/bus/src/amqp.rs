@@ -1,0 +1,1071 @@
+//! The RabbitMQ queue: the same contract as [`crate::MemoryQueue`], for a pool of processes.
+//!
+//! # Topology
+//!
+//! Every name carries the deployment's namespace `{ns}`, so deployments (and tests running in
+//! parallel) never collide on one broker. [`AmqpQueue::connect`] declares it all; declaring is
+//! idempotent, and a consumer declares it again whenever it subscribes, so a queue deleted by
+//! hand comes back.
+//!
+//! | name | kind | arguments | role |
+//! | --- | --- | --- | --- |
+//! | `{ns}.jobs` | durable quorum queue | `x-delivery-limit`, `x-dead-letter-exchange = {ns}.dlx` (`x-max-length` + `x-overflow = reject-publish` with [`AmqpOptions::max_queued`]) | [`Lane::Jobs`] |
+//! | `{ns}.results` | durable quorum queue | as `{ns}.jobs` | [`Lane::Results`] |
+//! | `{ns}.dlx` | durable fanout exchange | | receives what the two queues above dead-letter |
+//! | `{ns}.dead` | durable quorum queue, bound to `{ns}.dlx` | none (no delivery limit, no dead-lettering) | [`Lane::Dead`] |
+//! | `{ns}.{lane}.wait.{ms}` | durable **classic** queue, one per lane and delay bucket | `x-message-ttl = ms`, `x-expires`, `x-dead-letter-exchange = ""`, `x-dead-letter-routing-key = {ns}.{lane}` | delayed messages |
+//!
+//! Messages are published to the default exchange with the queue's name as routing key,
+//! persistent (delivery mode 2), `mandatory` (a message no queue takes comes back instead of
+//! vanishing), and every publish waits for its publisher confirm.
+//!
+//! # Delivery limit
+//!
+//! [`AmqpOptions::delivery_limit`] counts *deliveries*, as [`crate::MemoryQueue::new`] does: with
+//! 5, a message is delivered at most 5 times and then dead-lettered. RabbitMQ's
+//! `x-delivery-limit` counts *returns* instead (a message is dead-lettered when returned more
+//! often than the limit), so the queues are declared with `x-delivery-limit = delivery_limit - 1`.
+//! Every return counts: a reject with requeue, a dropped [`Delivery`], and the messages in flight
+//! on a consumer whose channel closed (a crash, a lost connection, or [`AmqpQueue::close`]).
+//! [`Delivery::redeliveries`] is the quorum queue's `x-delivery-count` header (absent on the
+//! first delivery, so 0).
+//!
+//! # Delays
+//!
+//! RabbitMQ expires messages only at the head of a queue, so in one wait queue a long delay
+//! would hold back every shorter one queued behind it. Each distinct delay therefore gets its
+//! own wait queue with a queue-wide `x-message-ttl`: within it every message waits equally long,
+//! so the head always expires first and nothing blocks anything. When its time is up a message is
+//! dead-lettered (through the default exchange) into its lane's queue. To keep the number of
+//! wait queues small, a delay is rounded *up* to two significant digits of milliseconds (1234 ms
+//! waits 1300 ms; below 100 ms it is exact): a message never arrives before its delay, and at most
+//! 10 % after it. See [`delay_bucket`].
+//!
+//! Wait queues are classic, not quorum: quorum queues only support message TTL from RabbitMQ
+//! 3.10 on, and a Raft group per delay bucket would be heavy. The cost is that dead-lettering out
+//! of a classic queue is at-most-once: a broker crash at the instant a delayed message moves to
+//! its lane can lose it (the round then shows the job as outstanding, and the scheduler can
+//! re-publish it: job ids are idempotent).
+//!
+//! A wait queue has `x-expires` (its delay plus a margin of at least a minute) so buckets that
+//! are no longer used vanish. Publishing does not count as use for `x-expires`, so a publisher
+//! re-declares a bucket (which does) whenever it last did so more than half the margin ago: a
+//! queue can therefore only expire after its last message has moved on. Buckets created by other
+//! processes are unknown here; [`AmqpQueue::purge_namespace`] and
+//! [`AmqpQueue::delete_namespace`] cover the ones this process declared, and the others expire by
+//! themselves.
+//!
+//! # Settling, closing and reconnecting
+//!
+//! Consumers use manual acks and `basic.qos(prefetch)`. [`Acker::ack`] is `basic.ack`,
+//! [`Acker::reject`] is `basic.reject` (requeue = false dead-letters through `{ns}.dlx`; on the
+//! dead lane, which has no dead-letter exchange, it drops the message). A [`Delivery`] dropped
+//! unsettled is returned at once with `basic.nack(requeue)` when a tokio runtime is still there
+//! to send it; otherwise the broker returns it when the channel closes. Each delivery keeps its
+//! consumer's channel open, so dropping the [`Consumer`] stops deliveries (`basic.cancel`) while
+//! in-flight work can still be settled; the channel closes — returning anything left unsettled —
+//! once the consumer and all its deliveries are gone. [`AmqpQueue::close`] closes the connection
+//! and so every channel at once: in-flight messages return to their queues and consumers end.
+//!
+//! There is one connection per [`AmqpQueue`] (clones share it), one channel for publishing and
+//! one per consumer. When the broker goes away, [`Queue::publish`] retries on a fresh connection
+//! with backoff until [`AmqpOptions::publish_timeout`], and consumers resubscribe by themselves
+//! (their `next` keeps waiting meanwhile; reconnects are logged). A delivery received before the
+//! connection dropped can no longer be settled: [`Acker::ack`] returns
+//! [`PortError::Unavailable`], and the broker redelivers the message — handlers are idempotent.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use lapin::options::{
+    BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, ExchangeDeleteOptions,
+    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
+};
+use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
+};
+use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
+use tokio::sync::{Mutex, watch};
+
+/// Settings of an [`AmqpQueue`]. The queue arguments among them (`delivery_limit`,
+/// `max_queued`) are fixed when the queues are first declared: RabbitMQ refuses to re-declare a
+/// queue with other arguments, and [`AmqpQueue::connect`] then fails with
+/// [`PortError::Invalid`] naming the queue.
+#[derive(Debug, Clone)]
+pub struct AmqpOptions {
+    /// Deliveries of one message before it is dead-lettered (as [`crate::MemoryQueue::new`]);
+    /// at least 1. Default 5.
+    pub delivery_limit: u32,
+    /// How long [`Queue::publish`] keeps retrying (reconnecting as needed) before it gives up
+    /// with [`PortError::Unavailable`]. Default 30 s.
+    pub publish_timeout: Duration,
+    /// Limit of one connection attempt (TCP and AMQP handshake). Default 10 s.
+    pub connect_timeout: Duration,
+    /// First wait between reconnect or publish attempts; it doubles up to `backoff_max`.
+    /// Default 100 ms.
+    pub backoff_min: Duration,
+    /// Longest wait between reconnect or publish attempts. Default 5 s.
+    pub backoff_max: Duration,
+    /// Bounds the jobs and results queues (`x-max-length`, `x-overflow = reject-publish`):
+    /// when one is full the broker refuses (nacks) publishes and [`Queue::publish`] fails, so a
+    /// runaway producer meets back-pressure instead of filling the broker's disk. Default none.
+    pub max_queued: Option<u32>,
+}
+
+impl Default for AmqpOptions {
+    fn default() -> AmqpOptions {
+        AmqpOptions {
+            delivery_limit: 5,
+            publish_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            backoff_min: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(5),
+            max_queued: None,
+        }
+    }
+}
+
+/// Longest delay a message can wait: RabbitMQ's TTLs are 32-bit milliseconds.
+pub const MAX_DELAY: Duration = Duration::from_millis(u32::MAX as u64);
+
+/// The wait a delay actually gets, in milliseconds: rounded up to two significant digits, so a
+/// message never arrives early and the number of wait queues stays small. `None` when the delay
+/// is zero (published directly) or longer than [`MAX_DELAY`].
+pub fn delay_bucket(delay: Duration) -> Option<u64> {
+    if delay.is_zero() || delay > MAX_DELAY {
+        return None;
+    }
+    let ms = delay.as_nanos().div_ceil(1_000_000) as u64;
+    let mut step = 1u64;
+    while ms / step >= 100 {
+        step *= 10;
+    }
+    Some(ms.div_ceil(step) * step)
+}
+
+/// How long a wait queue outlives its last (re-)declaration: the delay plus this margin.
+fn wait_margin(ms: u64) -> Duration {
+    Duration::from_millis(ms.max(60_000))
+}
+
+/// Namespaces end up in queue names, exchange names and logs: keep them to a safe alphabet.
+pub(crate) fn check_namespace(ns: &str) -> Result<(), PortError> {
+    let ok = !ns.is_empty()
+        && ns.len() <= 64
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(PortError::Invalid(format!(
+            "namespace {ns:?}: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+/// The names of a namespace's queues and exchange.
+#[derive(Debug, Clone)]
+struct Names {
+    ns: String,
+    jobs: String,
+    results: String,
+    dead: String,
+    dlx: String,
+}
+
+impl Names {
+    fn new(ns: &str) -> Names {
+        Names {
+            ns: ns.to_string(),
+            jobs: format!("{ns}.jobs"),
+            results: format!("{ns}.results"),
+            dead: format!("{ns}.dead"),
+            dlx: format!("{ns}.dlx"),
+        }
+    }
+
+    fn queue(&self, lane: Lane) -> &str {
+        match lane {
+            Lane::Jobs => &self.jobs,
+            Lane::Results => &self.results,
+            Lane::Dead => &self.dead,
+        }
+    }
+
+    fn wait(&self, lane: Lane, ms: u64) -> String {
+        format!("{}.{}.wait.{ms}", self.ns, lane.name())
+    }
+}
+
+/// What went wrong in one attempt, and whether another attempt may help.
+#[derive(Debug)]
+enum Failure {
+    /// The broker is unreachable, the connection or channel dropped, a queue is missing:
+    /// reconnecting or re-declaring may help.
+    Retry(String),
+    /// Retrying will not help (wrong credentials, conflicting queue arguments, a nack).
+    Fatal(PortError),
+}
+
+impl Failure {
+    fn from_lapin(context: &str, e: &lapin::Error) -> Failure {
+        let refused = matches!(
+            e.kind(),
+            lapin::ErrorKind::ProtocolError(p) if matches!(
+                p.kind(),
+                AMQPErrorKind::Soft(AMQPSoftError::PRECONDITIONFAILED | AMQPSoftError::ACCESSREFUSED)
+            )
+        ) || matches!(e.kind(), lapin::ErrorKind::AuthProviderError(_));
+        if refused {
+            Failure::Fatal(PortError::Invalid(format!("{context}: {e}")))
+        } else {
+            Failure::Retry(format!("{context}: {e}"))
+        }
+    }
+
+    fn into_port(self) -> PortError {
+        match self {
+            Failure::Retry(why) => PortError::Unavailable(why),
+            Failure::Fatal(e) => e,
+        }
+    }
+}
+
+impl From<PortError> for Failure {
+    fn from(e: PortError) -> Failure {
+        match e {
+            PortError::Unavailable(why) => Failure::Retry(why),
+            e @ PortError::Invalid(_) => Failure::Fatal(e),
+        }
+    }
+}
+
+/// Exponential backoff with jitter, so a pool of workers does not reconnect in lockstep.
+struct Backoff {
+    next: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    fn new(opts: &AmqpOptions) -> Backoff {
+        Backoff {
+            next: opts.backoff_min.max(Duration::from_millis(1)),
+            max: opts.backoff_max.max(opts.backoff_min),
+        }
+    }
+
+    fn next(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (d * 2).min(self.max);
+        // Between half and all of the step.
+        d / 2 + d.mul_f64(f64::from(jitter() % 1000) / 2000.0)
+    }
+}
+
+/// A cheap pseudo-random number: jitter needs no cryptographic quality.
+fn jitter() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish() as u32
+}
+
+fn long_string(s: &str) -> AMQPValue {
+    AMQPValue::LongString(s.into())
+}
+
+fn table(entries: Vec<(&str, AMQPValue)>) -> FieldTable {
+    let mut t = FieldTable::default();
+    for (k, v) in entries {
+        t.insert(ShortString::from(k), v);
+    }
+    t
+}
+
+fn durable() -> QueueDeclareOptions {
+    QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    }
+}
+
+/// Declares the namespace's exchange and its three lane queues (idempotent).
+async fn declare_topology(ch: &Channel, names: &Names, opts: &AmqpOptions) -> Result<(), Failure> {
+    ch.exchange_declare(
+        names.dlx.as_str().into(),
+        ExchangeKind::Fanout,
+        ExchangeDeclareOptions {
+            durable: true,
+            ..ExchangeDeclareOptions::default()
+        },
+        FieldTable::default(),
+    )
+    .await
+    .map_err(|e| Failure::from_lapin(&format!("declaring exchange {}", names.dlx), &e))?;
+    let quorum = || vec![("x-queue-type", long_string("quorum"))];
+    ch.queue_declare(names.dead.as_str().into(), durable(), table(quorum()))
+        .await
+        .map_err(|e| Failure::from_lapin(&format!("declaring queue {}", names.dead), &e))?;
+    ch.queue_bind(
+        names.dead.as_str().into(),
+        names.dlx.as_str().into(),
+        "".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .map_err(|e| Failure::from_lapin(&format!("binding queue {}", names.dead), &e))?;
+    for queue in [&names.jobs, &names.results] {
+        let mut args = quorum();
+        args.push((
+            "x-delivery-limit",
+            AMQPValue::LongLongInt(i64::from(opts.delivery_limit.max(1) - 1)),
+        ));
+        args.push(("x-dead-letter-exchange", long_string(&names.dlx)));
+        if let Some(max) = opts.max_queued {
+            args.push(("x-max-length", AMQPValue::LongLongInt(i64::from(max))));
+            args.push(("x-overflow", long_string("reject-publish")));
+        }
+        ch.queue_declare(queue.as_str().into(), durable(), table(args))
+            .await
+            .map_err(|e| {
+                let f = Failure::from_lapin(&format!("declaring queue {queue}"), &e);
+                match f {
+                    Failure::Fatal(PortError::Invalid(why)) => {
+                        Failure::Fatal(PortError::Invalid(format!(
+                            "{why} (the queue exists with other arguments: delete it, or use the \
+                             delivery limit and max_queued it was declared with)"
+                        )))
+                    }
+                    other => other,
+                }
+            })?;
+    }
+    Ok(())
+}
+
+/// One connection to the broker, with its publishing channel.
+struct Link {
+    connection: Connection,
+    /// The publishing channel (confirm mode); replaced when it closes.
+    publisher: Mutex<Option<Channel>>,
+    /// The topology must be declared again before the next publish (a message came back
+    /// unroutable: someone deleted a queue).
+    redeclare: AtomicBool,
+    /// Wait queues declared on this connection, and when (see the module doc on `x-expires`).
+    waits: StdMutex<HashMap<String, Instant>>,
+    serial: u64,
+}
+
+impl Link {
+    /// The publishing channel, opened (in confirm mode) if it is missing or closed.
+    async fn publisher(&self, names: &Names, opts: &AmqpOptions) -> Result<Channel, Failure> {
+        let mut slot = self.publisher.lock().await;
+        let current = slot.take().filter(|c| c.status().connected());
+        let ch = match current {
+            Some(ch) => ch,
+            None => {
+                let ch = self
+                    .connection
+                    .create_channel()
+                    .await
+                    .map_err(|e| Failure::from_lapin("opening the publishing channel", &e))?;
+                ch.confirm_select(ConfirmSelectOptions::default())
+                    .await
+                    .map_err(|e| Failure::from_lapin("enabling publisher confirms", &e))?;
+                ch
+            }
+        };
+        if self.redeclare.swap(false, Ordering::SeqCst) {
+            if let Err(e) = declare_topology(&ch, names, opts).await {
+                self.redeclare.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
+            self.waits.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
+        *slot = Some(ch.clone());
+        Ok(ch)
+    }
+}
+
+struct Inner {
+    url: String,
+    names: Names,
+    opts: AmqpOptions,
+    link: Mutex<Option<Arc<Link>>>,
+    serial: AtomicU64,
+    /// Set by [`AmqpQueue::close`]: publishing fails and consumers end.
+    closed: watch::Sender<bool>,
+    consumers: AtomicU64,
+}
+
+impl Inner {
+    fn is_closed(&self) -> bool {
+        *self.closed.borrow()
+    }
+
+    /// The current connection, or a new one (with the topology declared) if it dropped.
+    async fn link(&self) -> Result<Arc<Link>, Failure> {
+        if self.is_closed() {
+            return Err(Failure::Fatal(PortError::Unavailable(
+                "the queue is closed".into(),
+            )));
+        }
+        let mut slot = self.link.lock().await;
+        if let Some(link) = slot.as_ref() {
+            if link.connection.status().connected() {
+                return Ok(link.clone());
+            }
+            tracing::warn!(
+                namespace = %self.names.ns,
+                connection = link.serial,
+                "connection to RabbitMQ lost; reconnecting"
+            );
+            *slot = None;
+        }
+        let link = Arc::new(self.open().await?);
+        tracing::info!(
+            namespace = %self.names.ns,
+            connection = link.serial,
+            "connected to RabbitMQ"
+        );
+        *slot = Some(link.clone());
+        Ok(link)
+    }
+
+    async fn open(&self) -> Result<Link, Failure> {
+        let serial = self.serial.fetch_add(1, Ordering::SeqCst) + 1;
+        let props = ConnectionProperties::default()
+            .with_connection_name(format!("spotcheck {} #{serial}", self.names.ns).into());
+        // The URL holds the password: never put it in a message.
+        let connection = tokio::time::timeout(
+            self.opts.connect_timeout,
+            Connection::connect(&self.url, props),
+        )
+        .await
+        .map_err(|_| {
+            Failure::Retry(format!(
+                "connecting to RabbitMQ timed out after {:?}",
+                self.opts.connect_timeout
+            ))
+        })?
+        .map_err(|e| Failure::from_lapin("connecting to RabbitMQ", &e))?;
+        let ch = connection
+            .create_channel()
+            .await
+            .map_err(|e| Failure::from_lapin("opening a channel", &e))?;
+        declare_topology(&ch, &self.names, &self.opts).await?;
+        ch.confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(|e| Failure::from_lapin("enabling publisher confirms", &e))?;
+        Ok(Link {
+            connection,
+            publisher: Mutex::new(Some(ch)),
+            redeclare: AtomicBool::new(false),
+            waits: StdMutex::new(HashMap::new()),
+            serial,
+        })
+    }
+
+    /// Declares (or refreshes, see the module doc) the wait queue of a lane and delay bucket.
+    async fn wait_queue(
+        &self,
+        link: &Link,
+        ch: &Channel,
+        lane: Lane,
+        ms: u64,
+    ) -> Result<String, Failure> {
+        let name = self.names.wait(lane, ms);
+        let margin = wait_margin(ms);
+        let fresh = link
+            .waits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&name)
+            .is_some_and(|at| at.elapsed() < margin / 2);
+        if fresh {
+            return Ok(name);
+        }
+        let started = Instant::now();
+        let ttl = i64::try_from(ms).unwrap_or(i64::MAX);
+        let expires = ttl.saturating_add(i64::try_from(margin.as_millis()).unwrap_or(i64::MAX));
+        let args = table(vec![
+            ("x-queue-type", long_string("classic")),
+            ("x-message-ttl", AMQPValue::LongLongInt(ttl)),
+            ("x-expires", AMQPValue::LongLongInt(expires)),
+            ("x-dead-letter-exchange", long_string("")),
+            (
+                "x-dead-letter-routing-key",
+                long_string(self.names.queue(lane)),
+            ),
+        ]);
+        ch.queue_declare(name.as_str().into(), durable(), args)
+            .await
+            .map_err(|e| Failure::from_lapin(&format!("declaring wait queue {name}"), &e))?;
+        link.waits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.clone(), started);
+        known_waits().insert((self.names.ns.clone(), name.clone()));
+        Ok(name)
+    }
+
+    /// One attempt at a confirmed publish.
+    async fn try_publish(
+        &self,
+        lane: Lane,
+        body: &[u8],
+        bucket: Option<u64>,
+    ) -> Result<(), Failure> {
+        let link = self.link().await?;
+        let ch = link.publisher(&self.names, &self.opts).await?;
+        let queue = match bucket {
+            None => self.names.queue(lane).to_string(),
+            Some(ms) => self.wait_queue(&link, &ch, lane, ms).await?,
+        };
+        let confirm = ch
+            .basic_publish(
+                "".into(),
+                queue.as_str().into(),
+                BasicPublishOptions {
+                    mandatory: true,
+                    ..BasicPublishOptions::default()
+                },
+                body,
+                BasicProperties::default().with_delivery_mode(2),
+            )
+            .await
+            .map_err(|e| Failure::from_lapin(&format!("publishing to {queue}"), &e))?
+            .await
+            .map_err(|e| Failure::from_lapin(&format!("awaiting the confirm from {queue}"), &e))?;
+        match confirm {
+            Confirmation::Ack(None) => Ok(()),
+            Confirmation::Ack(Some(returned)) => {
+                // No queue took it: the queue was deleted under us. Declare again and retry.
+                link.redeclare.store(true, Ordering::SeqCst);
+                Err(Failure::Retry(format!(
+                    "the broker returned the message ({} {}): queue {queue} is missing",
+                    returned.reply_code, returned.reply_text
+                )))
+            }
+            Confirmation::Nack(_) => Err(Failure::Fatal(PortError::Unavailable(format!(
+                "the broker refused the message for {queue} (nack): the queue is full or cannot \
+                 store it now"
+            )))),
+            Confirmation::NotRequested => Err(Failure::Fatal(PortError::Invalid(
+                "publisher confirms are not enabled on the publishing channel".into(),
+            ))),
+        }
+    }
+
+    /// A channel for one operation: a failed queue operation closes its channel, so purges,
+    /// deletes and passive declares never run on the publishing or a consumer channel.
+    async fn scratch_channel(&self) -> Result<Channel, PortError> {
+        let link = self.link().await.map_err(Failure::into_port)?;
+        link.connection
+            .create_channel()
+            .await
+            .map_err(|e| Failure::from_lapin("opening a channel", &e).into_port())
+    }
+}
+
+/// A queue on RabbitMQ. Cloning shares the connection.
+#[derive(Clone)]
+pub struct AmqpQueue {
+    inner: Arc<Inner>,
+}
+
+impl AmqpQueue {
+    /// Connects to `url` (e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`) and declares the
+    /// namespace's topology (see the module doc). Fails at once — no retry — when the broker
+    /// cannot be reached, so a misconfigured process says so on start; reconnecting later is
+    /// automatic.
+    pub async fn connect(
+        url: &str,
+        namespace: &str,
+        opts: AmqpOptions,
+    ) -> Result<AmqpQueue, PortError> {
+        check_namespace(namespace)?;
+        let (closed, _) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            url: url.to_string(),
+            names: Names::new(namespace),
+            opts,
+            link: Mutex::new(None),
+            serial: AtomicU64::new(0),
+            closed,
+            consumers: AtomicU64::new(0),
+        });
+        inner.link().await.map_err(Failure::into_port)?;
+        Ok(AmqpQueue { inner })
+    }
+
+    /// The namespace every name of this queue carries.
+    pub fn namespace(&self) -> &str {
+        &self.inner.names.ns
+    }
+
+    /// The name of a lane's queue on the broker.
+    pub fn queue_name(&self, lane: Lane) -> &str {
+        self.inner.names.queue(lane)
+    }
+
+    /// Messages ready in a lane's queue (not counting unsettled deliveries nor delayed messages
+    /// still waiting), from a passive declare.
+    pub async fn depth(&self, lane: Lane) -> Result<u32, PortError> {
+        let ch = self.inner.scratch_channel().await?;
+        let name = self.inner.names.queue(lane);
+        let q = ch
+            .queue_declare(
+                name.into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| {
+                Failure::from_lapin(&format!("inspecting queue {name}"), &e).into_port()
+            })?;
+        close_quietly(&ch).await;
+        Ok(q.message_count())
+    }
+
+    /// Empties the lane queues and the wait queues this process declared; returns how many
+    /// messages were dropped. For tests and operators (e.g. abandoning a round's backlog).
+    pub async fn purge_namespace(&self) -> Result<u64, PortError> {
+        let mut purged = 0u64;
+        for name in self.all_queue_names() {
+            let ch = self.inner.scratch_channel().await?;
+            match ch
+                .queue_purge(name.as_str().into(), QueuePurgeOptions::default())
+                .await
+            {
+                Ok(n) => purged += u64::from(n),
+                Err(e) if is_not_found(&e) => {}
+                Err(e) => {
+                    return Err(
+                        Failure::from_lapin(&format!("purging queue {name}"), &e).into_port()
+                    );
+                }
+            }
+            close_quietly(&ch).await;
+        }
+        Ok(purged)
+    }
+
+    /// Deletes the namespace's queues (with their messages) and exchange — the wait queues
+    /// this process declared included; other processes' wait queues expire by themselves. For
+    /// tests and operators. A later publish or consumer declares the topology again.
+    pub async fn delete_namespace(&self) -> Result<(), PortError> {
+        for name in self.all_queue_names() {
+            let ch = self.inner.scratch_channel().await?;
+            match ch
+                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if is_not_found(&e) => {}
+                Err(e) => {
+                    return Err(
+                        Failure::from_lapin(&format!("deleting queue {name}"), &e).into_port()
+                    );
+                }
+            }
+            close_quietly(&ch).await;
+        }
+        let ch = self.inner.scratch_channel().await?;
+        let dlx = self.inner.names.dlx.as_str();
+        match ch
+            .exchange_delete(dlx.into(), ExchangeDeleteOptions::default())
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => {
+                return Err(
+                    Failure::from_lapin(&format!("deleting exchange {dlx}"), &e).into_port()
+                );
+            }
+        }
+        close_quietly(&ch).await;
+        known_waits().retain(|(ns, _)| *ns != self.inner.names.ns);
+        if let Some(link) = self.inner.link.lock().await.as_ref() {
+            link.waits.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
+        Ok(())
+    }
+
+    /// Closes the connection cleanly, and with it every channel: the broker returns unsettled
+    /// deliveries to their queues at once, consumers' `next` returns `None`, and later publishes
+    /// fail. Call it on shutdown, after in-flight work is settled (or to hand it back).
+    pub async fn close(&self) {
+        self.inner.closed.send_replace(true);
+        let link = self.inner.link.lock().await.take();
+        if let Some(link) = link {
+            if let Some(ch) = link.publisher.lock().await.take() {
+                close_quietly(&ch).await;
+            }
+            if let Err(e) = link.connection.close(200, "spotcheck closing".into()).await {
+                tracing::debug!(error = %e, "closing the RabbitMQ connection");
+            }
+        }
+    }
+
+    fn all_queue_names(&self) -> Vec<String> {
+        let names = &self.inner.names;
+        let mut all = vec![
+            names.jobs.clone(),
+            names.results.clone(),
+            names.dead.clone(),
+        ];
+        all.extend(
+            known_waits()
+                .iter()
+                .filter(|(ns, _)| *ns == names.ns)
+                .map(|(_, name)| name.clone()),
+        );
+        all
+    }
+}
+
+/// Every wait queue declared in this process, of every namespace: any [`AmqpQueue`] of a
+/// namespace can then purge or delete the buckets its siblings declared (a test's cleanup runs
+/// on a fresh connection, an operator's tool may open several).
+/// Entries are (namespace, queue name).
+fn known_waits() -> std::sync::MutexGuard<'static, BTreeSet<(String, String)>> {
+    static KNOWN: StdMutex<BTreeSet<(String, String)>> = StdMutex::new(BTreeSet::new());
+    KNOWN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn is_not_found(e: &lapin::Error) -> bool {
+    matches!(
+        e.kind(),
+        lapin::ErrorKind::ProtocolError(p) if matches!(p.kind(), AMQPErrorKind::Soft(AMQPSoftError::NOTFOUND))
+    )
+}
+
+async fn close_quietly(ch: &Channel) {
+    if ch.status().connected() {
+        if let Err(e) = ch.close(200, "done".into()).await {
+            tracing::debug!(error = %e, "closing a channel");
+        }
+    }
+}
+
+#[async_trait]
+impl Queue for AmqpQueue {
+    /// Returns once the broker confirmed the message. Retries (reconnecting as needed) until
+    /// [`AmqpOptions::publish_timeout`]; a nack or a delay over [`MAX_DELAY`] fails at once.
+    async fn publish(&self, lane: Lane, body: Vec<u8>, delay: Duration) -> Result<(), PortError> {
+        let bucket = if delay.is_zero() {
+            None
+        } else {
+            Some(delay_bucket(delay).ok_or_else(|| {
+                PortError::Invalid(format!(
+                    "delay {delay:?} is longer than the broker allows ({MAX_DELAY:?})"
+                ))
+            })?)
+        };
+        let opts = &self.inner.opts;
+        let deadline = Instant::now() + opts.publish_timeout;
+        let mut backoff = Backoff::new(opts);
+        loop {
+            match self.inner.try_publish(lane, &body, bucket).await {
+                Ok(()) => return Ok(()),
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Retry(why)) => {
+                    let wait = backoff.next();
+                    if self.inner.is_closed() {
+                        return Err(PortError::Unavailable("the queue is closed".into()));
+                    }
+                    if Instant::now() + wait >= deadline {
+                        return Err(PortError::Unavailable(format!(
+                            "publishing to {} failed for {:?}: {why}",
+                            self.inner.names.queue(lane),
+                            opts.publish_timeout
+                        )));
+                    }
+                    tracing::warn!(
+                        lane = lane.name(),
+                        error = %why,
+                        retry_in_ms = wait.as_millis() as u64,
+                        "publish failed; retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Subscribes at once (failing if the broker cannot be reached now); afterwards the
+    /// consumer resubscribes by itself whenever its channel or the connection drops.
+    async fn consume(&self, lane: Lane, prefetch: u16) -> Result<Box<dyn Consumer>, PortError> {
+        let n = self.inner.consumers.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut consumer = AmqpConsumer {
+            inner: self.inner.clone(),
+            lane,
+            prefetch: prefetch.max(1),
+            tag: format!("spotcheck-{}-{}-{n}", self.inner.names.ns, lane.name()),
+            sub: None,
+            closed: self.inner.closed.subscribe(),
+            backoff: Backoff::new(&self.inner.opts),
+        };
+        consumer.sub = Some(consumer.subscribe().await.map_err(Failure::into_port)?);
+        Ok(Box::new(consumer))
+    }
+}
+
+/// A live subscription: the consumer's channel and its delivery stream.
+struct Subscription {
+    channel: Channel,
+    stream: lapin::Consumer,
+}
+
+struct AmqpConsumer {
+    inner: Arc<Inner>,
+    lane: Lane,
+    prefetch: u16,
+    tag: String,
+    sub: Option<Subscription>,
+    closed: watch::Receiver<bool>,
+    backoff: Backoff,
+}
+
+impl AmqpConsumer {
+    async fn subscribe(&self) -> Result<Subscription, Failure> {
+        let link = self.inner.link().await?;
+        let channel = link
+            .connection
+            .create_channel()
+            .await
+            .map_err(|e| Failure::from_lapin("opening a consumer channel", &e))?;
+        // Declared again so a consumer heals a queue deleted by hand.
+        declare_topology(&channel, &self.inner.names, &self.inner.opts).await?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(|e| Failure::from_lapin("setting the prefetch", &e))?;
+        let queue = self.inner.names.queue(self.lane);
+        let stream = channel
+            .basic_consume(
+                queue.into(),
+                self.tag.as_str().into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| Failure::from_lapin(&format!("consuming {queue}"), &e))?;
+        Ok(Subscription { channel, stream })
+    }
+}
+
+#[async_trait]
+impl Consumer for AmqpConsumer {
+    /// Never yields an error: while the broker is away it waits, resubscribing with backoff
+    /// (and logging each attempt), and returns `None` only once the queue is closed.
+    async fn next(&mut self) -> Option<Result<Delivery, PortError>> {
+        loop {
+            if *self.closed.borrow() {
+                return None;
+            }
+            let Some(sub) = self.sub.as_mut() else {
+                match self.subscribe().await {
+                    Ok(sub) => {
+                        tracing::info!(lane = self.lane.name(), "consumer resubscribed");
+                        self.backoff = Backoff::new(&self.inner.opts);
+                        self.sub = Some(sub);
+                    }
+                    Err(f) => {
+                        let wait = self.backoff.next();
+                        let why = match f {
+                            Failure::Retry(why) => why,
+                            Failure::Fatal(e) => e.to_string(),
+                        };
+                        tracing::warn!(
+                            lane = self.lane.name(),
+                            error = %why,
+                            retry_in_ms = wait.as_millis() as u64,
+                            "cannot subscribe; retrying"
+                        );
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = self.closed.changed() => {}
+                        }
+                    }
+                }
+                continue;
+            };
+            let item = tokio::select! {
+                item = sub.stream.next() => item,
+                _ = self.closed.changed() => continue,
+            };
+            match item {
+                Some(Ok(d)) => {
+                    let redeliveries = delivery_count(&d.properties);
+                    return Some(Ok(Delivery {
+                        body: d.data,
+                        redeliveries,
+                        acker: Box::new(AmqpAcker {
+                            acker: d.acker,
+                            _channel: sub.channel.clone(),
+                            settled: false,
+                        }),
+                    }));
+                }
+                Some(Err(e)) => {
+                    tracing::warn!(lane = self.lane.name(), error = %e, "consumer lost; resubscribing");
+                    self.sub = None;
+                }
+                None => {
+                    tracing::warn!(lane = self.lane.name(), "consumer cancelled; resubscribing");
+                    self.sub = None;
+                }
+            }
+        }
+    }
+}
+
+/// The quorum queue's count of earlier deliveries (`x-delivery-count`), 0 when absent.
+fn delivery_count(props: &BasicProperties) -> u32 {
+    let Some(headers) = props.headers() else {
+        return 0;
+    };
+    let n: i128 = match headers.inner().get("x-delivery-count") {
+        Some(AMQPValue::ShortShortInt(n)) => (*n).into(),
+        Some(AMQPValue::ShortShortUInt(n)) => (*n).into(),
+        Some(AMQPValue::ShortInt(n)) => (*n).into(),
+        Some(AMQPValue::ShortUInt(n)) => (*n).into(),
+        Some(AMQPValue::LongInt(n)) => (*n).into(),
+        Some(AMQPValue::LongUInt(n)) => (*n).into(),
+        Some(AMQPValue::LongLongInt(n)) => (*n).into(),
+        _ => 0,
+    };
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+struct AmqpAcker {
+    acker: lapin::Acker,
+    /// Keeps the consumer's channel open while this delivery is unsettled, so in-flight work
+    /// can still be settled after the consumer is dropped.
+    _channel: Channel,
+    settled: bool,
+}
+
+/// Maps lapin's answer: `Ok(false)` means the channel closed (the acker is poisoned).
+fn settled(what: &str, r: lapin::Result<bool>) -> Result<(), PortError> {
+    match r {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(PortError::Unavailable(format!(
+            "cannot {what}: the delivery's channel is closed; the broker will redeliver the message"
+        ))),
+        Err(e) => Err(PortError::Unavailable(format!(
+            "cannot {what}: {e}; the broker will redeliver the message"
+        ))),
+    }
+}
+
+#[async_trait]
+impl Acker for AmqpAcker {
+    async fn ack(mut self: Box<Self>) -> Result<(), PortError> {
+        self.settled = true;
+        settled(
+            "ack",
+            self.acker
+                .ack(lapin::options::BasicAckOptions::default())
+                .await,
+        )
+    }
+
+    async fn reject(mut self: Box<Self>, requeue: bool) -> Result<(), PortError> {
+        self.settled = true;
+        settled(
+            "reject",
+            self.acker.reject(BasicRejectOptions { requeue }).await,
+        )
+    }
+}
+
+impl Drop for AmqpAcker {
+    /// An unsettled delivery goes back to its queue now (counted as a redelivery), rather than
+    /// holding a prefetch slot until the channel closes.
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return; // No runtime: the broker returns it when the channel closes.
+        };
+        let acker = self.acker.clone();
+        let channel = self._channel.clone();
+        rt.spawn(async move {
+            let r = acker
+                .nack(BasicNackOptions {
+                    multiple: false,
+                    requeue: true,
+                })
+                .await;
+            if let Err(e) = r {
+                tracing::debug!(error = %e, "returning a dropped delivery");
+            }
+            drop(channel);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_round_up_to_two_significant_digits() {
+        let ms = |n| delay_bucket(Duration::from_millis(n));
+        assert_eq!(delay_bucket(Duration::ZERO), None);
+        assert_eq!(delay_bucket(Duration::from_micros(1)), Some(1));
+        assert_eq!(ms(1), Some(1));
+        assert_eq!(ms(99), Some(99));
+        assert_eq!(ms(100), Some(100));
+        assert_eq!(ms(101), Some(110));
+        assert_eq!(ms(1234), Some(1300));
+        assert_eq!(ms(1300), Some(1300));
+        assert_eq!(ms(60_001), Some(61_000));
+        assert_eq!(delay_bucket(MAX_DELAY + Duration::from_millis(1)), None);
+        for n in [1u64, 7, 150, 999, 1001, 12_345, 3_600_000, 86_400_123] {
+            let b = ms(n).unwrap();
+            assert!(b >= n && b <= n + n / 10, "{n} -> {b}");
+        }
+    }
+
+    #[test]
+    fn namespaces_keep_to_a_safe_alphabet() {
+        assert!(check_namespace("spotcheck-prod.city_1").is_ok());
+        assert!(check_namespace("").is_err());
+        assert!(check_namespace("a b").is_err());
+        assert!(check_namespace("a/b").is_err());
+        assert!(check_namespace(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn delivery_count_reads_any_integer_header() {
+        assert_eq!(delivery_count(&BasicProperties::default()), 0);
+        let props = BasicProperties::default()
+            .with_headers(table(vec![("x-delivery-count", AMQPValue::LongLongInt(3))]));
+        assert_eq!(delivery_count(&props), 3);
+        let props = BasicProperties::default()
+            .with_headers(table(vec![("x-delivery-count", AMQPValue::LongInt(-1))]));
+        assert_eq!(delivery_count(&props), 0);
+    }
+}

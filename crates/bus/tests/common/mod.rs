@@ -1,0 +1,168 @@
+//! Helpers for the RabbitMQ tests: a reachable broker (or a loud failure), a fresh namespace
+//! per test with cleanup, and a TCP proxy that can cut connections.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::ports::{Consumer, Delivery};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+
+pub const DEFAULT_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// The broker the tests use: `SPOTCHECK_TEST_AMQP_URL`, else `SPOTCHECK_AMQP_URL`, else the
+/// local default.
+pub fn amqp_url() -> String {
+    std::env::var("SPOTCHECK_TEST_AMQP_URL")
+        .or_else(|_| std::env::var("SPOTCHECK_AMQP_URL"))
+        .unwrap_or_else(|_| DEFAULT_URL.to_string())
+}
+
+/// A namespace no other test (or earlier run) uses.
+pub fn namespace() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
+    format!("test-{:016x}", h.finish())
+}
+
+/// Connects or fails the test with a message saying what is missing.
+pub async fn connect(url: &str, ns: &str, opts: AmqpOptions) -> AmqpQueue {
+    match AmqpQueue::connect(url, ns, opts).await {
+        Ok(q) => q,
+        Err(e) => panic!(
+            "RabbitMQ is not reachable at {url} ({e}). These tests need a broker: start \
+             rabbitmq-server (or run ./tests/run) or point SPOTCHECK_TEST_AMQP_URL at one."
+        ),
+    }
+}
+
+/// Runs a test in a fresh namespace and deletes the namespace afterwards, pass or fail.
+pub async fn in_namespace<F, Fut>(opts: AmqpOptions, test: F)
+where
+    F: FnOnce(AmqpQueue, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let ns = namespace();
+    let url = amqp_url();
+    let q = connect(&url, &ns, opts.clone()).await;
+    let outcome = AssertUnwindSafe(test(q.clone(), ns.clone()))
+        .catch_unwind()
+        .await;
+    q.close().await;
+    // A fresh connection: the test may have closed its queue or broken its connection.
+    let cleaner = connect(&url, &ns, opts).await;
+    cleaner.delete_namespace().await.expect("cleanup");
+    cleaner.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// The next delivery, or a failed test after `secs` seconds.
+pub async fn next_within(c: &mut Box<dyn Consumer>, secs: u64) -> Delivery {
+    tokio::time::timeout(Duration::from_secs(secs), c.next())
+        .await
+        .expect("a delivery in time")
+        .expect("consumer open")
+        .expect("delivery ok")
+}
+
+pub async fn next(c: &mut Box<dyn Consumer>) -> Delivery {
+    next_within(c, 10).await
+}
+
+/// Asserts nothing is delivered for `ms` milliseconds.
+pub async fn nothing_for(c: &mut Box<dyn Consumer>, ms: u64) {
+    if let Ok(d) = tokio::time::timeout(Duration::from_millis(ms), c.next()).await {
+        let body = d.and_then(|d| d.ok()).map(|d| d.body);
+        panic!("unexpected delivery {body:?}");
+    }
+}
+
+/// A TCP proxy in front of the broker: `cut` drops every connection through it, as a broker
+/// restart or a network failure does, and `refuse` makes new connections fail meanwhile.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    conns: Arc<Mutex<Vec<AbortHandle>>>,
+    refusing: Arc<AtomicBool>,
+    accept: AbortHandle,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let refusing = Arc::new(AtomicBool::new(false));
+        let (c, r) = (conns.clone(), refusing.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if r.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut out) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                c.lock().unwrap().push(task.abort_handle());
+            }
+        })
+        .abort_handle();
+        Proxy {
+            addr,
+            conns,
+            refusing,
+            accept,
+        }
+    }
+
+    pub fn cut(&self) {
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+
+    pub fn refuse(&self, refuse: bool) {
+        self.refusing.store(refuse, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
+}
+
+/// The broker's address and the URL that reaches it through `proxy` instead.
+pub fn upstream_and_proxied(url: &str, proxy: Option<SocketAddr>) -> (SocketAddr, String) {
+    let uri: lapin::uri::AMQPUri = url.parse().expect("a valid AMQP URL");
+    let host = uri.authority.host.clone();
+    let port = uri.authority.port;
+    let upstream = format!("{host}:{port}")
+        .parse()
+        .or_else(|_| format!("127.0.0.1:{port}").parse())
+        .expect("broker address");
+    let proxied = match proxy {
+        Some(p) => {
+            let hostport = format!("{host}:{port}");
+            assert!(url.contains(&hostport), "the test URL must name host:port");
+            url.replacen(&hostport, &p.to_string(), 1)
+        }
+        None => url.to_string(),
+    };
+    (upstream, proxied)
+}

@@ -1,0 +1,158 @@
+//! Helpers for the store tests: rounds and results to store, a reachable Redis (or a loud
+//! failure), a fresh namespace per test with cleanup, and a TCP proxy that can cut connections.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use spotcheck_core::job::{Job, Task};
+use spotcheck_core::outcome::{JobResult, Outcome, Verdict};
+use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::{Plan, Registry};
+use spotcheck_store::{RedisOptions, RedisStore};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+
+pub fn round(id: &str) -> Round {
+    let registry = Registry::parse(
+        "[meta]\nregion = \"测试市\"\nname = \"测试\"\n",
+        std::path::Path::new("r.toml"),
+    )
+    .unwrap();
+    Round {
+        id: RoundId(id.into()),
+        kind: RoundKind::Spot,
+        parent: None,
+        window: "2020-07-01..2020-09-30".parse().unwrap(),
+        as_of: "2020-12-17".parse().unwrap(),
+        registry,
+        plan: Plan::default(),
+        allow_private: false,
+        menus: Default::default(),
+    }
+}
+
+pub fn check(round: &RoundId, n: u32) -> Job {
+    Job::new(
+        round,
+        Task::Check {
+            url: format!("http://a.gov.cn/{n}").parse().unwrap(),
+        },
+    )
+}
+
+pub fn ok(job: &Job) -> JobResult {
+    JobResult::new(job.clone(), Outcome::Link(Verdict::ok(200)))
+}
+
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
+
+/// The Redis the tests use: `SPOTCHECK_TEST_REDIS_URL`, else `SPOTCHECK_REDIS_URL`, else the
+/// local default.
+pub fn redis_url() -> String {
+    std::env::var("SPOTCHECK_TEST_REDIS_URL")
+        .or_else(|_| std::env::var("SPOTCHECK_REDIS_URL"))
+        .unwrap_or_else(|_| DEFAULT_URL.to_string())
+}
+
+/// A namespace no other test (or earlier run) uses.
+pub fn namespace() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
+    format!("test-{:016x}", h.finish())
+}
+
+/// Connects or fails the test with a message saying what is missing.
+pub async fn connect(url: &str, ns: &str, opts: RedisOptions) -> RedisStore {
+    match RedisStore::connect_with(url, ns, opts).await {
+        Ok(s) => s,
+        Err(e) => panic!(
+            "Redis is not reachable at {url} ({e}). These tests need a Redis server: start \
+             redis-server (or run ./tests/run) or point SPOTCHECK_TEST_REDIS_URL at one."
+        ),
+    }
+}
+
+/// Runs a test in a fresh namespace and deletes every key of it afterwards, pass or fail.
+pub async fn in_namespace<F, Fut>(opts: RedisOptions, test: F)
+where
+    F: FnOnce(RedisStore, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let ns = namespace();
+    let url = redis_url();
+    let store = connect(&url, &ns, opts.clone()).await;
+    let outcome = AssertUnwindSafe(test(store, ns.clone()))
+        .catch_unwind()
+        .await;
+    let cleaner = connect(&url, &ns, opts).await;
+    cleaner.delete_namespace().await.expect("cleanup");
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A TCP proxy in front of Redis: `cut` drops every connection through it, as a restart or a
+/// network failure does, and `refuse` makes new connections fail meanwhile.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    conns: Arc<Mutex<Vec<AbortHandle>>>,
+    refusing: Arc<AtomicBool>,
+    accept: AbortHandle,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
+        let refusing = Arc::new(AtomicBool::new(false));
+        let (c, r) = (conns.clone(), refusing.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if r.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut out) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                c.lock().unwrap().push(task.abort_handle());
+            }
+        })
+        .abort_handle();
+        Proxy {
+            addr,
+            conns,
+            refusing,
+            accept,
+        }
+    }
+
+    pub fn cut(&self) {
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+
+    pub fn refuse(&self, refuse: bool) {
+        self.refusing.store(refuse, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
+}

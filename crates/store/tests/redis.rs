@@ -1,0 +1,286 @@
+//! The Redis store beyond the shared contract (which `contract.rs` runs against it):
+//! concurrency, retention, bad data, round listing and lost connections. Needs a Redis
+//! (`SPOTCHECK_TEST_REDIS_URL`, default the local one); without one the tests fail, saying so.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::ToSocketAddrs;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use spotcheck_core::ports::{PortError, Store};
+use spotcheck_core::round::RoundId;
+use spotcheck_store::{RedisOptions, RedisStore};
+
+async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("a raw Redis connection")
+}
+
+#[tokio::test]
+async fn concurrent_collectors_record_each_result_once_and_complete_once() {
+    in_namespace(RedisOptions::default(), |store, _| async move {
+        let store = Arc::new(store);
+        let r = round("2020Q4-race");
+        store.create_round(&r).await.unwrap();
+        // 100 initial jobs, each with one follow-up: 200 results in all.
+        let jobs: Vec<_> = (0..200).map(|n| check(&r.id, n)).collect();
+        let initial: Vec<_> = jobs[..100].iter().map(|j| j.id.clone()).collect();
+        assert_eq!(store.expect(&r.id, &initial).await.unwrap().len(), 100);
+        assert!(!store.seal(&r.id).await.unwrap());
+        let work: Vec<_> = (0..200usize)
+            .map(|i| {
+                let follow = if i < 100 {
+                    vec![jobs[i + 100].id.clone()]
+                } else {
+                    Vec::new()
+                };
+                (ok(&jobs[i]), follow)
+            })
+            .collect();
+        let work = Arc::new(work);
+        let mut tasks = Vec::new();
+        for t in 0..8usize {
+            let (store, work) = (store.clone(), work.clone());
+            tasks.push(tokio::spawn(async move {
+                // Every task in its own order: follow-ups often arrive before their parents.
+                let mut order: Vec<usize> = (0..200).map(|i| (i * 37 + t * 25) % 200).collect();
+                if t % 2 == 1 {
+                    order.reverse();
+                }
+                let mut seen = Vec::new();
+                for i in order {
+                    let (result, follow) = &work[i];
+                    let rec = store.record(result, follow).await.unwrap();
+                    seen.push((i, rec));
+                }
+                seen
+            }));
+        }
+        let mut firsts: HashMap<usize, u32> = HashMap::new();
+        let mut completions = 0;
+        for t in tasks {
+            for (i, rec) in t.await.unwrap() {
+                if rec.first {
+                    *firsts.entry(i).or_default() += 1;
+                }
+                if rec.completed {
+                    assert!(rec.first, "only a first write can complete the round");
+                    completions += 1;
+                }
+            }
+        }
+        assert_eq!(firsts.len(), 200, "every job got its result");
+        assert!(
+            firsts.values().all(|n| *n == 1),
+            "exactly one first write per job"
+        );
+        assert_eq!(completions, 1, "completion is reported exactly once");
+        let p = store.progress(&r.id).await.unwrap();
+        assert_eq!(
+            (p.total, p.done, p.dead, p.sealed, p.complete),
+            (200, 200, 0, true, true)
+        );
+        let results = store.results(&r.id).await.unwrap();
+        assert_eq!(results.len(), 200);
+        assert!(results.windows(2).all(|w| w[0].job.id < w[1].job.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_key_of_a_round_expires_and_writes_refresh_it() {
+    let hour = Duration::from_secs(3600);
+    let opts = RedisOptions {
+        retention: hour,
+        ..RedisOptions::default()
+    };
+    in_namespace(opts, |store, _| async move {
+        let r = round("2020Q4-ttl");
+        store.create_round(&r).await.unwrap();
+        let (a, b) = (check(&r.id, 1), check(&r.id, 2));
+        store
+            .expect(&r.id, std::slice::from_ref(&a.id))
+            .await
+            .unwrap();
+        store
+            .record(&ok(&a), std::slice::from_ref(&b.id))
+            .await
+            .unwrap();
+        let mut c = raw(&redis_url()).await;
+        let keys = store.round_keys(&r.id);
+        for key in &keys {
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(key)
+                .query_async(&mut c)
+                .await
+                .unwrap();
+            assert!(ttl > 3_500_000 && ttl <= 3_600_000, "{key}: PTTL {ttl}");
+        }
+        // Nearly expired; a write gives the whole round its full retention back.
+        for key in &keys {
+            let _: i64 = redis::cmd("PEXPIRE")
+                .arg(key)
+                .arg(5000)
+                .query_async(&mut c)
+                .await
+                .unwrap();
+        }
+        store.seal(&r.id).await.unwrap();
+        for key in &keys {
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(key)
+                .query_async(&mut c)
+                .await
+                .unwrap();
+            assert!(ttl > 3_500_000, "{key}: PTTL {ttl} after a write");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_value_that_is_not_a_result_is_an_error_naming_it() {
+    in_namespace(RedisOptions::default(), |store, _| async move {
+        let r = round("2020Q4-bad");
+        store.create_round(&r).await.unwrap();
+        store.record(&ok(&check(&r.id, 1)), &[]).await.unwrap();
+        let key = store.round_keys(&r.id)[2].clone();
+        let mut c = raw(&redis_url()).await;
+        let _: i64 = redis::cmd("HSET")
+            .arg(&key)
+            .arg("ffffffffffffffff")
+            .arg("{not json")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        match store.results(&r.id).await {
+            Err(PortError::Invalid(why)) => {
+                assert!(
+                    why.contains(&key) && why.contains("ffffffffffffffff"),
+                    "{why}"
+                );
+            }
+            other => panic!("expected an error naming the bad value, got {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rounds_come_oldest_first_and_expired_ones_drop_out() {
+    in_namespace(RedisOptions::default(), |store, _| async move {
+        let ids = ["2020Q4-c", "2020Q4-a", "2020Q4-b"];
+        for id in ids {
+            store.create_round(&round(id)).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+        // Creating again changes neither the record's place nor the list.
+        store.create_round(&round("2020Q4-c")).await.unwrap();
+        let want: Vec<RoundId> = ids.iter().map(|i| RoundId(i.to_string())).collect();
+        assert_eq!(store.rounds().await.unwrap(), want);
+        let gone = RoundId("2020Q4-a".into());
+        let mut c = raw(&redis_url()).await;
+        let _: i64 = redis::cmd("DEL")
+            .arg(&store.round_keys(&gone)[0])
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.rounds().await.unwrap(),
+            vec![want[0].clone(), want[2].clone()]
+        );
+        assert_eq!(store.round(&gone).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_round_ids_and_namespaces_are_refused() {
+    in_namespace(RedisOptions::default(), |store, _| async move {
+        let bad = RoundId("a:b*".into());
+        assert!(matches!(
+            store.progress(&bad).await,
+            Err(PortError::Invalid(_))
+        ));
+        assert!(matches!(
+            store.results(&bad).await,
+            Err(PortError::Invalid(_))
+        ));
+    })
+    .await;
+    assert!(matches!(
+        RedisStore::connect(&redis_url(), "a:b").await,
+        Err(PortError::Invalid(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_is_reported_at_once() {
+    let r = RedisStore::connect("redis://127.0.0.1:1", &namespace()).await;
+    assert!(matches!(r, Err(PortError::Unavailable(_))), "{:?}", r.err());
+}
+
+#[tokio::test]
+async fn calls_are_retried_across_a_lost_connection() {
+    let url = redis_url();
+    let hostport = url
+        .trim_start_matches("redis://")
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let upstream = hostport
+        .to_socket_addrs()
+        .expect("Redis address")
+        .next()
+        .expect("Redis address");
+    let proxy = Proxy::start(upstream).await;
+    let proxied = url.replacen(&hostport, &proxy.addr.to_string(), 1);
+    let ns = namespace();
+    let opts = RedisOptions {
+        attempts: 5,
+        retry_delay: Duration::from_millis(100),
+        ..RedisOptions::default()
+    };
+    let store = connect(&proxied, &ns, opts).await;
+    let r = round("2020Q4-lost");
+    store.create_round(&r).await.unwrap();
+
+    // The connection drops; the next call reconnects and succeeds.
+    proxy.cut();
+    let a = check(&r.id, 1);
+    assert_eq!(
+        store
+            .expect(&r.id, std::slice::from_ref(&a.id))
+            .await
+            .unwrap(),
+        vec![a.id.clone()]
+    );
+
+    // Redis stays away longer than the attempts last: the caller hears it is unavailable.
+    proxy.refuse(true);
+    proxy.cut();
+    let p = store.progress(&r.id).await;
+    assert!(matches!(p, Err(PortError::Unavailable(_))), "{p:?}");
+
+    // And back.
+    proxy.refuse(false);
+    let rec = store.record(&ok(&a), &[]).await.unwrap();
+    assert!(rec.first);
+    assert_eq!(store.progress(&r.id).await.unwrap().done, 1);
+
+    connect(&url, &ns, RedisOptions::default())
+        .await
+        .delete_namespace()
+        .await
+        .unwrap();
+}
