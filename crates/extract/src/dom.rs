@@ -20,6 +20,69 @@ fn hidden(name: &str) -> bool {
     )
 }
 
+/// Pages nesting deeper than this are not read as trees: real pages nest well under a hundred
+/// levels, and the HTML tree builder takes quadratic time on tens of thousands of unclosed
+/// elements.
+pub const MAX_NESTING: usize = 3000;
+
+/// Unclosed formatting elements (`<font color=…>` never closed) cost the tree builder far more:
+/// each new block re-opens all of them. Real pages leave a few open, never hundreds.
+pub const MAX_OPEN_FORMATTING: usize = 400;
+
+/// Whether the markup leaves more elements open than a tree can be built from in reasonable time
+/// (a cheap estimate from the tags alone, before any tree is built).
+pub fn too_deep(html: &str) -> bool {
+    // Elements that close themselves or are closed by their next sibling do not nest.
+    const FLAT: &[&str] = &[
+        "br", "img", "input", "meta", "link", "hr", "area", "base", "col", "embed", "param",
+        "source", "track", "wbr", "li", "p", "td", "th", "tr", "dt", "dd", "option", "tbody",
+        "thead", "tfoot", "colgroup", "frame", "keygen", "a",
+    ];
+    const FORMATTING: &[&str] = &[
+        "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+    ];
+    let bytes = html.as_bytes();
+    let (mut depth, mut formatting) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(rel) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += rel + 1;
+        let closing = bytes.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let len = bytes[start..]
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if len == 0 {
+            continue;
+        }
+        let name = html
+            .get(start..start + len)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let counter = if FORMATTING.contains(&name.as_str()) {
+            &mut formatting
+        } else if matches!(name.as_str(), "td" | "th" | "caption") {
+            // Table cells close the formatting elements opened inside them.
+            formatting = 0;
+            continue;
+        } else if FLAT.contains(&name.as_str()) {
+            continue;
+        } else {
+            &mut depth
+        };
+        if closing {
+            *counter = counter.saturating_sub(1);
+        } else {
+            *counter += 1;
+            if depth > MAX_NESTING || formatting > MAX_OPEN_FORMATTING {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// The non-empty text pieces of an element, in order; one piece per text node or image `alt`.
 pub fn segments(el: ElementRef<'_>) -> Vec<String> {
     segments_excluding(el, &HashSet::new())
@@ -106,4 +169,20 @@ pub fn count_anchors(el: ElementRef<'_>, limit: usize) -> usize {
 /// The nearest ancestor elements of `el`, closest first.
 pub fn parent_element(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
     el.parent().and_then(ElementRef::wrap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_deep;
+
+    #[test]
+    fn nesting_estimate() {
+        assert!(!too_deep(&"<div>x</div>".repeat(10_000)));
+        assert!(!too_deep(
+            &"<tr><td><font color=red>2020-11-02</td>".repeat(2_000)
+        ));
+        assert!(!too_deep(&"<li><a href=x>y</a>".repeat(10_000)));
+        assert!(too_deep(&"<div>".repeat(3_001)));
+        assert!(too_deep(&"<font color=red>x<p>y".repeat(401)));
+    }
 }

@@ -21,13 +21,17 @@ use crate::list::{Fields, Item};
 
 const MAX_CLIMB: usize = 4;
 
-/// Every dated link on the page, in page order, one per URL.
+/// Every dated link on the page, in page order, one per URL. A page nesting elements thousands
+/// deep is not read (see [`crate::list::parse_list`]).
 pub fn dated_items(html: &str, page_url: &Url) -> Vec<Item> {
     dated_items_in_year(html, page_url, None)
 }
 
 /// Like [`dated_items`], reading month-day dates (`11-02`) in `year` where no year heading says.
 pub fn dated_items_in_year(html: &str, page_url: &Url, year: Option<i32>) -> Vec<Item> {
+    if dom::too_deep(html) {
+        return Vec::new();
+    }
     let doc = Html::parse_document(html);
     let base = dom::base_url(&doc, page_url);
     let years = Years::scan(doc.root_element(), year);
@@ -53,10 +57,11 @@ pub(crate) fn in_element(root: ElementRef<'_>, base: &Url, years: &Years) -> Vec
         // A date inside a title (关于2020年11月2日停电的通知) is not a publication date: the
         // anchor's own text counts only for a date written at its end.
         let date = neighbourhood_date(anchor, year)
-            .or_else(|| dates::date_in_url(url.as_str()))
             .or_else(|| {
                 trailing_date(&dom::text(anchor)).and_then(|t| dates::date_in_text(t, year))
-            });
+            })
+            .or_else(|| dates::date_in_url(url.as_str()))
+            .or_else(|| preceding_date(anchor, year));
         let Some(date) = date else { continue };
         if title.is_empty() {
             continue;
@@ -90,12 +95,28 @@ fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chron
     {
         return Some(d);
     }
-    sibling_text(entry, true)
-        .and_then(|t| dates::date_in_text(&t, year))
-        .or_else(|| sibling_text(entry, false).and_then(|t| dates::date_in_text(&t, year)))
+    sibling_text(entry, true).and_then(|t| dates::date_in_text(&t, year))
 }
 
-/// The text of the siblings after (or before) `el`, up to the next one holding a link.
+/// A date written just before the link (`<span>[11-02]</span><a>…</a>`). A line break in between
+/// means the date closes the previous line's entry instead.
+fn preceding_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
+    let mut entry = anchor;
+    for _ in 0..MAX_CLIMB {
+        match dom::parent_element(entry) {
+            Some(parent)
+                if dom::count_anchors(parent, 1) == 1 && parent.value().name() != "body" =>
+            {
+                entry = parent
+            }
+            _ => break,
+        }
+    }
+    sibling_text(entry, false).and_then(|t| dates::date_in_text(&t, year))
+}
+
+/// The text of the siblings after (or before) `el`, up to the next one holding a link or a line
+/// break: beyond either starts another entry.
 fn sibling_text(el: ElementRef<'_>, after: bool) -> Option<String> {
     let mut pieces = Vec::new();
     let mut node = if after {
@@ -106,9 +127,9 @@ fn sibling_text(el: ElementRef<'_>, after: bool) -> Option<String> {
     while let Some(n) = node {
         match n.value() {
             Node::Text(t) => pieces.push(t.to_string()),
-            Node::Element(_) => {
+            Node::Element(el) => {
                 let e = ElementRef::wrap(n)?;
-                if dom::count_anchors(e, 0) > 0 {
+                if dom::count_anchors(e, 0) > 0 || matches!(el.name(), "br" | "p" | "li" | "tr") {
                     break;
                 }
                 pieces.push(dom::text(e));

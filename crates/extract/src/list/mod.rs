@@ -86,7 +86,8 @@ pub struct ListPage {
 /// Reads one page of a column list. Month-day dates (`[11-02]`) are read only under a year
 /// heading; see [`parse_list_in_year`] to supply the year.
 ///
-/// Fails only on bad `hints` selectors.
+/// Fails only on bad `hints` selectors. A page nesting elements thousands deep (broken or
+/// hostile markup) yields no entries and no blank marker: it was not read.
 pub fn parse_list(
     html: &str,
     page_url: &Url,
@@ -105,6 +106,13 @@ pub fn parse_list_in_year(
     year: Option<i32>,
 ) -> Result<ListPage, SelectorError> {
     let compiled = hints.map(Selectors::compile).transpose()?;
+    if dom::too_deep(html) {
+        return Ok(ListPage {
+            items: Vec::new(),
+            more: Pagination::None,
+            blank_marker: false,
+        });
+    }
     let doc = Html::parse_document(html);
     let base = dom::base_url(&doc, page_url);
     let years = Years::scan(doc.root_element(), year);

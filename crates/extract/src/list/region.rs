@@ -111,9 +111,23 @@ fn is_header_row(row: ElementRef<'_>, _header: &Header) -> bool {
     Header::read(row).is_some()
 }
 
-struct Score {
+/// Containers in one group share parent, tag and class: one list split into blocks, or one list
+/// per year under year headings.
+type GroupKey = (Option<ego_tree::NodeId>, String, String);
+
+struct Group<'a> {
+    key: &'a GroupKey,
     dated: usize,
     linked: usize,
+    anchors: usize,
+}
+
+struct Candidate {
+    group: GroupKey,
+    dated: usize,
+    linked: usize,
+    anchors: usize,
+    region: Region,
 }
 
 /// Finds the list on a page; `None` when no repeated structure carries a dated entry.
@@ -123,7 +137,7 @@ pub fn best(
     years: &Years,
     hints: Option<&Compiled>,
 ) -> Option<Region> {
-    let mut best: Option<(Score, Region)> = None;
+    let mut candidates: Vec<Candidate> = Vec::new();
     for container in root.descendent_elements() {
         let mut by_tag: HashMap<&str, usize> = HashMap::new();
         for child in container.child_elements() {
@@ -134,42 +148,92 @@ pub fn best(
         let Some((&tag, _)) = by_tag.iter().max_by_key(|(tag, n)| (**n, **tag)) else {
             continue;
         };
-        let rows: Vec<ElementRef<'_>> = container
-            .child_elements()
-            .filter(|c| c.value().name() == tag)
-            .filter(|c| dom::count_anchors(*c, MAX_ANCHORS_PER_ENTRY) <= MAX_ANCHORS_PER_ENTRY)
-            .collect();
         // A lone entry is a list only inside a list element (a column holding one item);
         // elsewhere it is a chain of wrappers.
         let list_element = matches!(
             container.value().name(),
             "ul" | "ol" | "tbody" | "table" | "dl"
         );
-        if rows.len() < 2 && !list_element {
+        if by_tag[tag] < 2 && !list_element {
             continue;
         }
-        if !rows.iter().any(|r| dom::count_anchors(*r, 1) > 0) {
+        let rows: Vec<ElementRef<'_>> = container
+            .child_elements()
+            .filter(|c| c.value().name() == tag)
+            .filter(|c| dom::count_anchors(*c, MAX_ANCHORS_PER_ENTRY) <= MAX_ANCHORS_PER_ENTRY)
+            .collect();
+        let anchors: usize = rows
+            .iter()
+            .map(|r| dom::count_anchors(*r, MAX_ANCHORS_PER_ENTRY))
+            .sum();
+        if anchors == 0 {
             continue;
         }
         let region = read_rows(rows.into_iter(), base, years, hints);
-        let score = Score {
-            dated: region
-                .items
-                .iter()
-                .filter(|i| i.date.is_some() && i.url.is_some())
-                .count(),
-            linked: region.items.iter().filter(|i| i.url.is_some()).count(),
-        };
-        if score.dated == 0 {
+        let dated = region
+            .items
+            .iter()
+            .filter(|i| i.date.is_some() && i.url.is_some())
+            .count();
+        if dated == 0 {
             continue;
         }
-        let better = match &best {
-            None => true,
-            Some((b, _)) => (score.dated, score.linked) > (b.dated, b.linked),
-        };
-        if better {
-            best = Some((score, region));
+        let linked = region.items.iter().filter(|i| i.url.is_some()).count();
+        let group = (
+            dom::parent_element(container).map(|p| p.id()),
+            container.value().name().to_string(),
+            container
+                .value()
+                .attr("class")
+                .unwrap_or_default()
+                .to_string(),
+        );
+        candidates.push(Candidate {
+            group,
+            dated,
+            linked,
+            anchors,
+            region,
+        });
+    }
+
+    // Score groups: most dated entries, then most links per entry that are entries (a layout
+    // block holding two short lists has more links per "entry" than either list), then most
+    // linked entries, then the first on the page.
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for c in &candidates {
+        match groups.iter_mut().find(|g| *g.key == c.group) {
+            Some(g) => {
+                g.dated += c.dated;
+                g.linked += c.linked;
+                g.anchors += c.anchors;
+            }
+            None => groups.push(Group {
+                key: &c.group,
+                dated: c.dated,
+                linked: c.linked,
+                anchors: c.anchors,
+            }),
         }
     }
-    best.map(|(_, region)| region)
+    let best = groups
+        .iter()
+        .enumerate()
+        .max_by(|(ia, a), (ib, b)| {
+            a.dated
+                .cmp(&b.dated)
+                .then((a.linked * b.anchors).cmp(&(b.linked * a.anchors)))
+                .then(a.linked.cmp(&b.linked))
+                .then(ib.cmp(ia))
+        })
+        .map(|(_, g)| g.key.clone())?;
+    let mut merged = Region {
+        items: Vec::new(),
+        letters: false,
+    };
+    for c in candidates.into_iter().filter(|c| c.group == best) {
+        merged.letters |= c.region.letters;
+        merged.items.extend(c.region.items);
+    }
+    Some(merged)
 }

@@ -1,9 +1,10 @@
 //! The year in force at each point of a page, for lists dated `[11-02]` under a `2020年` heading.
 //!
 //! A piece of text that is only a year (`2020`, `2020年`, `【2020年度】`), outside links and form
-//! options, sets the year for everything after it. Several such pieces in a row with nothing in
-//! between are a row of year tabs, not a heading: they set no year, since which tab is showing is
-//! unknown.
+//! options, sets the year for everything after it. In a heading element (`h1`–`h6`, `caption`,
+//! `dt`, `th`, `legend`, `strong`, `b`) it always does. Elsewhere, several such pieces in a row
+//! with nothing in between are a row of year tabs, not a heading: they set no year, since which
+//! tab is showing is unknown.
 
 use std::collections::HashMap;
 
@@ -26,6 +27,26 @@ impl Years {
         let mut current: Option<i32> = None;
         let mut last_was_heading = false;
         let mut quiet: Vec<NodeId> = Vec::new(); // open a / option / script … elements
+        let heading = |node: ego_tree::NodeRef<'_, Node>| {
+            node.parent()
+                .and_then(|p| p.value().as_element())
+                .is_some_and(|e| {
+                    matches!(
+                        e.name(),
+                        "h1" | "h2"
+                            | "h3"
+                            | "h4"
+                            | "h5"
+                            | "h6"
+                            | "caption"
+                            | "dt"
+                            | "th"
+                            | "legend"
+                            | "strong"
+                            | "b"
+                    )
+                })
+        };
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
@@ -46,7 +67,11 @@ impl Years {
                         }
                         match dates::year_heading(t) {
                             Some(y) if quiet.is_empty() => {
-                                current = if last_was_heading { None } else { Some(y) };
+                                current = if last_was_heading && !heading(node) {
+                                    None
+                                } else {
+                                    Some(y)
+                                };
                                 last_was_heading = true;
                             }
                             _ => last_was_heading = false,
