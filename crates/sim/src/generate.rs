@@ -44,6 +44,27 @@ pub(crate) fn spread_to_end(n: u32, start: NaiveDate, end: NaiveDate) -> Vec<Nai
         .collect()
 }
 
+/// Moves each date by up to two days either way, staying inside `start..=end`, so that
+/// lists generated with the same counts do not share every date (as letters to different
+/// units would otherwise). The count inside the range is unchanged.
+pub(crate) fn jitter(
+    dates: Vec<NaiveDate>,
+    start: NaiveDate,
+    end: NaiveDate,
+    salt: u64,
+) -> Vec<NaiveDate> {
+    let mut v: Vec<NaiveDate> = dates
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let off = (hash(&[salt, i as u64]) % 5) as i64 - 2;
+            (d + chrono::Duration::days(off)).clamp(start, end)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 const TOPICS: &[&str] = &[
     "优化营商环境",
     "安全生产",
@@ -81,6 +102,11 @@ const TOPICS: &[&str] = &[
 
 const DISCLOSURE: &[&str] = &[
     "{u}关于{t}工作的通知",
+    "{u}关于公布{t}责任清单的通知",
+    "{u}{t}工作总结",
+    "{u}关于{t}工作情况的报告",
+    "{u}关于征求{t}意见的公告",
+    "{u}{t}政策解读",
     "{u}{t}工作情况公示",
     "{u}关于做好{t}相关工作的通知",
     "{u}2020年{t}工作要点",

@@ -103,7 +103,7 @@ impl World {
                     Some(it) => article::gov(
                         s.charset,
                         &s.name,
-                        self.unit_name(&s.unit),
+                        self.unit_full_name(&s.unit),
                         &it.title,
                         Some(it.date),
                     ),
@@ -116,7 +116,7 @@ impl World {
                     Some(it) if c.is_visible(*item, rectified) => article::gov(
                         c.charset,
                         &list::page_title(self, c),
-                        self.unit_name(&c.unit),
+                        self.unit_full_name(&c.unit),
                         &it.title,
                         Some(it.date),
                     ),
@@ -171,7 +171,7 @@ impl World {
         let h = self.hosts.get(host);
         if let Some(si) = h.and_then(|h| h.site) {
             let s = &self.sites[si];
-            return (s.name.clone(), self.unit_name(&s.unit).to_string());
+            return (s.name.clone(), self.unit_full_name(&s.unit).to_string());
         }
         let name = h
             .and_then(|h| h.platform.clone())
@@ -179,7 +179,7 @@ impl World {
         let unit = self
             .sites
             .first()
-            .map(|s| self.unit_name(&s.unit).to_string())
+            .map(|s| self.unit_full_name(&s.unit).to_string())
             .unwrap_or_default();
         (name, unit)
     }

@@ -689,6 +689,11 @@ impl Scenario {
                 ));
             }
         }
+        if c.cms == Cms::Hanweb && c.path.is_some() {
+            errs.push(format!(
+                "{p}.path: Hanweb columns live at /col/colN/index.html; remove `path`"
+            ));
+        }
         if let Some(path) = &c.path {
             check_path(format!("{p}.path"), path, errs);
             if !path.ends_with('/') {

@@ -343,6 +343,14 @@ impl World {
             .unwrap_or(id)
     }
 
+    /// The unit's full name as its pages sign it (its first alias, else its name).
+    pub fn unit_full_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.scenario
+            .unit(id)
+            .map(|u| u.aliases.first().unwrap_or(&u.name).as_str())
+            .unwrap_or(id)
+    }
+
     /// `http://host:port` of a host on the main listener.
     pub fn base(&self, host: &str) -> String {
         format!("http://{host}:{}", self.port)
@@ -577,28 +585,35 @@ impl World {
             let alias = unit.and_then(|u| u.aliases.first().cloned());
             // (received, answered?) in ascending order of receipt.
             let mut dated: Vec<(NaiveDate, bool)> = Vec::new();
+            let salt = generate::hash(&[self.seed(), 3, ci as u64, k as u64]);
+            let (b0, b1) = (from - Days::new(182), from - Days::new(1));
             dated.extend(
-                generate::spread(spec.before, from - Days::new(182), from - Days::new(1))
+                generate::jitter(generate::spread(spec.before, b0, b1), b0, b1, salt ^ 1)
                     .into_iter()
                     .map(|d| (d, true)),
             );
             let replied = spec.replied.unwrap_or(spec.in_window);
             dated.extend(
-                generate::spread(spec.in_window, from, to)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, d)| (d, (i as u32) < replied)),
+                generate::jitter(
+                    generate::spread(spec.in_window, from, to),
+                    from,
+                    to,
+                    salt ^ 2,
+                )
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| (d, (i as u32) < replied)),
             );
             if spec.after > 0 {
                 let answered_after = spec.after - spec.pending;
+                let (a0, a1) = (to + Days::new(1), as_of - Days::new(1));
                 dated.extend(
-                    generate::spread(spec.after, to + Days::new(1), as_of - Days::new(1))
+                    generate::jitter(generate::spread(spec.after, a0, a1), a0, a1, salt ^ 3)
                         .into_iter()
                         .enumerate()
                         .map(|(i, d)| (d, (i as u32) < answered_after)),
                 );
             }
-            let salt = generate::hash(&[self.seed(), 3, ci as u64, k as u64]);
             let titles = generate::titles(TitleKind::Letter, "", salt, dated.len());
             for (n, ((received, answered), title)) in dated.into_iter().zip(titles).enumerate() {
                 let h = generate::hash(&[salt, n as u64]);

@@ -188,6 +188,7 @@ async fn seed_faults_before_and_after_rectification() {
     assert_eq!(names, BTreeSet::from(["市林业局", "市体育局"]));
 
     let kinds: Vec<LinkKind> = t.broken_links.iter().map(|l| l.kind).collect();
+    assert_eq!(kinds.len(), 8, "{:?}", t.broken_links);
     for k in [
         LinkKind::NotFound,
         LinkKind::ServerError,

@@ -84,7 +84,7 @@ pub(crate) fn homepage(w: &World, si: usize) -> Reply {
     }
 
     let main = format!("{news}{special}{links}");
-    let body = frame(&s.name, &nav, &main, w.unit_name(&s.unit));
+    let body = frame(&s.name, &nav, &main, w.unit_full_name(&s.unit));
     Reply::html(s.charset, &shell(s.charset, &s.name, &body, ""))
 }
 
@@ -110,7 +110,7 @@ pub(crate) fn platform_index(w: &World, host: &str) -> Reply {
     let sponsor = w
         .sites
         .first()
-        .map(|s| w.unit_name(&s.unit).to_string())
+        .map(|s| w.unit_full_name(&s.unit).to_string())
         .unwrap_or_default();
     let body = frame(&name, "<a href=\"/\">首页</a>", &main, &sponsor);
     Reply::html(Charset::Utf8, &shell(Charset::Utf8, &name, &body, ""))

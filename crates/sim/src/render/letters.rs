@@ -74,7 +74,7 @@ pub(crate) fn board(w: &World, ci: usize, page: usize) -> Reply {
         &title,
         "<a href=\"/\">首页</a>",
         &main,
-        w.unit_name(&c.unit),
+        w.unit_full_name(&c.unit),
     );
     Reply::html(
         c.charset,
@@ -128,7 +128,7 @@ pub(crate) fn detail(w: &World, ci: usize, li: usize) -> Reply {
         &title,
         "<a href=\"/\">首页</a>",
         &main,
-        w.unit_name(&c.unit),
+        w.unit_full_name(&c.unit),
     );
     Reply::html(c.charset, &shell(c.charset, &l.title, &body, ""))
 }

@@ -18,7 +18,7 @@ fn nav(w: &World, c: &ColumnW) -> String {
 }
 
 fn sponsor(w: &World, c: &ColumnW) -> String {
-    w.unit_name(&c.unit).to_string()
+    w.unit_full_name(&c.unit).to_string()
 }
 
 fn site_title(w: &World, c: &ColumnW) -> String {

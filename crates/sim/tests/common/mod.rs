@@ -51,7 +51,9 @@ pub async fn request(
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
     };
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\nUser-Agent: sim-test\r\n");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\nUser-Agent: sim-test\r\n"
+    );
     if let Some(ct) = content_type {
         req.push_str(&format!("Content-Type: {ct}\r\n"));
     }
@@ -99,7 +101,11 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
             return out;
         };
         let size = usize::from_str_radix(
-            String::from_utf8_lossy(&b[..nl]).split(';').next().unwrap_or("0").trim(),
+            String::from_utf8_lossy(&b[..nl])
+                .split(';')
+                .next()
+                .unwrap_or("0")
+                .trim(),
             16,
         )
         .unwrap_or(0);
@@ -141,4 +147,111 @@ pub async fn post_json(url: &str, json: &serde_json::Value) -> Resp {
 pub fn titles(html: &str) -> Vec<String> {
     let re = regex::Regex::new(r#"<a href="[^"]*" title="([^"]*)""#).expect("regex");
     re.captures_iter(html).map(|c| c[1].to_string()).collect()
+}
+
+/// A small city that exercises every page family and fault.
+pub const CITY: &str = r#"
+[meta]
+region = "测试市"
+name = "测试市政府网站与政务新媒体"
+window = "2020-07-01..2020-09-30"
+as_of = 2020-12-17
+
+[[platforms]]
+host = "xxgk.test.gov.cn"
+name = "测试市信息公开平台"
+
+[[units]]
+id = "szf"
+name = "市政府办公室"
+
+[[units]]
+id = "rsj"
+name = "市人社局"
+aliases = ["市人力资源和社会保障局"]
+
+[[units]]
+id = "gaj"
+name = "市公安局"
+
+[[sites]]
+id = "portal"
+unit = "szf"
+name = "测试市人民政府网站"
+host = "www.test.gov.cn"
+links_to = ["dept", "slow"]
+broken_links = [
+  { kind = "404", text = "旧专题" },
+  { kind = "500" },
+  { kind = "soft404" },
+  { kind = "redirect-home", persist = true },
+]
+columns = [
+  { name = "公安信息公开", type = "disclosure", unit = "gaj", host = "xxgk.test.gov.cn", path = "/gaj/", cms = "trs", variant = "js4", per_page = 10, in_window = 37, before = 5, after = 3 },
+  { name = "人社信息公开", type = "disclosure", unit = "rsj", host = "xxgk.test.gov.cn", cms = "hanweb", charset = "gbk-meta", in_window = 97, before = 0, after = 0 },
+  { name = "通知公告", type = "notice", path = "/tzgg/", cms = "plain", variant = "table", charset = "gbk-header", per_page = 7, in_window = 10, before = 3, after = 2 },
+  { name = "政务动态", type = "news", path = "/zwdt/", cms = "trs", variant = "js6", in_window = 5, fault = "stale" },
+  { name = "规划计划", type = "plan", path = "/ghjh/", fault = "blank", persist = true },
+  { name = "在线访谈", type = "interview", unit = "rsj", path = "/zxft/", in_window = 2, before = 1, after = 1 },
+  { name = "咨询投诉", type = "letters", path = "/hdjl/", per_page = 10, labels = { unit = "承办单位", received = "来信时间", status = "状态", replied = "答复时间" }, order = ["received", "title", "unit", "status", "replied"], replied_status = ["已办结"], pending_status = ["办理中"], letters = [{ unit = "rsj", in_window = 25, before = 3, after = 4, pending = 2, alias_every = 2 }, { unit = "gaj", in_window = 5, replied = 3 }] },
+]
+
+[[sites]]
+id = "dept"
+unit = "gaj"
+name = "测试市公安局网站"
+host = "gaj.test.gov.cn"
+dead = true
+
+[[sites]]
+id = "slow"
+unit = "rsj"
+name = "测试市人社局网站"
+host = "rsj.test.gov.cn"
+delay = "300ms"
+
+[[sites]]
+id = "gone"
+unit = "rsj"
+name = "测试市人社局旧网站"
+host = "old.test.gov.cn"
+dead = true
+persist = true
+
+[[accounts]]
+id = "gaj-wx"
+unit = "gaj"
+name = "测试公安"
+appid = "wx0000000000000001"
+secret = "s3cret"
+broken = [
+  { menu = "办事服务 > 户籍办理", kind = "404", site = "portal", persist = true },
+  { menu = "政务公开 > 旧文", kind = "deleted" },
+  { menu = "互动交流 > 验证", kind = "captcha" },
+]
+
+[[accounts]]
+id = "rsj-wx"
+unit = "rsj"
+name = "测试人社"
+token_invalid_once = true
+
+[[accounts]]
+id = "ip-wx"
+unit = "rsj"
+name = "白名单"
+api_error = 40164
+
+[[accounts]]
+id = "quota-wx"
+unit = "rsj"
+name = "配额"
+api_error = 45009
+"#;
+
+pub async fn city() -> spotcheck_sim::Sim {
+    let scenario = spotcheck_sim::Scenario::from_toml(CITY).expect("test scenario");
+    spotcheck_sim::Sim::start(scenario, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("start")
 }
