@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use lol_html::html_content::{Element, TextChunk, TextType};
-use lol_html::{HtmlRewriter, Settings, element, text};
+use lol_html::{HtmlRewriter, Settings, doc_text, element};
 use url::Url;
 
 use crate::entities;
@@ -194,7 +194,7 @@ fn scan(html: &str, state: &Rc<RefCell<State>>) {
             on_link
         ))
         .append_element_content_handler(element!("img[alt]", on_img))
-        .append_element_content_handler(text!("*", on_text));
+        .append_document_content_handler(doc_text!(on_text));
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // A tokenizer error (e.g. a memory limit on a giant tag) ends the scan; what was found stays.
     if rewriter.write(html.as_bytes()).is_ok() {
