@@ -168,3 +168,50 @@ fn empty_datastore_is_a_blank_column_and_junk_is_no_datastore() {
         .is_err()
     );
 }
+
+#[test]
+fn parameter_object_with_record_range() {
+    // jpage's ajaxParam carries the range and the ids together.
+    let html = r#"<div id="801" class="default_pgContainer"><script type="text/xml"><datastore>
+        <recordset><record><![CDATA[<li><a href="/art/2020/11/2/art_801_1.html" title="甲">甲</a><span>2020-11-02</span></li>]]></record>
+        <record><![CDATA[<li><a href="/art/2020/11/1/art_801_2.html" title="乙">乙</a><span>2020-11-01</span></li>]]></record></recordset>
+        </datastore></script></div>
+        <script>$('#801').jpage({ perPage: 2, totalRecord: 9, groupSize: 3, proxyUrl: '/module/web/jpage/dataproxy.jsp',
+          ajaxParam: { startrecord: 3, endrecord: 8, perpage: 2, col: 1, appid: 1, webid: 1, path: '/', columnid: 801, sourceContentType: 1, unitid: 1201, webname: '浮梁县人民政府', permissiontype: 0 },
+          barPosition: 'bottom' });</script>"#;
+    let column = url("http://www.fuliang.gov.cn/col/col801/index.html");
+    let list = parse_list(html, &column, None).unwrap();
+    assert_eq!(list.items.len(), 2);
+    let Pagination::DataProxy(request) = list.more else {
+        panic!("expected a data proxy")
+    };
+    assert_eq!(
+        (
+            request.total,
+            request.per_page,
+            request.already,
+            request.batch
+        ),
+        (Some(9), 2, 2, 6)
+    );
+    assert_eq!(request.next_range(), Some((3, 8)));
+    assert!(
+        !request
+            .params
+            .iter()
+            .any(|(k, _)| k == "startrecord" || k == "perpage")
+    );
+    let page = spotcheck_extract::ProxyPage {
+        items: Vec::new(),
+        total: Some(9),
+        records: 6,
+    };
+    let next = request.advance(&page).unwrap();
+    assert_eq!(next.next_range(), Some((9, 9)));
+    let last = spotcheck_extract::ProxyPage {
+        items: Vec::new(),
+        total: Some(9),
+        records: 1,
+    };
+    assert!(next.advance(&last).is_none());
+}

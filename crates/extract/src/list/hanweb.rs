@@ -20,6 +20,7 @@ use url::Url;
 use super::Item;
 use super::region;
 use super::row::Header;
+use super::selectors::Compiled;
 use super::years::Years;
 use crate::entities;
 
@@ -171,12 +172,14 @@ pub fn datastore(text: &str) -> Option<Datastore> {
 }
 
 /// Reads the entries of the records. `header` is a labelled header row from the page, for boards
-/// whose records are bare table rows.
+/// whose records are bare table rows; `hints` are the column's selectors (`date`, `dept` and
+/// `status` apply inside each record).
 pub fn items(
     records: &[String],
     base: &Url,
     year: Option<i32>,
     header: Option<&Header>,
+    hints: Option<&Compiled>,
 ) -> Vec<Item> {
     let mut items = Vec::new();
     for record in records {
@@ -197,7 +200,7 @@ pub fn items(
         let root = fragment.root_element();
         let years = Years::scan(root, year);
         // A record normally holds one entry; some hold a whole list.
-        if let Some(region) = region::best(root, base, &years, None)
+        if let Some(region) = region::best(root, base, &years, hints)
             && region.items.len() > 1
         {
             items.extend(region.items);
@@ -212,7 +215,7 @@ pub fn items(
             base,
             year,
             header,
-            hints: None,
+            hints,
         };
         if let Some(item) = super::row::read(row, &ctx) {
             items.push(item);
@@ -229,31 +232,27 @@ pub fn request(
     total: Option<u32>,
 ) -> Option<DataProxyRequest> {
     let mut params: Vec<(String, String)> = Vec::new();
-    fn push(k: &str, v: &str, params: &mut Vec<(String, String)>) {
-        let v = v.trim().trim_matches(|c| c == '\'' || c == '"');
-        if !matches!(
-            k.to_ascii_lowercase().as_str(),
-            "startrecord" | "endrecord" | "perpage" | "page"
-        ) && !params
-            .iter()
-            .any(|(existing, _)| existing.eq_ignore_ascii_case(k))
-        {
-            params.push((k.to_string(), v.to_string()));
-        }
-    }
-    if let Some(object) = OBJECT_RE.captures(page).and_then(|c| c.get(1)) {
-        for pair in PAIR_RE.captures_iter(object.as_str()) {
-            let value = pair
-                .get(2)
-                .or(pair.get(3))
-                .or(pair.get(4))
-                .map_or("", |m| m.as_str());
-            push(&pair[1], value, &mut params);
-        }
-    }
-    let mut proxy_path: Option<String> = None;
     let mut range: Option<(u32, u32)> = None;
     let mut per_page: Option<u32> = None;
+    let mut proxy_path: Option<String> = None;
+
+    // The parameter object (`{col:1,appid:1,…,columnid:123,…}`) first: it is what the page sends.
+    if let Some(object) = OBJECT_RE.captures(page).and_then(|c| c.get(1)) {
+        let pairs: Vec<(String, String)> = PAIR_RE
+            .captures_iter(object.as_str())
+            .map(|pair| {
+                let value = pair
+                    .get(2)
+                    .or(pair.get(3))
+                    .or(pair.get(4))
+                    .map_or("", |m| m.as_str());
+                (pair[1].to_string(), value.to_string())
+            })
+            .collect();
+        note_range(&pairs, &mut range, &mut per_page);
+        add_params(&pairs, &mut params);
+    }
+    // Then every proxy URL on the page (the `<nextgroup>` link, the script's `url:`).
     for caps in PROXY_RE.captures_iter(page) {
         proxy_path.get_or_insert_with(|| caps[1].to_string());
         let Some(query) = caps.get(2) else { continue };
@@ -261,24 +260,8 @@ pub fn request(
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
-        let number = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .and_then(|(_, v)| v.trim().parse::<u32>().ok())
-        };
-        if let (Some(s), Some(e)) = (number("startrecord"), number("endrecord"))
-            && e >= s
-            && s > 0
-        {
-            range.get_or_insert((s, e));
-        }
-        if let Some(p) = number("perpage").filter(|p| *p > 0) {
-            per_page.get_or_insert(p);
-        }
-        for (k, v) in &pairs {
-            push(k, v, &mut params);
-        }
+        note_range(&pairs, &mut range, &mut per_page);
+        add_params(&pairs, &mut params);
     }
     if !params
         .iter()
@@ -316,6 +299,50 @@ pub fn request(
         batch,
     };
     request.next_range().is_some().then_some(request)
+}
+
+fn unquote(v: &str) -> &str {
+    v.trim().trim_matches(|c| c == '\'' || c == '"')
+}
+
+/// Keeps the column's ids; the record range is the request's own business.
+fn add_params(pairs: &[(String, String)], params: &mut Vec<(String, String)>) {
+    for (k, v) in pairs {
+        let control = matches!(
+            k.to_ascii_lowercase().as_str(),
+            "startrecord" | "endrecord" | "perpage" | "page"
+        );
+        if !control
+            && !params
+                .iter()
+                .any(|(existing, _)| existing.eq_ignore_ascii_case(k))
+        {
+            params.push((k.clone(), unquote(v).to_string()));
+        }
+    }
+}
+
+/// The record range the page asks for (`startrecord=1&endrecord=45&perpage=15`).
+fn note_range(
+    pairs: &[(String, String)],
+    range: &mut Option<(u32, u32)>,
+    per_page: &mut Option<u32>,
+) {
+    let number = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| unquote(v).parse::<u32>().ok())
+    };
+    if let (Some(s), Some(e)) = (number("startrecord"), number("endrecord"))
+        && e >= s
+        && s > 0
+    {
+        range.get_or_insert((s, e));
+    }
+    if let Some(p) = number("perpage").filter(|p| *p > 0) {
+        per_page.get_or_insert(p);
+    }
 }
 
 /// The labelled header row of the page's letters table, for records that are bare table rows.

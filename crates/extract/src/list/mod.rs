@@ -119,7 +119,13 @@ pub fn parse_list_in_year(
 
     if let Some(store) = hanweb::datastore(html) {
         let header = hanweb::page_header(&doc);
-        let items = hanweb::items(&store.records, &base, year, header.as_ref());
+        let items = hanweb::items(
+            &store.records,
+            &base,
+            year,
+            header.as_ref(),
+            compiled.as_ref(),
+        );
         let more = hanweb::request(html, page_url, store.records.len() as u32, store.total)
             .map_or(Pagination::None, Pagination::DataProxy);
         let blank_marker = items.is_empty()
@@ -164,7 +170,7 @@ pub fn parse_list_in_year(
 /// relative links resolve against it, as in the browser that inserts them there.
 pub fn parse_dataproxy(xml: &str, page_url: &Url) -> Result<ProxyPage, ProxyError> {
     let store = hanweb::datastore(xml).ok_or(ProxyError::NotDatastore)?;
-    let items = hanweb::items(&store.records, page_url, None, None);
+    let items = hanweb::items(&store.records, page_url, None, None, None);
     Ok(ProxyPage {
         items,
         total: store.total,
