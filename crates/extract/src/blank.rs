@@ -48,7 +48,7 @@ fn list_like(el: ElementRef<'_>) -> bool {
 }
 
 /// Whether the page holds a list container with nothing in it (`<ul class="list"></ul>`).
-pub fn has_empty_list(doc: &Html) -> bool {
+pub(crate) fn has_empty_list(doc: &Html) -> bool {
     doc.root_element().descendent_elements().any(|el| {
         matches!(
             el.value().name(),

@@ -119,9 +119,9 @@ impl DataProxyRequest {
 }
 
 /// A `<datastore>` cut out of a page or a proxy answer.
-pub struct Datastore {
-    pub records: Vec<String>,
-    pub total: Option<u32>,
+pub(crate) struct Datastore {
+    pub(crate) records: Vec<String>,
+    pub(crate) total: Option<u32>,
 }
 
 static DATASTORE_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -151,7 +151,7 @@ static PAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The datastore with the most records, if the text holds one.
-pub fn datastore(text: &str) -> Option<Datastore> {
+pub(crate) fn datastore(text: &str) -> Option<Datastore> {
     DATASTORE_RE
         .captures_iter(text)
         .filter_map(|caps| caps.get(1))
@@ -174,7 +174,7 @@ pub fn datastore(text: &str) -> Option<Datastore> {
 /// Reads the entries of the records. `header` is a labelled header row from the page, for boards
 /// whose records are bare table rows; `hints` are the column's selectors (`date`, `dept` and
 /// `status` apply inside each record).
-pub fn items(
+pub(crate) fn items(
     records: &[String],
     base: &Url,
     year: Option<i32>,
@@ -225,7 +225,7 @@ pub fn items(
 }
 
 /// How to fetch the rest of a Hanweb column, from the page's scripts and `<nextgroup>` link.
-pub fn request(
+pub(crate) fn request(
     page: &str,
     page_url: &Url,
     already: u32,
@@ -346,7 +346,7 @@ fn note_range(
 }
 
 /// The labelled header row of the page's letters table, for records that are bare table rows.
-pub fn page_header(doc: &Html) -> Option<Header> {
+pub(crate) fn page_header(doc: &Html) -> Option<Header> {
     doc.root_element()
         .descendent_elements()
         .filter(|e| e.value().name() == "tr")

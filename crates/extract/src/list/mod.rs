@@ -5,7 +5,7 @@
 //!   proxy ([`Pagination::DataProxy`]).
 //! - TRS WCM: entries from the page, every other page from `createPageHTML(…)`
 //!   ([`Pagination::Pages`]).
-//! - Plain HTML lists and tables: the repeated structure with the most dated links ([`region`]),
+//! - Plain HTML lists and tables: the repeated structure with the most dated links,
 //!   the next page from a 下一页 or page-number link ([`Pagination::Next`]).
 //!
 //! Letters boards are read the same way; their handling unit, dates and reply status land in
@@ -15,10 +15,10 @@
 pub mod hanweb;
 pub mod labels;
 pub(crate) mod paging;
-pub mod region;
+pub(crate) mod region;
 pub(crate) mod row;
 pub mod selectors;
-pub mod trs;
+pub(crate) mod trs;
 pub(crate) mod years;
 
 use chrono::NaiveDate;
