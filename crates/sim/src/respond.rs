@@ -184,6 +184,12 @@ impl World {
         (name, unit)
     }
 
+    /// The firewall in front of a host.
+    pub(crate) fn waf(&self, host: &str) -> Option<&crate::scenario::Waf> {
+        let si = self.hosts.get(host)?.site?;
+        self.sites[si].waf.as_ref()
+    }
+
     /// The delay of a slow host.
     pub(crate) fn delay(&self, host: &str) -> Option<std::time::Duration> {
         let si = self.hosts.get(host)?.site?;

@@ -128,10 +128,46 @@ pub struct Site {
     /// With `dead`: still unreachable after rectification.
     #[serde(default)]
     pub persist: bool,
+    /// A web application firewall in front of the host: more requests than its rate and
+    /// the client gets HTTP 429 with `Retry-After`.
+    #[serde(default)]
+    pub waf: Option<Waf>,
     #[serde(default)]
     pub broken_links: Vec<BrokenLink>,
     #[serde(default)]
     pub columns: Vec<Column>,
+}
+
+/// A host's request limit, as government WAFs enforce it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waf {
+    /// `"N/s"` or `"N/m"`: requests allowed per second or minute.
+    #[serde(deserialize_with = "de_rate")]
+    pub rate: (u32, Duration),
+    /// Seconds announced in `Retry-After`.
+    #[serde(default = "default_retry_after")]
+    pub retry_after: u32,
+}
+
+fn default_retry_after() -> u32 {
+    1
+}
+
+fn de_rate<'de, D: Deserializer<'de>>(d: D) -> Result<(u32, Duration), D::Error> {
+    let s = String::deserialize(d)?;
+    let bad = || serde::de::Error::custom(format!("`{s}` is not a rate like \"5/s\" or \"120/m\""));
+    let (n, per) = s.split_once('/').ok_or_else(bad)?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    let per = match per.trim() {
+        "s" => Duration::from_secs(1),
+        "m" => Duration::from_secs(60),
+        _ => return Err(bad()),
+    };
+    if n == 0 {
+        return Err(bad());
+    }
+    Ok((n, per))
 }
 
 fn default_homepage_items() -> u32 {

@@ -1,7 +1,7 @@
 //! The running simulator: one listener for every virtual host, reserved ports for dead
 //! sites, the request log, rectification.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,6 +57,28 @@ struct Shared {
     rectified: AtomicBool,
     log: Mutex<Vec<RequestRecord>>,
     wechat: WechatApi,
+    /// Per host behind a firewall: when its recently accepted requests arrived.
+    waf: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Shared {
+    /// Whether the host's firewall lets a request through now (and counts it if so).
+    fn waf_allows(&self, host: &str, now: Instant) -> Result<(), u32> {
+        let Some(waf) = self.world.waf(host) else {
+            return Ok(());
+        };
+        let (limit, per) = waf.rate;
+        let mut all = lock(&self.waf);
+        let seen = all.entry(host.to_string()).or_default();
+        while seen.front().is_some_and(|t| now.duration_since(*t) >= per) {
+            seen.pop_front();
+        }
+        if seen.len() >= limit as usize {
+            return Err(waf.retry_after);
+        }
+        seen.push_back(now);
+        Ok(())
+    }
 }
 
 /// A running simulated city. Dropping it (or [`Sim::shutdown`]) stops every listener.
@@ -122,6 +144,7 @@ impl Sim {
             rectified: AtomicBool::new(false),
             log: Mutex::new(Vec::new()),
             wechat: WechatApi::default(),
+            waf: Mutex::new(HashMap::new()),
         });
         let (stop, _) = watch::channel(false);
         let sim = Sim {
@@ -319,8 +342,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
+    let now = Instant::now();
     lock(&shared.log).push(RequestRecord {
-        at: Instant::now(),
+        at: now,
         host: host.clone(),
         method: method.clone(),
         path_and_query,
@@ -331,6 +355,20 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
     };
     let world = &shared.world;
+    if let Err(retry_after) = shared.waf_allows(&host, now) {
+        let mut resp = (
+            StatusCode::TOO_MANY_REQUESTS,
+            "<html><body><h1>429 Too Many Requests</h1><p>您的访问过于频繁，请稍后再试。</p></body></html>",
+        )
+            .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return resp;
+    }
     if let Some(d) = world.delay(&host) {
         tokio::time::sleep(d).await;
     }
@@ -343,11 +381,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         return (StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response();
     };
 
-    let mut resp = Response::new(if method == "HEAD" {
-        Body::empty()
-    } else {
-        Body::from(reply.body)
-    });
+    // For HEAD, hyper sends the headers of the full body (Content-Length included) and no body.
+    let mut resp = Response::new(Body::from(reply.body));
     *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&reply.content_type) {

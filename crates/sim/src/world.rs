@@ -62,6 +62,7 @@ pub(crate) struct SiteW {
     pub base: String,
     pub charset: Charset,
     pub delay: Option<Duration>,
+    pub waf: Option<crate::scenario::Waf>,
     pub dead: bool,
     pub persist: bool,
     /// Homepage news, newest first.
@@ -407,6 +408,7 @@ impl World {
                 base,
                 charset: s.charset,
                 delay: s.delay,
+                waf: s.waf.clone(),
                 dead: s.dead,
                 persist: s.persist,
                 items,

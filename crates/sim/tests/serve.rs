@@ -319,6 +319,43 @@ async fn slow_sites_answer_late() {
 }
 
 #[tokio::test]
+async fn firewall_answers_429_beyond_its_rate() {
+    let sim = city().await;
+    let url = format!("{}/", base(&sim, "rsj.test.gov.cn"));
+    let answers = futures_join(&url, 5).await;
+    let ok = answers.iter().filter(|r| r.status == 200).count();
+    let limited: Vec<_> = answers.iter().filter(|r| r.status == 429).collect();
+    assert_eq!((ok, limited.len()), (3, 2));
+    assert!(limited.iter().all(|r| r.header("retry-after") == Some("2")));
+    assert_eq!(sim.requests().len(), 5, "refused requests are logged too");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(get(&url).await.status, 200);
+    // Other hosts are not limited.
+    let portal = format!("{}/", base(&sim, "www.test.gov.cn"));
+    assert!(
+        futures_join(&portal, 6)
+            .await
+            .iter()
+            .all(|r| r.status == 200)
+    );
+}
+
+/// `n` requests at once.
+async fn futures_join(url: &str, n: usize) -> Vec<common::Resp> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let u = url.to_string();
+            tokio::spawn(async move { get(&u).await })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test]
 async fn broken_links_answer_as_the_truth_says_and_rectify_except_persisting() {
     let sim = city().await;
     let home = format!("{}/", base(&sim, "www.test.gov.cn"));
@@ -414,6 +451,16 @@ async fn request_log_keeps_method_and_query() {
     assert_eq!(
         (log[1].method.as_str(), log[1].path_and_query.as_str()),
         ("POST", "/module/web/jpage/dataproxy.jsp?startrecord=1")
+    );
+    let head = request("HEAD", &format!("{b}/gaj/"), None, &[])
+        .await
+        .expect("HEAD");
+    let full = get(&format!("{b}/gaj/")).await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        Some(full.body.len().to_string().as_str())
     );
     sim.clear_requests();
     assert!(sim.requests().is_empty());

@@ -209,6 +209,7 @@ unit = "rsj"
 name = "测试市人社局网站"
 host = "rsj.test.gov.cn"
 delay = "300ms"
+waf = { rate = "3/s", retry_after = 2 }
 
 [[sites]]
 id = "gone"
