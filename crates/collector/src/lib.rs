@@ -44,7 +44,7 @@ impl Collector {
         loop {
             tokio::select! {
                 biased;
-                _ = stop.wait_for(|s| *s) => return Ok(()),
+                _ = until_stop(&mut stop) => return Ok(()),
                 d = results.next() => match d {
                     Some(Ok(d)) => self.settle(d, false).await,
                     Some(Err(e)) => return Err(e),
@@ -155,4 +155,10 @@ enum Handling {
     Poison(String),
     /// A dependency failed; the message goes back to the queue.
     Retry(PortError),
+}
+
+/// Resolves once `stop` turns true (or its sender is gone). The guard `wait_for` returns is
+/// dropped here: it must not be held across the caller's `select!`.
+async fn until_stop(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await.map(|_| ());
 }

@@ -1,0 +1,270 @@
+//! Command-line interface: arguments, logging, and the dispatch to each role.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use spotcheck_core::window::parse_date;
+use spotcheck_core::{Plan, Registry, Window};
+
+use crate::pool::{self, Connection};
+use crate::{embedded, output};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "spotcheck",
+    version,
+    about = "Spot-checks of government websites and WeChat official accounts (抽查 and 复查), end to end"
+)]
+pub struct Cli {
+    /// Log filter (e.g. `info`, `spotcheck_worker=debug`); also RUST_LOG.
+    #[arg(long, global = true, env = "SPOTCHECK_LOG", default_value = "warn")]
+    pub log: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a registry (and plan) file and print a summary or every error.
+    Registry {
+        #[command(subcommand)]
+        action: RegistryAction,
+    },
+    /// Run a whole round in this process and write its reports.
+    Run(RunArgs),
+    /// Run a round against the built-in simulated city and print the notice.
+    Demo(DemoArgs),
+    /// Serve the simulated government web and print the registry that points at it.
+    Sim(SimArgs),
+    /// Start a round on the pool, or watch one.
+    Round {
+        #[command(subcommand)]
+        action: RoundAction,
+    },
+    /// Take jobs from the pool's queue until SIGTERM.
+    Worker {
+        #[command(flatten)]
+        conn: Connection,
+        /// Jobs in flight at once in this worker.
+        #[arg(long, env = "SPOTCHECK_PREFETCH", default_value_t = 32)]
+        prefetch: u16,
+        /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned.
+        #[arg(long, default_value_t = 20)]
+        grace: u64,
+    },
+    /// Write results into the store until SIGTERM.
+    Collector {
+        #[command(flatten)]
+        conn: Connection,
+    },
+    /// Write the reports of a round from the store.
+    Report {
+        #[command(flatten)]
+        conn: Connection,
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoundAction {
+    /// Start a round: prints its id.
+    Start {
+        #[command(flatten)]
+        conn: Connection,
+        #[command(flatten)]
+        round: RoundArgs,
+    },
+    /// A round's progress: a bar on a terminal, JSON with --json.
+    Status {
+        #[command(flatten)]
+        conn: Connection,
+        id: String,
+        #[arg(long)]
+        json: bool,
+        /// Follow the round until it completes.
+        #[arg(long)]
+        watch: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryAction {
+    Check {
+        file: PathBuf,
+        #[arg(long)]
+        plan: Option<PathBuf>,
+    },
+}
+
+/// Inputs that define a round.
+#[derive(Args, Debug)]
+pub struct RoundArgs {
+    #[arg(long)]
+    pub registry: PathBuf,
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+    /// Statistics window, FROM..TO (default: the last full quarter).
+    #[arg(long)]
+    pub window: Option<String>,
+    /// Check point for freshness, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Permit targets on loopback and private ranges.
+    #[arg(long)]
+    pub allow_private: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub round: RoundArgs,
+    /// Folder for report.json, report.md.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Jobs in flight at once.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: u16,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Folder for the reports (default: a new folder named after the time).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Another scenario instead of the built-in city.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Also write the registry and plan into this folder.
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+}
+
+/// A failure with the exit code it deserves: 2 for bad input, 1 for everything else.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    pub fn failed(message: impl Into<String>) -> CliError {
+        CliError {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cli.log))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Registry {
+            action: RegistryAction::Check { file, plan },
+        } => registry_check(&file, plan.as_deref()),
+        Command::Run(args) => {
+            let input = round_input(&args.round)?;
+            let round = spotcheck_scheduler::build_round(input).map_err(CliError::input)?;
+            let report =
+                embedded::run_round(round, embedded::Options::new(args.concurrency)).await?;
+            output::write_reports(&args.out, &report)?;
+            eprintln!("reports written to {}", args.out.display());
+            Ok(())
+        }
+        Command::Demo(args) => crate::embedded::demo(args).await,
+        Command::Sim(args) => crate::embedded::sim(args).await,
+        Command::Round {
+            action: RoundAction::Start { conn, round },
+        } => pool::start(&conn, &round).await,
+        Command::Round {
+            action:
+                RoundAction::Status {
+                    conn,
+                    id,
+                    json,
+                    watch,
+                },
+        } => pool::status(&conn, &id, json, watch).await,
+        Command::Worker {
+            conn,
+            prefetch,
+            grace,
+        } => pool::worker(&conn, prefetch, std::time::Duration::from_secs(grace)).await,
+        Command::Collector { conn } => pool::collector(&conn).await,
+        Command::Report { conn, id, out } => pool::report(&conn, &id, &out).await,
+    }
+}
+
+fn registry_check(file: &Path, plan: Option<&Path>) -> Result<(), CliError> {
+    let reg = Registry::load(file).map_err(|e| CliError::input(e.to_string()))?;
+    if let Some(p) = plan {
+        Plan::load(p).map_err(|e| CliError::input(e.to_string()))?;
+    }
+    let columns: usize = reg.websites.iter().map(|w| w.columns.len()).sum();
+    let checkable = reg.accounts.iter().filter(|a| a.checkable()).count();
+    println!(
+        "{}: {} ({}) — {} units, {} websites with {} columns, {} accounts ({} WeChat)",
+        file.display(),
+        reg.meta.name,
+        reg.meta.region,
+        reg.units.len(),
+        reg.websites.len(),
+        columns,
+        reg.accounts.len(),
+        checkable
+    );
+    Ok(())
+}
+
+/// Reads the registry, plan, window and as-of date of a round; every problem is bad input.
+pub fn round_input(a: &RoundArgs) -> Result<spotcheck_scheduler::RoundInput, CliError> {
+    let registry = Registry::load(&a.registry).map_err(|e| CliError::input(e.to_string()))?;
+    let plan = match &a.plan {
+        Some(p) => Plan::load(p).map_err(|e| CliError::input(e.to_string()))?,
+        None => Plan::default(),
+    };
+    let today = chrono::Local::now().date_naive();
+    let as_of: NaiveDate = match &a.as_of {
+        Some(d) => parse_date(d).map_err(|e| CliError::input(format!("--as-of: {e}")))?,
+        None => today,
+    };
+    let window: Window = match &a.window {
+        Some(w) => w
+            .parse()
+            .map_err(|e| CliError::input(format!("--window: {e}")))?,
+        None => Window::last_quarter(as_of),
+    };
+    Ok(spotcheck_scheduler::RoundInput {
+        registry,
+        plan,
+        window,
+        as_of,
+        allow_private: a.allow_private,
+        salt: format!("{:?}", std::time::SystemTime::now()),
+    })
+}

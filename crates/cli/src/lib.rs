@@ -1,0 +1,9 @@
+//! The `spotcheck` command: one binary, a subcommand per role, and the one-process mode.
+//!
+//! [`cli`] parses arguments and dispatches; [`embedded`] runs every role in one process on
+//! the in-process queue and store (`run`, `demo`, `sim`); [`output`] writes the reports.
+
+pub mod cli;
+pub mod embedded;
+pub mod output;
+pub mod pool;

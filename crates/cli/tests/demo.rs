@@ -1,0 +1,207 @@
+//! The demo city end to end in one process: the report's findings and figures are exactly
+//! what the simulator serves (counted from its truth, never a second typed copy), and the
+//! seed notice's totals hold.
+
+use std::collections::BTreeSet;
+
+use spotcheck_core::indicator::{Indicator, Severity};
+use spotcheck_report::Report;
+use spotcheck_sim::{Scenario, Sim, Truth};
+
+async fn demo_round() -> (Report, Truth) {
+    let sim = Sim::start(Scenario::seed(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let report = spotcheck::embedded::round_on_sim(&sim).await.unwrap();
+    let truth = sim.truth();
+    sim.shutdown().await;
+    (report, truth)
+}
+
+type Key = (String, String);
+
+fn findings(r: &Report, ind: Indicator, sev: Severity) -> BTreeSet<Key> {
+    r.findings
+        .iter()
+        .filter(|f| f.indicator == ind && f.severity == sev)
+        .map(|f| (f.unit.clone(), f.url.clone().unwrap_or_default()))
+        .collect()
+}
+
+fn host(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The unit owning the website a page belongs to.
+fn site_unit(truth: &Truth, page: &str) -> String {
+    truth
+        .websites
+        .iter()
+        .find(|w| host(&w.url) == host(page))
+        .map(|w| w.unit_name.clone())
+        .unwrap_or_else(|| panic!("no website serves {page}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_round_reports_exactly_what_the_city_serves() {
+    let (r, truth) = demo_round().await;
+    let s = &r.summary;
+    assert_eq!((s.websites.registered, s.websites.checked), (40, 40));
+    assert_eq!((s.accounts.registered, s.accounts.checked), (56, 56));
+    assert_eq!(s.sample_rate, 1.0);
+    assert_eq!(s.jobs.dead, 0, "no job may fail in the demo");
+
+    // Sites that do not answer.
+    let unreachable: BTreeSet<Key> = truth
+        .unreachable
+        .iter()
+        .map(|t| (t.unit_name.clone(), t.url.clone()))
+        .collect();
+    assert!(!unreachable.is_empty());
+    assert_eq!(
+        findings(&r, Indicator::SiteUnreachable, Severity::Veto),
+        unreachable
+    );
+
+    // Broken links, each with every page that links it.
+    let mut broken: BTreeSet<Key> = BTreeSet::new();
+    for b in &truth.broken_links {
+        for p in &b.pages {
+            broken.insert((site_unit(&truth, p), b.url.clone()));
+        }
+    }
+    assert!(!broken.is_empty());
+    assert_eq!(
+        findings(&r, Indicator::LinkBroken, Severity::Deduct),
+        broken
+    );
+    for b in &truth.broken_links {
+        let pages: BTreeSet<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.indicator == Indicator::LinkBroken && f.url.as_deref() == Some(&b.url))
+            .flat_map(|f| f.pages.iter().map(String::as_str))
+            .collect();
+        let want: BTreeSet<&str> = b.pages.iter().map(String::as_str).collect();
+        assert_eq!(pages, want, "pages linking {}", b.url);
+    }
+    let unjudged: BTreeSet<Key> = truth
+        .unjudgeable_links
+        .iter()
+        .flat_map(|b| b.pages.iter().map(move |p| (p, b)))
+        .map(|(p, b)| (site_unit(&truth, p), b.url.clone()))
+        .collect();
+    assert_eq!(
+        findings(&r, Indicator::LinkBroken, Severity::Notice),
+        unjudged
+    );
+
+    // Columns.
+    let blank: BTreeSet<Key> = truth
+        .blank_columns
+        .iter()
+        .map(|c| (c.unit_name.clone(), c.url.clone()))
+        .collect();
+    let got_blank: BTreeSet<Key> = r
+        .findings
+        .iter()
+        .filter(|f| f.indicator == Indicator::ColumnBlank)
+        .map(|f| (f.unit.clone(), f.url.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(got_blank, blank);
+    let stale: BTreeSet<Key> = truth
+        .stale_columns
+        .iter()
+        .map(|c| (c.column.unit_name.clone(), c.column.url.clone()))
+        .collect();
+    let got_stale: BTreeSet<Key> = r
+        .findings
+        .iter()
+        .filter(|f| f.indicator == Indicator::ColumnStale)
+        .map(|f| (f.unit.clone(), f.url.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(got_stale, stale);
+    assert!(findings(&r, Indicator::HomepageStale, Severity::Veto).is_empty());
+
+    // 附件1: update counts per unit, as served; and the seed notice's totals.
+    let updates: BTreeSet<(String, u32)> = r
+        .updates
+        .iter()
+        .map(|u| (u.unit.clone(), u.count))
+        .collect();
+    let served: BTreeSet<(String, u32)> = truth
+        .updates_in_window()
+        .into_iter()
+        .map(|(u, n)| (u, n as u32))
+        .collect();
+    assert_eq!(updates, served);
+    assert!(r.updates.windows(2).all(|w| w[0].count >= w[1].count));
+    assert_eq!(r.updates.len(), 48);
+    assert_eq!(r.updates.iter().map(|u| u.count).sum::<u32>(), 1821);
+
+    // 附件2: letters per handling unit.
+    let letters: Vec<(String, u32, u32)> = r
+        .letters
+        .iter()
+        .map(|l| (l.unit.clone(), l.received, l.replied))
+        .collect();
+    let served: BTreeSet<(String, u32, u32)> = truth
+        .letters_in_window()
+        .into_iter()
+        .map(|l| (l.unit_name, l.received as u32, l.replied as u32))
+        .collect();
+    assert_eq!(letters.iter().cloned().collect::<BTreeSet<_>>(), served);
+    assert!(r.letters.windows(2).all(|w| w[0].received >= w[1].received));
+    assert_eq!(letters.len(), 33);
+    assert_eq!((s.letters.received, s.letters.replied), (683, 683));
+    assert_eq!(letters[0], ("市人社局".to_string(), 308, 308));
+
+    // 在线访谈.
+    let interviews: BTreeSet<(String, u32)> = r
+        .interviews
+        .iter()
+        .map(|i| (i.unit.clone(), i.held))
+        .collect();
+    let served: BTreeSet<(String, u32)> = truth
+        .interviews_in_window()
+        .into_iter()
+        .map(|(u, n)| (u, n as u32))
+        .collect();
+    assert_eq!(interviews, served);
+    let missing: Vec<&str> = r
+        .problems
+        .iter()
+        .find(|p| p.indicator == Indicator::InterviewMissing)
+        .map(|p| p.units.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        missing.iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["市教育局", "市公安局", "市民政局"])
+    );
+
+    // WeChat menus: every broken button, with its menu path.
+    let menu: BTreeSet<(String, String, String)> = truth
+        .broken_menu_links
+        .iter()
+        .map(|m| (m.unit_name.clone(), m.url.clone(), m.menu_path.clone()))
+        .collect();
+    let got_menu: BTreeSet<(String, String, String)> = r
+        .findings
+        .iter()
+        .filter(|f| f.indicator == Indicator::MenuLinkBroken && f.severity == Severity::Deduct)
+        .map(|f| {
+            (
+                f.unit.clone(),
+                f.url.clone().unwrap_or_default(),
+                f.menu_path.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(!menu.is_empty());
+    assert_eq!(got_menu, menu);
+    assert!(findings(&r, Indicator::WechatUnavailable, Severity::Notice).is_empty());
+}

@@ -1,0 +1,96 @@
+//! `spotcheck registry check` and bad input: exit code 2 and the reason on stderr.
+
+use std::process::Command;
+
+fn spotcheck() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+}
+
+const REGISTRY: &str = r#"[meta]
+region = "测试市"
+name = "测试市政府网站"
+
+[[units]]
+id = "a"
+name = "市甲局"
+
+[[websites]]
+id = "s"
+unit = "a"
+name = "甲局网站"
+url = "http://www.a.gov.cn/"
+"#;
+
+#[test]
+fn a_good_registry_gets_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.toml");
+    std::fs::write(&path, REGISTRY).unwrap();
+    let out = spotcheck()
+        .args(["registry", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("1 units, 1 websites with 0 columns, 0 accounts"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_bad_registry_exits_2_with_every_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.toml");
+    std::fs::write(&path, REGISTRY.replace("unit = \"a\"", "unit = \"b\"")).unwrap();
+    let out = spotcheck()
+        .args(["registry", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr
+            .contains("registry.toml:11:8: websites[0].unit: unit `b` is not defined in [[units]]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_refuses_bad_windows_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.toml");
+    std::fs::write(&path, REGISTRY).unwrap();
+    let out = spotcheck()
+        .args([
+            "run",
+            "--window",
+            "2020-09-30..2020-07-01",
+            "--as-of",
+            "2020-12-17",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .arg("--registry")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--window: window `2020-09-30..2020-07-01` ends before it starts")
+    );
+    let out = spotcheck()
+        .args(["run", "--registry", "/nonexistent/registry.toml", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the registry"));
+}
