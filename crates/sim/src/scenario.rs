@@ -530,7 +530,9 @@ impl Scenario {
         self.units.iter().find(|u| u.id == id)
     }
 
-    fn validate(&self) -> Result<(), ScenarioError> {
+    /// Checks that the scenario describes a possible city (run by the constructors and by
+    /// [`crate::Sim::start`], for scenarios built in code).
+    pub fn validate(&self) -> Result<(), ScenarioError> {
         let mut errs = Vec::new();
         let (from, to) = self.meta.window;
         if from > to {
@@ -679,6 +681,30 @@ impl Scenario {
                 if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     errs.push(format!("{p}.secret_env: `{env}` is not a variable name"));
                 }
+            }
+            let mut menu: Vec<(String, Vec<String>)> = crate::world::MENU_LAYOUT
+                .iter()
+                .map(|(t, subs)| (t.to_string(), subs.iter().map(|x| x.to_string()).collect()))
+                .collect();
+            for b in &a.broken {
+                if let Some((top, sub)) = split_menu_path(&b.menu) {
+                    let i = match menu.iter().position(|(t, _)| t == top) {
+                        Some(i) => i,
+                        None => {
+                            menu.push((top.to_string(), Vec::new()));
+                            menu.len() - 1
+                        }
+                    };
+                    if !menu[i].1.iter().any(|x| x == sub) {
+                        menu[i].1.push(sub.to_string());
+                    }
+                }
+            }
+            if menu.len() > 3 || menu.iter().any(|(_, subs)| subs.len() > 5) {
+                errs.push(format!(
+                    "{p}.broken: WeChat menus have at most 3 top buttons of at most 5 sub-buttons; the generated menu is {:?}",
+                    crate::world::MENU_LAYOUT
+                ));
             }
             for (j, b) in a.broken.iter().enumerate() {
                 let bp = format!("{p}.broken[{j}]");

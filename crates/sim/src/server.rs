@@ -29,6 +29,8 @@ const MAX_BODY: usize = 64 * 1024;
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -105,6 +107,7 @@ impl Sim {
     /// When `listen` is an unspecified address (`0.0.0.0`), the registry resolves every
     /// host to loopback.
     pub async fn start(scenario: Scenario, listen: SocketAddr) -> Result<Sim, SimError> {
+        scenario.validate()?;
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| SimError::Listen {

@@ -245,7 +245,7 @@ fn menu(
         );
     }
     let v = if endpoint == "menu/get" {
-        menu_get(w, acc)
+        menu_get(acc)
     } else {
         selfmenu(w, acc)
     };
@@ -302,8 +302,7 @@ fn selfmenu(w: &World, acc: &AccountW) -> Value {
 
 /// `menu/get`: the menu as set through the API; news buttons are `media_id` references
 /// without their articles, as the real endpoint answers.
-fn menu_get(w: &World, acc: &AccountW) -> Value {
-    let _ = w;
+fn menu_get(acc: &AccountW) -> Value {
     let buttons: Vec<Value> = acc
         .menu
         .iter()

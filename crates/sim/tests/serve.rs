@@ -171,6 +171,14 @@ async fn hanweb_records_hide_in_script_and_come_from_the_data_proxy() {
     ))
     .await;
     assert_eq!(titles(&big.text()).len(), 45);
+    // Absurd numbers from a client are answered, not fatal.
+    let huge = u64::MAX;
+    let odd = get(&format!(
+        "{proxy}?columnid={cid}&startrecord={huge}&endrecord={huge}&perpage={huge}"
+    ))
+    .await;
+    assert_eq!(odd.status, 200);
+    assert!(titles(&odd.text()).is_empty());
     let art = get(&col.items[0].url).await;
     assert!(art.gbk().contains(&col.items[0].title));
     assert!(col.items[0].url.contains("/art/20"));
@@ -200,6 +208,12 @@ async fn plain_table_in_gbk_with_header_charset() {
     let expected: Vec<String> = col.items.iter().map(|i| i.title.clone()).collect();
     assert_eq!(seen, expected);
     assert_eq!(get(&format!("{}?page=4", col.url)).await.status, 404);
+    assert_eq!(
+        get(&format!("{}?page=99999999999999999999999", col.url))
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -500,6 +514,12 @@ async fn scenario_errors_name_the_key() {
         spotcheck_sim::Scenario::from_toml(&typo).is_err(),
         "unknown keys are refused"
     );
+    let crowded = common::CITY.replace(
+        "{ menu = \"互动交流 > 验证\", kind = \"captcha\" },",
+        "{ menu = \"互动交流 > 验证\", kind = \"captcha\" }, { menu = \"专题 > 一\", kind = \"404\" },",
+    );
+    let err = spotcheck_sim::Scenario::from_toml(&crowded).expect_err("4 top buttons");
+    assert!(err.to_string().contains("at most 3 top buttons"), "{err}");
     let hanweb_path =
         common::CITY.replace("cms = \"hanweb\"", "cms = \"hanweb\", path = \"/rsj/\"");
     let err = spotcheck_sim::Scenario::from_toml(&hanweb_path).expect_err("hanweb path");

@@ -221,8 +221,13 @@ pub(crate) fn hanweb_proxy(
     let items = c.visible(rectified);
     let per = get("perpage").filter(|p| *p > 0).unwrap_or(c.per_page);
     let start = get("startrecord").filter(|s| *s > 0).unwrap_or(1);
-    let end = get("endrecord").unwrap_or(start + 3 * per - 1).max(start);
-    let end = end.min(start + 3 * c.per_page - 1).min(items.len());
+    // The numbers come from the client: saturate rather than overflow.
+    let batch = c.per_page.max(1).saturating_mul(3);
+    let end = get("endrecord")
+        .unwrap_or_else(|| start.saturating_add(per.saturating_mul(3)) - 1)
+        .max(start)
+        .min(start.saturating_add(batch) - 1)
+        .min(items.len());
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<datastore>\n<totalrecord>{}</totalrecord>\n<totalpage>{}</totalpage>\n<recordset>\n",
         items.len(),
