@@ -17,7 +17,16 @@ pub const SOFT_404: &[&str] = &[
     "此内容因违规无法查看",
     "此帐号已注销",
     "此账号已注销",
+    "此帐号已自主注销",
+    "此账号已自主注销",
     "该公众号已被封禁",
+    "此帐号已被屏蔽",
+    "此账号已被屏蔽",
+    "此帐号已被封",
+    "此账号已被封",
+    "该公众号已迁移",
+    "此内容被多人投诉",
+    "涉嫌侵权，无法查看",
     "链接已过期",
     "参数错误",
     "信息已删除",
@@ -74,7 +83,9 @@ fn find(html: &str, markers: &[&'static str]) -> Option<&'static str> {
 fn title(html: &str) -> &str {
     let lower_start = html.find("<title").or_else(|| html.find("<TITLE"));
     let Some(s) = lower_start else { return "" };
-    let Some(open_end) = html[s..].find('>') else { return "" };
+    let Some(open_end) = html[s..].find('>') else {
+        return "";
+    };
     let body = &html[s + open_end + 1..];
     let end = body
         .find("</title")
@@ -95,7 +106,10 @@ fn visible_text(html: &str) -> String {
             .find(|t| after.starts_with(**t))
             .map(|t| {
                 let close = format!("</{}", &t[1..]);
-                after.find(&close).map(|i| i + close.len()).unwrap_or(after.len())
+                after
+                    .find(&close)
+                    .map(|i| i + close.len())
+                    .unwrap_or(after.len())
             });
         let cut = match skip_to {
             Some(i) => i,
@@ -125,12 +139,58 @@ mod tests {
 
     #[test]
     fn short_error_pages_only() {
-        assert_eq!(soft_404("<html><body><p>该内容已被发布者删除</p></body></html>"), Some("该内容已被发布者删除"));
-        let article = format!("<p>{}</p><p>群众反映页面不存在的问题已整改</p>", "正文".repeat(400));
+        assert_eq!(
+            soft_404("<html><body><p>该内容已被发布者删除</p></body></html>"),
+            Some("该内容已被发布者删除")
+        );
+        let article = format!(
+            "<p>{}</p><p>群众反映页面不存在的问题已整改</p>",
+            "正文".repeat(400)
+        );
         assert_eq!(soft_404(&article), None);
-        assert_eq!(soft_404("<title>404 Not Found</title><body>x</body>"), Some("404 Not Found"));
-        assert_eq!(captcha_text("<script>var a='页面不存在'</script><p>访问过于频繁，请稍后再试</p>"), Some("访问过于频繁"));
+        assert_eq!(
+            soft_404("<title>404 Not Found</title><body>x</body>"),
+            Some("404 Not Found")
+        );
+        assert_eq!(
+            captcha_text("<script>var a='页面不存在'</script><p>访问过于频繁，请稍后再试</p>"),
+            Some("访问过于频繁")
+        );
         let u = Url::parse("https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=x").unwrap();
         assert!(captcha_url(&u).is_some());
+    }
+
+    /// How mp.weixin.qq.com says an article behind a menu button is gone: the account was
+    /// closed, banned or migrated, or the article was taken down after complaints.
+    #[test]
+    fn wechat_article_pages_that_are_gone() {
+        let page = |msg: &str| {
+            format!(
+                "<html><head><title></title><script>var biz = \"MzA\";</script></head>\
+                 <body><div class=\"weui-msg\"><p class=\"weui-msg__title\">{msg}</p></div></body></html>"
+            )
+        };
+        for (msg, marker) in [
+            ("此帐号已自主注销，内容无法查看", "此帐号已自主注销"),
+            ("此帐号已被屏蔽, 内容无法查看", "此帐号已被屏蔽"),
+            ("此帐号已被封，内容无法查看", "此帐号已被封"),
+            ("该公众号已被封禁", "该公众号已被封禁"),
+            ("此帐号已注销，内容无法查看", "此帐号已注销"),
+            ("该公众号已迁移，请访问新的公众号", "该公众号已迁移"),
+            (
+                "此内容被多人投诉，相关的内容无法进行查看。",
+                "此内容被多人投诉",
+            ),
+            (
+                "此内容被投诉且经审核涉嫌侵权，无法查看。",
+                "涉嫌侵权，无法查看",
+            ),
+        ] {
+            assert_eq!(soft_404(&page(msg)), Some(marker), "{msg}");
+            assert_eq!(captcha_text(&page(msg)), None, "{msg}");
+        }
+        // WeChat's captcha interstitial is not a deleted article.
+        let captcha = page("当前环境异常，完成验证后即可继续访问。");
+        assert_eq!(captcha_text(&captcha), Some("环境异常"));
     }
 }
