@@ -32,8 +32,10 @@
 //!   [`Sim::secrets`].
 //! - [`Sim::rectify`]: every injected fault is fixed except those marked `persist`; dead
 //!   sites come back on the same URL. Registry URLs never change.
-//! - [`Sim::requests`]: every request served, in order ([`RequestRecord`]);
-//!   [`Sim::wechat_calls`]: every WeChat API call with the appid it acted for.
+//! - [`Sim::requests`]: every request served, in order ([`RequestRecord`]), and
+//!   [`Sim::clear_requests`]; [`Sim::wechat_calls`]: every WeChat API call with the appid it
+//!   acted for; [`Sim::expire_wechat_tokens`] to test token refresh.
+//! - [`Sim::hosts`], [`Sim::site_url`], [`Sim::scenario`], [`Sim::is_rectified`].
 //! - [`Sim::truth`]: the ground truth of what is served now ([`Truth`]).
 //! - Dropping the [`Sim`] or [`Sim::shutdown`] stops it.
 //!
@@ -48,7 +50,7 @@
 //! - A letters board: a paginated table whose header row names the columns, units under
 //!   their names or aliases, letters before, inside and after the window.
 //! - Dead sites: a port bound without listening, so connections are refused. Slow sites:
-//!   answers after a delay.
+//!   answers after a delay. Firewalled sites: HTTP 429 with `Retry-After` beyond a rate.
 //! - `api.weixin.qq.com`: `/cgi-bin/token`, `/cgi-bin/stable_token`,
 //!   `/cgi-bin/get_current_selfmenu_info`, `/cgi-bin/menu/get`, with the error codes the
 //!   scenario asks for. `mp.weixin.qq.com/s/...`: articles, deleted or blocked articles, the
