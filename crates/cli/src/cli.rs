@@ -52,6 +52,10 @@ pub enum Command {
         /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned.
         #[arg(long, default_value_t = 20)]
         grace: u64,
+        /// Drill: make the check of every job whose task key contains this text panic, to
+        /// rehearse redelivery and dead-lettering (e.g. `check|http://host/path`).
+        #[arg(long, env = "SPOTCHECK_DRILL_PANIC_ON", hide = true)]
+        drill_panic_on: Option<String>,
     },
     /// Write results into the store until SIGTERM.
     Collector {
@@ -214,7 +218,11 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
             conn,
             prefetch,
             grace,
-        } => pool::worker(&conn, prefetch, std::time::Duration::from_secs(grace)).await,
+            drill_panic_on,
+        } => {
+            let grace = std::time::Duration::from_secs(grace);
+            pool::worker(&conn, prefetch, grace, drill_panic_on).await
+        }
         Command::Collector { conn } => pool::collector(&conn).await,
         Command::Report { conn, id, out } => pool::report(&conn, &id, &out).await,
     }

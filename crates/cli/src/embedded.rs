@@ -57,6 +57,7 @@ pub async fn run_round(round: Round, opts: Options) -> Result<Report, CliError> 
         WorkerConfig {
             prefetch: opts.concurrency.max(1),
             grace: Duration::from_secs(5),
+            panic_on: None,
         },
     );
     let worker = tokio::spawn(worker.run(stop_rx));

@@ -204,7 +204,12 @@ fn print_status(id: &RoundId, p: &Progress, json: bool) {
     }
 }
 
-pub async fn worker(conn: &Connection, prefetch: u16, grace: Duration) -> Result<(), CliError> {
+pub async fn worker(
+    conn: &Connection,
+    prefetch: u16,
+    grace: Duration,
+    panic_on: Option<String>,
+) -> Result<(), CliError> {
     let store = conn.store().await?;
     let queue = conn.queue().await?;
     let stop = stop_on_signal();
@@ -216,7 +221,11 @@ pub async fn worker(conn: &Connection, prefetch: u16, grace: Duration) -> Result
         store,
         gates,
         Arc::new(EnvSecrets),
-        WorkerConfig { prefetch, grace },
+        WorkerConfig {
+            prefetch,
+            grace,
+            panic_on,
+        },
     );
     tracing::info!(namespace = %conn.namespace, prefetch, "worker ready");
     let result = worker.run(stop).await;
