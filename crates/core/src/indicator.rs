@@ -12,6 +12,8 @@ pub enum Severity {
     Notice,
 }
 
+/// In the order the notice's 主要问题 lists them: sites and their columns, then new media,
+/// then online interviews (as the seed notice does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Indicator {
     #[serde(rename = "site.unreachable")]
@@ -26,14 +28,14 @@ pub enum Indicator {
     LinkBroken,
     #[serde(rename = "letters.unanswered")]
     LetterUnanswered,
-    #[serde(rename = "interview.missing")]
-    InterviewMissing,
     #[serde(rename = "wechat.menu_link_broken")]
     MenuLinkBroken,
     #[serde(rename = "wechat.stale")]
     WechatStale,
     #[serde(rename = "wechat.unavailable")]
     WechatUnavailable,
+    #[serde(rename = "interview.missing")]
+    InterviewMissing,
     /// A job that could not be processed after every delivery attempt: the round says so
     /// rather than silently missing a check.
     #[serde(rename = "round.job_failed")]
@@ -48,10 +50,10 @@ impl Indicator {
         Indicator::ColumnBlank,
         Indicator::LinkBroken,
         Indicator::LetterUnanswered,
-        Indicator::InterviewMissing,
         Indicator::MenuLinkBroken,
         Indicator::WechatStale,
         Indicator::WechatUnavailable,
+        Indicator::InterviewMissing,
         Indicator::JobFailed,
     ];
 

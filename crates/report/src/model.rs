@@ -115,8 +115,28 @@ pub struct Problem {
     pub units: Vec<String>,
 }
 
+/// What a re-check found of the parent round's problems.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rectification {
+    /// Units all of whose problems are fixed.
     pub rectified: Vec<String>,
+    /// Units with at least one problem still there.
     pub not_rectified: Vec<String>,
+    /// Each problem of the parent round and what the re-check found (an addition).
+    #[serde(default)]
+    pub items: Vec<RectificationItem>,
+}
+
+/// One finding of the parent round, re-checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RectificationItem {
+    pub indicator: Indicator,
+    pub unit: String,
+    pub target: String,
+    pub url: Option<String>,
+    pub rectified: bool,
+    /// The parent round's evidence.
+    pub before: String,
+    /// The re-check's evidence: the finding still there, or what is fine now.
+    pub now: String,
 }

@@ -378,18 +378,18 @@ fn every_figure_and_finding() {
                 None
             ),
             (
-                Indicator::InterviewMissing,
-                Severity::Deduct,
-                "市教育局",
-                "在线访谈",
-                None
-            ),
-            (
                 Indicator::MenuLinkBroken,
                 Severity::Deduct,
                 "市人社局",
                 "测试人社",
                 Some("http://www.test.gov.cn/gone.html")
+            ),
+            (
+                Indicator::InterviewMissing,
+                Severity::Deduct,
+                "市教育局",
+                "在线访谈",
+                None
             ),
         ]
     );
@@ -399,7 +399,7 @@ fn every_figure_and_finding() {
         vec!["http://www.test.gov.cn/", "http://www.test.gov.cn/a.html"]
     );
     assert_eq!(
-        report.findings[9].menu_path.as_deref(),
+        report.findings[8].menu_path.as_deref(),
         Some("办事服务 > 社保查询")
     );
     assert_eq!(
@@ -427,8 +427,8 @@ fn every_figure_and_finding() {
                     "市教育局".to_string()
                 ]
             ),
-            (Indicator::InterviewMissing, vec!["市教育局".to_string()]),
             (Indicator::MenuLinkBroken, vec!["市人社局".to_string()]),
+            (Indicator::InterviewMissing, vec!["市教育局".to_string()]),
         ]
     );
 }
