@@ -1,10 +1,12 @@
-//! The two ports every deployment implements: the queue and the store.
+//! The ports every deployment implements: the queue, the store, and the per-host gate.
 //!
 //! The check logic never knows which implementation it runs on: in-process (tokio channels
 //! and memory, for `spotcheck run`) or RabbitMQ and Redis (for a pool). The shapes follow
 //! what the distributed case needs: confirmed publishes, manual acknowledgement, redelivery
-//! with a count, delayed messages, and first-write-wins results.
+//! with a count, delayed messages, first-write-wins results, and politeness limits that hold
+//! across every worker process.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -129,4 +131,58 @@ pub trait Store: Send + Sync {
 
     /// Every result of the round, in job id order.
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError>;
+}
+
+/// Held while a request to a host is in flight; dropping it frees the host's slot.
+///
+/// Opaque so that this crate needs no runtime: a gate puts whatever it must release inside
+/// (a semaphore permit, a lease in a shared store) and releases it in that value's `Drop`.
+pub struct HostPermit {
+    /// Never read: it is here to be dropped.
+    _held: Option<Box<dyn Send + Sync>>,
+}
+
+impl HostPermit {
+    /// A permit that releases `inner` when dropped.
+    pub fn new(inner: impl Send + Sync + 'static) -> HostPermit {
+        HostPermit {
+            _held: Some(Box::new(inner)),
+        }
+    }
+
+    /// A permit that holds nothing (a gate without a concurrency limit).
+    pub fn free() -> HostPermit {
+        HostPermit { _held: None }
+    }
+}
+
+impl std::fmt::Debug for HostPermit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostPermit")
+    }
+}
+
+/// Per-host politeness: rate, concurrency and back-off. Every request — page, link, probe,
+/// redirect hop — passes it first, because government sites are fragile and often sit behind
+/// a WAF that bans aggressive clients.
+///
+/// In one process the limits are kept in memory; a pool keeps them in a shared store so they
+/// hold however many workers run. A gate never fails: when its shared store is unreachable it
+/// keeps the limits of its own process and says so in the log, because a stalled round helps
+/// nobody and each process alone still respects the limits.
+#[async_trait]
+pub trait HostGate: Send + Sync {
+    /// Waits until a request to `host` is allowed by rate, concurrency and back-off; the
+    /// request holds the permit until it is done.
+    async fn enter(&self, host: &str) -> HostPermit;
+
+    /// The host asked us to wait (429/503, `Retry-After`): no request to it — from any worker
+    /// sharing the gate — before `wait` has passed. A longer pause already in force stays.
+    async fn back_off(&self, host: &str, wait: Duration);
+}
+
+/// Makes the host gate for a round's limits (`[politeness]` of its plan): per process, or
+/// shared by a pool. Rounds with the same limits may share one gate.
+pub trait GateFactory: Send + Sync {
+    fn gate(&self, round: &Round) -> Arc<dyn HostGate>;
 }

@@ -14,6 +14,9 @@
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see *Retries*) |
+//! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time ([`crate::limiter`]) |
+//! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
+//! | `{ns}:host:{host}:leases` | sorted set | lease id → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
 //!
 //! # Retention
 //!
@@ -22,6 +25,10 @@
 //! `{ns}:rounds`), so a round in progress never loses part of its state, and a finished round
 //! disappears whole once nobody writes to it for the retention period. [`Store::rounds`] leaves
 //! out (and removes from `{ns}:rounds`) rounds whose record has expired.
+//!
+//! The host keys are not per round (a host's limits hold across rounds) and live only as long
+//! as they matter: the bucket expires one second after its arrival time has passed, the pause
+//! when it ends, the leases one second after the last lease would expire.
 //!
 //! # Atomicity
 //!
@@ -327,6 +334,11 @@ impl RedisStore {
     /// The namespace every key of this store starts with.
     pub fn namespace(&self) -> &str {
         &self.ns
+    }
+
+    /// The multiplexed connection, for the host gates that share it ([`crate::limiter`]).
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
     }
 
     /// The round keys, in the order the scripts take them: record, expected, results, state,

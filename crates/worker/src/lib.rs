@@ -24,7 +24,8 @@ use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use fetch::politeness::{HostGate, MemoryGate};
+use fetch::politeness::MemoryGate;
+pub use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
 use fetch::{FetchConfig, Fetched, Fetcher};
 use secrets::Secrets;
 
@@ -33,14 +34,12 @@ pub struct RoundContext {
     pub round: Arc<Round>,
     pub fetcher: Fetcher,
     pub secrets: Arc<dyn Secrets>,
+    /// WeChat access tokens, shared by every round of this worker process: token requests
+    /// have a small daily quota, and a new token from `/cgi-bin/token` ends the previous one.
+    pub wechat_tokens: Arc<wechat::token::TokenCache>,
 }
 
-/// Makes the host gate for a round's limits: per process, or shared by a pool.
-pub trait GateFactory: Send + Sync {
-    fn gate(&self, round: &Round) -> Arc<dyn HostGate>;
-}
-
-/// Limits within this process only (the embedded mode).
+/// Limits within this process only (the embedded mode, where this process is the whole pool).
 #[derive(Default)]
 pub struct MemoryGates {
     gates: Mutex<HashMap<String, Arc<MemoryGate>>>,
@@ -64,6 +63,9 @@ pub struct WorkerConfig {
     pub prefetch: u16,
     /// How long in-flight jobs may finish after a stop before they are returned to the queue.
     pub grace: Duration,
+    /// Drill: the check of every job whose task key contains this text panics, so operators
+    /// (and tests) can rehearse redelivery and dead-lettering on a live pool.
+    pub panic_on: Option<String>,
 }
 
 impl Default for WorkerConfig {
@@ -71,6 +73,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             prefetch: 32,
             grace: Duration::from_secs(20),
+            panic_on: None,
         }
     }
 }
@@ -81,6 +84,7 @@ pub struct Worker {
     gates: Arc<dyn GateFactory>,
     secrets: Arc<dyn Secrets>,
     cfg: WorkerConfig,
+    wechat_tokens: Arc<wechat::token::TokenCache>,
     contexts: Mutex<HashMap<RoundId, Arc<RoundContext>>>,
 }
 
@@ -103,6 +107,7 @@ impl Worker {
             gates,
             secrets,
             cfg,
+            wechat_tokens: Arc::default(),
             contexts: Mutex::new(HashMap::new()),
         })
     }
@@ -116,7 +121,7 @@ impl Worker {
         loop {
             tokio::select! {
                 biased;
-                _ = stop.wait_for(|s| *s) => break,
+                _ = until_stop(&mut stop) => break,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
                 d = consumer.next() => match d {
                     Some(Ok(d)) => {
@@ -176,7 +181,18 @@ impl Worker {
         // The check runs in its own task so that a panic in it returns the job to the queue
         // (and dead-letters it at the delivery limit) instead of ending the worker.
         let run_job = job.clone();
-        let outcome = tokio::spawn(async move { checks::run(&ctx, &run_job).await }).await;
+        let drill = self
+            .cfg
+            .panic_on
+            .as_ref()
+            .is_some_and(|p| job.task.key().contains(p.as_str()));
+        let outcome = tokio::spawn(async move {
+            if drill {
+                panic!("drill: check of {} made to fail", run_job.id);
+            }
+            checks::run(&ctx, &run_job).await
+        })
+        .await;
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -216,6 +232,7 @@ impl Worker {
             round,
             fetcher,
             secrets: self.secrets.clone(),
+            wechat_tokens: self.wechat_tokens.clone(),
         });
         self.lock().insert(id.clone(), ctx.clone());
         Ok(ctx)
@@ -238,4 +255,10 @@ pub fn page_text(f: &Fetched) -> Option<String> {
         return None;
     }
     Some(spotcheck_extract::charset::decode(&f.body, f.content_type.as_deref()).text)
+}
+
+/// Resolves once `stop` turns true (or its sender is gone). The guard `wait_for` returns is
+/// dropped here: it must not be held across the caller's `select!`.
+async fn until_stop(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await.map(|_| ());
 }

@@ -58,6 +58,9 @@ pub enum FetchError {
     ConnectionRefused,
     #[error("connect: {0}")]
     Connect(String),
+    /// The connection broke before a complete answer (reset, closed without a response).
+    #[error("connection dropped: {0}")]
+    Dropped(String),
     #[error("timed out after {0:?}")]
     Timeout(Duration),
     #[error("TLS: {0}")]
@@ -73,7 +76,10 @@ pub enum FetchError {
 impl FetchError {
     /// Worth another try later: the network may recover, a refusal or a loop will not.
     pub fn transient(&self) -> bool {
-        matches!(self, FetchError::Timeout(_) | FetchError::Connect(_))
+        matches!(
+            self,
+            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Dropped(_)
+        )
     }
 }
 
@@ -99,6 +105,8 @@ pub struct FetchOptions {
     pub max_body: Option<usize>,
     /// Sends a form POST instead of a GET (list data proxies).
     pub form: Option<Vec<(String, String)>>,
+    /// Sends a JSON POST with this body instead of a GET (the WeChat API's `stable_token`).
+    pub json: Option<Vec<u8>>,
     /// No retries: an availability visit is one visit.
     pub once: bool,
 }
@@ -107,13 +115,27 @@ pub struct Fetcher {
     client: reqwest::Client,
     gate: Arc<dyn HostGate>,
     cfg: FetchConfig,
+    trusted: Arc<[IpAddr]>,
 }
 
 impl Fetcher {
     pub fn new(cfg: FetchConfig, gate: Arc<dyn HostGate>) -> Result<Fetcher, String> {
+        Fetcher::trusting(cfg, gate, Vec::new())
+    }
+
+    /// A fetcher whose guard lets these addresses through although they are private, while
+    /// refusing every other private one: how a test server on loopback stands for a public
+    /// site whose redirects and links must still be guarded.
+    pub fn trusting(
+        cfg: FetchConfig,
+        gate: Arc<dyn HostGate>,
+        trusted: Vec<IpAddr>,
+    ) -> Result<Fetcher, String> {
+        let trusted: Arc<[IpAddr]> = trusted.into();
         let resolver = Arc::new(GuardedResolver {
             overrides: cfg.resolve.clone(),
             allow_private: cfg.allow_private,
+            trusted: trusted.clone(),
         });
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -124,7 +146,12 @@ impl Fetcher {
             .dns_resolver(resolver)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Fetcher { client, gate, cfg })
+        Ok(Fetcher {
+            client,
+            gate,
+            cfg,
+            trusted,
+        })
     }
 
     pub fn config(&self) -> &FetchConfig {
@@ -133,27 +160,32 @@ impl Fetcher {
 
     /// GETs (or POSTs) a URL, following redirects, retrying transient failures and honouring
     /// `Retry-After`.
+    ///
+    /// A 429 or 503 pauses the host for every request sharing the gate (the whole pool with a
+    /// shared gate), even when this fetch has no retry left: the next job to that host must
+    /// not knock again before the host said it may.
     pub async fn fetch(&self, url: &Url, opts: &FetchOptions) -> Result<Fetched, FetchError> {
         let retries = if opts.once { 0 } else { self.cfg.retries };
         let mut attempt = 0;
         loop {
             let result = self.follow(url, opts).await;
             let wait = match &result {
-                Ok(f) if matches!(f.fetched.status, 429 | 503) => Some(
-                    f.retry_after
-                        .unwrap_or(self.backoff(attempt))
-                        .min(self.cfg.max_retry_after),
-                ),
+                Ok(a) if matches!(a.fetched.status, 429 | 503) => {
+                    let wait = a
+                        .retry_after
+                        .unwrap_or_else(|| self.backoff(attempt))
+                        .min(self.cfg.max_retry_after);
+                    // The host that answered, after redirects.
+                    if let Some(host) = a.fetched.url.host_str() {
+                        self.gate.back_off(host, wait).await;
+                    }
+                    Some(wait)
+                }
                 Err(e) if e.transient() => Some(self.backoff(attempt)),
                 _ => None,
             };
             match wait {
                 Some(wait) if attempt < retries => {
-                    if let Some(host) = url.host_str() {
-                        if matches!(&result, Ok(f) if matches!(f.fetched.status, 429 | 503)) {
-                            self.gate.back_off(host, wait);
-                        }
-                    }
                     tracing::debug!(%url, attempt, ?wait, "retrying");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
@@ -173,13 +205,19 @@ impl Fetcher {
         let mut url = start.clone();
         let mut redirects = Vec::new();
         let mut form = opts.form.clone();
+        let mut json = opts.json.clone();
         loop {
             self.check_literal(&url)?;
             let host = url.host_str().unwrap_or("").to_string();
             let _permit = self.gate.enter(&host).await;
-            let req = match form.take() {
-                Some(f) => self.client.post(url.clone()).form_pairs(&f),
-                None => self.client.get(url.clone()),
+            let req = match (form.take(), json.take()) {
+                (Some(f), _) => self.client.post(url.clone()).form_pairs(&f),
+                (None, Some(j)) => self
+                    .client
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(j),
+                (None, None) => self.client.get(url.clone()),
             };
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
             let resp = tokio::time::timeout(remaining, req.send())
@@ -245,7 +283,7 @@ impl Fetcher {
             Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
             _ => return Ok(()),
         };
-        match guard::refusal(ip) {
+        match refusal(ip, &self.trusted) {
             Some(why) => Err(FetchError::Refused(format!(
                 "{ip} is {why} (allow with --allow-private)"
             ))),
@@ -343,6 +381,19 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
     if lower.contains("connection refused") {
         return FetchError::ConnectionRefused;
     }
+    if !e.is_connect()
+        && [
+            "connection closed before message completed",
+            "connection reset",
+            "broken pipe",
+            "unexpected eof",
+            "incomplete message",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
+    {
+        return FetchError::Dropped(last_cause(e));
+    }
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         return FetchError::Tls(last_cause(e));
     }
@@ -367,6 +418,16 @@ const GUARD_MARK: &str = "spotcheck-guard:";
 struct GuardedResolver {
     overrides: BTreeMap<String, IpAddr>,
     allow_private: bool,
+    trusted: Arc<[IpAddr]>,
+}
+
+/// The guard's verdict on an address, with the trusted ones let through.
+fn refusal(ip: IpAddr, trusted: &[IpAddr]) -> Option<&'static str> {
+    if trusted.contains(&ip) {
+        None
+    } else {
+        guard::refusal(ip)
+    }
 }
 
 impl Resolve for GuardedResolver {
@@ -374,6 +435,7 @@ impl Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         let fixed = self.overrides.get(&host).copied();
         let allow_private = self.allow_private;
+        let trusted = self.trusted.clone();
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = match fixed {
                 Some(ip) => vec![SocketAddr::new(ip, 0)],
@@ -385,7 +447,7 @@ impl Resolve for GuardedResolver {
             let mut refused = None;
             let public: Vec<SocketAddr> = addrs
                 .into_iter()
-                .filter(|a| match guard::refusal(a.ip()) {
+                .filter(|a| match refusal(a.ip(), &trusted) {
                     Some(why) => {
                         refused = Some(format!(
                             "{GUARD_MARK} {host} resolves to {} ({why}; allow with --allow-private)",

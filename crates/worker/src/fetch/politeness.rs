@@ -1,9 +1,9 @@
 //! Politeness: per-host rate and concurrency, and back-off when a host says "too many".
 //!
 //! Government sites are fragile and often sit behind a WAF that bans aggressive clients, so
-//! every request — page, link, probe, redirect hop — passes a host gate first. The gate is a
-//! trait: in one process it is [`MemoryGate`] (governor + a semaphore per host); a pool puts
-//! a shared limiter behind the same trait so the limits hold across every worker.
+//! every request — page, link, probe, redirect hop — passes a host gate first. The gate is the
+//! core port [`HostGate`]: in one process it is [`MemoryGate`] (governor + a semaphore per
+//! host); a pool uses the Redis gate of the store crate, so the limits hold across every worker.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -13,30 +13,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use spotcheck_core::Rate;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-
-/// Held while a request to a host is in flight; dropping it frees the host's slot.
-pub struct HostPermit {
-    _slot: Option<OwnedSemaphorePermit>,
-    _extra: Option<Box<dyn Send + Sync>>,
-}
-
-impl HostPermit {
-    pub fn new(slot: Option<OwnedSemaphorePermit>, extra: Option<Box<dyn Send + Sync>>) -> Self {
-        HostPermit {
-            _slot: slot,
-            _extra: extra,
-        }
-    }
-}
-
-#[async_trait]
-pub trait HostGate: Send + Sync {
-    /// Waits until a request to `host` is allowed by rate, concurrency and back-off.
-    async fn enter(&self, host: &str) -> HostPermit;
-    /// The host asked us to wait (429/503, Retry-After): no request before `wait` has passed.
-    fn back_off(&self, host: &str, wait: Duration);
-}
+pub use spotcheck_core::ports::{HostGate, HostPermit};
+use tokio::sync::Semaphore;
 
 /// Per-host limits within one process.
 pub struct MemoryGate {
@@ -84,10 +62,13 @@ impl HostGate for MemoryGate {
             tokio::time::sleep_until(until.into()).await;
         }
         self.rate.until_key_ready(&host.to_string()).await;
-        HostPermit::new(slot, None)
+        match slot {
+            Some(slot) => HostPermit::new(slot),
+            None => HostPermit::free(),
+        }
     }
 
-    fn back_off(&self, host: &str, wait: Duration) {
+    async fn back_off(&self, host: &str, wait: Duration) {
         let mut paused = self.paused.lock().unwrap_or_else(|p| p.into_inner());
         let until = Instant::now() + wait;
         let e = paused.entry(host.to_string()).or_insert(until);
@@ -109,16 +90,22 @@ mod tests {
             drop(gate.enter("a.gov.cn").await);
         }
         let a = start.elapsed();
-        assert!(a >= Duration::from_millis(290), "4 requests at 10/s took {a:?}");
+        assert!(
+            a >= Duration::from_millis(290),
+            "4 requests at 10/s took {a:?}"
+        );
         let start = Instant::now();
         drop(gate.enter("b.gov.cn").await);
-        assert!(start.elapsed() < Duration::from_millis(50), "another host waited");
+        assert!(
+            start.elapsed() < Duration::from_millis(50),
+            "another host waited"
+        );
     }
 
     #[tokio::test]
     async fn back_off_pauses_the_host() {
         let gate = MemoryGate::new("100/s".parse().unwrap(), 1);
-        gate.back_off("a.gov.cn", Duration::from_millis(200));
+        gate.back_off("a.gov.cn", Duration::from_millis(200)).await;
         let start = Instant::now();
         drop(gate.enter("a.gov.cn").await);
         assert!(start.elapsed() >= Duration::from_millis(190));

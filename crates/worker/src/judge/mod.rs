@@ -13,7 +13,11 @@ use url::Url;
 use crate::fetch::{FetchError, Fetched};
 
 /// Judges the outcome of fetching `requested`; `text` is the decoded page when it was HTML.
-pub fn judge(requested: &Url, fetched: &Result<Fetched, FetchError>, text: Option<&str>) -> Verdict {
+pub fn judge(
+    requested: &Url,
+    fetched: &Result<Fetched, FetchError>,
+    text: Option<&str>,
+) -> Verdict {
     let f = match fetched {
         Ok(f) => f,
         Err(FetchError::Refused(why)) => {
@@ -33,6 +37,11 @@ fn verdict_of(requested: &Url, f: &Fetched, text: Option<&str>) -> Verdict {
     if let Some(m) = markers::captcha_url(&f.url) {
         return Verdict::unknown(Some(f.status), format!("anti-crawler page ({m})"));
     }
+    // Before the status: WAFs answer their challenge pages with 403, 405, 412, 468 or 503,
+    // and a person passing the challenge would see the page.
+    if let Some(m) = text.and_then(markers::captcha_text) {
+        return Verdict::unknown(Some(f.status), format!("anti-crawler page: {m}"));
+    }
     if f.status == 429 {
         return Verdict::unknown(Some(429), "HTTP 429 (rate limited after every retry)");
     }
@@ -40,7 +49,10 @@ fn verdict_of(requested: &Url, f: &Fetched, text: Option<&str>) -> Verdict {
         return Verdict::broken(Some(f.status), format!("HTTP {}", f.status));
     }
     if f.status >= 300 {
-        return Verdict::broken(Some(f.status), format!("HTTP {} without a Location", f.status));
+        return Verdict::broken(
+            Some(f.status),
+            format!("HTTP {} without a Location", f.status),
+        );
     }
     if !f.redirects.is_empty() && is_deep(requested) && is_root(&f.url) {
         return Verdict::broken(
@@ -48,13 +60,8 @@ fn verdict_of(requested: &Url, f: &Fetched, text: Option<&str>) -> Verdict {
             format!("soft 404: redirected to the homepage {}", f.url),
         );
     }
-    if let Some(text) = text {
-        if let Some(m) = markers::captcha_text(text) {
-            return Verdict::unknown(Some(f.status), format!("anti-crawler page: {m}"));
-        }
-        if let Some(m) = markers::soft_404(text) {
-            return Verdict::broken(Some(f.status), format!("soft 404: {m}"));
-        }
+    if let Some(m) = text.and_then(markers::soft_404) {
+        return Verdict::broken(Some(f.status), format!("soft 404: {m}"));
     }
     Verdict::ok(f.status)
 }
@@ -68,8 +75,16 @@ fn is_deep(u: &Url) -> bool {
 fn is_root(u: &Url) -> bool {
     let p = u.path().trim_end_matches('/');
     let index = [
-        "", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/default.html",
-        "/default.htm", "/default.aspx", "/index.aspx",
+        "",
+        "/index.html",
+        "/index.htm",
+        "/index.shtml",
+        "/index.jsp",
+        "/index.php",
+        "/default.html",
+        "/default.htm",
+        "/default.aspx",
+        "/index.aspx",
     ];
     index.contains(&p) && u.query().is_none()
 }
@@ -93,22 +108,67 @@ mod tests {
     #[test]
     fn statuses_redirects_and_texts() {
         let deep = Url::parse("http://a.gov.cn/art/2020/1/1/art_1.html").unwrap();
-        assert_eq!(judge(&deep, &page(deep.as_str(), 404, &[]), None).reason, "HTTP 404");
-        let home = judge(&deep, &page("http://a.gov.cn/", 200, &["http://a.gov.cn/"]), None);
+        assert_eq!(
+            judge(&deep, &page(deep.as_str(), 404, &[]), None).reason,
+            "HTTP 404"
+        );
+        let home = judge(
+            &deep,
+            &page("http://a.gov.cn/", 200, &["http://a.gov.cn/"]),
+            None,
+        );
         assert_eq!(home.state, LinkState::Broken);
-        assert!(home.reason.starts_with("soft 404: redirected to the homepage"));
+        assert!(
+            home.reason
+                .starts_with("soft 404: redirected to the homepage")
+        );
         let root = Url::parse("http://a.gov.cn").unwrap();
-        let ok = judge(&root, &page("http://a.gov.cn/index.html", 200, &["http://a.gov.cn/index.html"]), None);
+        let ok = judge(
+            &root,
+            &page(
+                "http://a.gov.cn/index.html",
+                200,
+                &["http://a.gov.cn/index.html"],
+            ),
+            None,
+        );
         assert_eq!(ok.state, LinkState::Ok);
-        let soft = judge(&deep, &page(deep.as_str(), 200, &[]), Some("<title>提示</title>您访问的页面不存在"));
+        let soft = judge(
+            &deep,
+            &page(deep.as_str(), 200, &[]),
+            Some("<title>提示</title>您访问的页面不存在"),
+        );
         assert_eq!(soft.state, LinkState::Broken);
-        let captcha = judge(&deep, &page(deep.as_str(), 200, &[]), Some("当前环境异常，完成验证后即可继续访问"));
+        let captcha = judge(
+            &deep,
+            &page(deep.as_str(), 200, &[]),
+            Some("当前环境异常，完成验证后即可继续访问"),
+        );
         assert_eq!(captcha.state, LinkState::Unknown);
         let err = judge(&deep, &Err(FetchError::ConnectionRefused), None);
-        assert_eq!((err.state, err.reason.as_str()), (LinkState::Broken, "connection refused"));
-        let refused = judge(&deep, &Err(FetchError::Refused("10.0.0.1 is a private address".into())), None);
+        assert_eq!(
+            (err.state, err.reason.as_str()),
+            (LinkState::Broken, "connection refused")
+        );
+        let refused = judge(
+            &deep,
+            &Err(FetchError::Refused("10.0.0.1 is a private address".into())),
+            None,
+        );
         assert_eq!(refused.state, LinkState::Unknown);
         let limited = judge(&deep, &page(deep.as_str(), 429, &[]), None);
         assert_eq!(limited.state, LinkState::Unknown);
+        let waf = judge(
+            &deep,
+            &page(deep.as_str(), 403, &[]),
+            Some("<title>安全验证</title><p>请完成验证</p>"),
+        );
+        assert_eq!(waf.state, LinkState::Unknown);
+        let forbidden = judge(
+            &deep,
+            &page(deep.as_str(), 403, &[]),
+            Some("<title>403 Forbidden</title>"),
+        );
+        assert_eq!(forbidden.state, LinkState::Broken);
     }
 }

@@ -1,0 +1,299 @@
+//! The pool-wide host gate on a real Redis: two gates on two connections stand for two worker
+//! processes, and the plan's per-host limits must hold across them. Needs a Redis
+//! (`SPOTCHECK_TEST_REDIS_URL`, default the local one); without one the tests fail, saying so.
+
+mod common;
+
+use std::net::ToSocketAddrs;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+use spotcheck_core::ports::{GateFactory, HostGate};
+use spotcheck_store::{GateLimits, RedisGate, RedisGates, RedisOptions, RedisStore};
+
+fn limits(rate: &str, concurrency: u32) -> GateLimits {
+    GateLimits {
+        rate: rate.parse().unwrap(),
+        concurrency,
+        lease_ttl: Duration::from_secs(30),
+    }
+}
+
+/// A second "worker": its own connection to the same namespace.
+async fn second(ns: &str) -> RedisStore {
+    connect(&redis_url(), ns, RedisOptions::default()).await
+}
+
+async fn leases(store_ns: &str, host: &str) -> i64 {
+    let mut c = redis::Client::open(redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("a raw Redis connection");
+    redis::cmd("ZCARD")
+        .arg(format!("{store_ns}:host:{host}:leases"))
+        .query_async(&mut c)
+        .await
+        .unwrap()
+}
+
+/// Waits until `f` holds, or fails after `limit`.
+async fn eventually<F, Fut>(limit: Duration, what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !f().await {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_workers_share_one_rate() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let gates = [
+            Arc::new(RedisGate::new(&store, limits("5/s", 100))),
+            Arc::new(RedisGate::new(&other, limits("5/s", 100))),
+        ];
+        let start = Instant::now();
+        let run_for = Duration::from_secs(3);
+        let mut tasks = Vec::new();
+        // Four eager tasks per worker, each asking again as soon as it got through.
+        for gate in &gates {
+            for _ in 0..4 {
+                let gate = gate.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut times = Vec::new();
+                    while start.elapsed() < run_for {
+                        let permit = gate.enter("a.gov.cn").await;
+                        times.push(start.elapsed());
+                        drop(permit);
+                    }
+                    times
+                }));
+            }
+        }
+        let mut times = Vec::new();
+        for t in tasks {
+            times.extend(t.await.unwrap());
+        }
+        times.sort();
+        let window = Duration::from_secs(1);
+        let busiest = times
+            .iter()
+            .map(|t| {
+                times
+                    .iter()
+                    .filter(|u| **u >= *t && **u < *t + window)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        assert!(
+            busiest <= 6,
+            "{busiest} requests within one second at 5/s across two workers: {times:?}"
+        );
+        // And the limit is a rate, not a stall: about 5/s for the 3 s.
+        assert!(
+            times.len() >= 13,
+            "only {} requests in 3 s at 5/s",
+            times.len()
+        );
+        // Another host has its own bucket.
+        let t = Instant::now();
+        drop(gates[1].enter("b.gov.cn").await);
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "b.gov.cn waited {:?}",
+            t.elapsed()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrency_cap_holds_across_workers() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let gates = [
+            Arc::new(RedisGate::new(&store, limits("1000/s", 2))),
+            Arc::new(RedisGate::new(&other, limits("1000/s", 2))),
+        ];
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let gate = gates[i % 2].clone();
+            let (in_flight, most) = (in_flight.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                let permit = gate.enter("a.gov.cn").await;
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // The request's work: long enough for the others to pile up behind it.
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                drop(permit);
+            }));
+        }
+        let all = async {
+            for t in tasks {
+                t.await.unwrap();
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), all)
+            .await
+            .expect("every request got through");
+        assert_eq!(most.load(Ordering::SeqCst), 2, "pool-wide concurrency 2");
+        // Every lease was returned.
+        eventually(Duration::from_secs(5), "leases returned", || async {
+            leases(&ns, "a.gov.cn").await == 0
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn back_off_on_one_worker_pauses_the_other() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let a = RedisGate::new(&store, limits("100/s", 4));
+        let b = RedisGate::new(&other, limits("100/s", 4));
+        drop(b.enter("a.gov.cn").await);
+        a.back_off("a.gov.cn", Duration::from_millis(600)).await;
+        let t = Instant::now();
+        drop(b.enter("a.gov.cn").await);
+        let waited = t.elapsed();
+        assert!(
+            waited >= Duration::from_millis(500),
+            "b went on after {waited:?}"
+        );
+        assert!(waited < Duration::from_secs(3), "b waited {waited:?}");
+        // A shorter back-off does not cut a longer pause short.
+        a.back_off("a.gov.cn", Duration::from_millis(800)).await;
+        a.back_off("a.gov.cn", Duration::from_millis(10)).await;
+        let t = Instant::now();
+        drop(b.enter("a.gov.cn").await);
+        assert!(
+            t.elapsed() >= Duration::from_millis(700),
+            "{:?}",
+            t.elapsed()
+        );
+        // Other hosts are not paused.
+        a.back_off("a.gov.cn", Duration::from_secs(5)).await;
+        let t = Instant::now();
+        drop(b.enter("b.gov.cn").await);
+        assert!(t.elapsed() < Duration::from_millis(200));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_crashed_workers_lease_expires() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let short = GateLimits {
+            lease_ttl: Duration::from_millis(400),
+            ..limits("1000/s", 1)
+        };
+        let crashed = RedisGate::new(&store, short);
+        let survivor = RedisGate::new(&other, short);
+        // The crashed worker never returns its lease.
+        std::mem::forget(crashed.enter("a.gov.cn").await);
+        assert_eq!(leases(&ns, "a.gov.cn").await, 1);
+        let t = Instant::now();
+        let permit = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+            .await
+            .expect("the slot freed itself");
+        assert!(
+            t.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            t.elapsed()
+        );
+        drop(permit);
+        eventually(Duration::from_secs(5), "lease returned", || async {
+            leases(&ns, "a.gov.cn").await == 0
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn gates_follow_the_rounds_plan() {
+    in_namespace(RedisOptions::default(), |store, _| async move {
+        let gates = RedisGates::new(&store);
+        let mut r = round("2020Q4-gates");
+        r.plan.politeness.per_host_rate = "4/s".parse().unwrap();
+        let g1 = gates.gate(&r);
+        let g2 = gates.gate(&r);
+        assert!(
+            Arc::ptr_eq(&g1, &g2),
+            "rounds with the same limits share a gate"
+        );
+        let t = Instant::now();
+        for _ in 0..3 {
+            drop(g1.enter("a.gov.cn").await);
+        }
+        // 3 requests at 4/s: the 2nd and 3rd wait 250 ms each.
+        assert!(
+            t.elapsed() >= Duration::from_millis(450),
+            "{:?}",
+            t.elapsed()
+        );
+        r.plan.politeness.per_host_rate = "8/s".parse().unwrap();
+        assert!(!Arc::ptr_eq(&g1, &gates.gate(&r)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_redis_the_gate_keeps_local_limits() {
+    let url = redis_url();
+    let hostport = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let upstream = hostport
+        .to_socket_addrs()
+        .expect("Redis address")
+        .next()
+        .expect("Redis address");
+    let proxy = Proxy::start(upstream).await;
+    let proxied = url.replacen(&hostport, &proxy.addr.to_string(), 1);
+    let ns = namespace();
+    let store = connect(&proxied, &ns, RedisOptions::default()).await;
+    let gate = RedisGate::new(&store, limits("10/s", 1));
+    drop(gate.enter("a.gov.cn").await);
+    proxy.refuse(true);
+    proxy.cut();
+    let t = Instant::now();
+    let permit = tokio::time::timeout(Duration::from_secs(30), gate.enter("a.gov.cn"))
+        .await
+        .expect("the gate went on without Redis");
+    drop(permit);
+    // Still spaced by the local rate.
+    let t2 = Instant::now();
+    drop(gate.enter("a.gov.cn").await);
+    assert!(
+        t2.elapsed() >= Duration::from_millis(80),
+        "{:?}",
+        t2.elapsed()
+    );
+    assert!(t.elapsed() < Duration::from_secs(30));
+    connect(&url, &ns, RedisOptions::default())
+        .await
+        .delete_namespace()
+        .await
+        .unwrap();
+}
