@@ -9,6 +9,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use spotcheck_bus::MemoryQueue;
 use spotcheck_collector::Collector;
+use spotcheck_core::outcome::JobResult;
 use spotcheck_core::ports::{Queue, Store};
 use spotcheck_core::round::Round;
 use spotcheck_core::{Plan, Registry};
@@ -38,8 +39,61 @@ impl Options {
     }
 }
 
-/// Runs a round to completion in this process and computes its report.
-pub async fn run_round(round: Round, opts: Options) -> Result<Report, CliError> {
+/// A round run to completion, with every result: enough to report on it or re-check it.
+pub struct Finished {
+    pub round: Round,
+    pub results: Vec<JobResult>,
+}
+
+impl Finished {
+    /// The report: a spot round's own, or a re-check's on top of its parent.
+    pub fn report(&self, parent: Option<&Finished>) -> Report {
+        match parent {
+            Some(p) => {
+                spotcheck_report::compute_recheck(&p.round, &p.results, &self.round, &self.results)
+            }
+            None => spotcheck_report::compute(&self.round, &self.results),
+        }
+    }
+
+    /// Keeps the round and its results next to its reports, so it can be re-checked later
+    /// (`run --recheck-of DIR`).
+    pub fn save(&self, dir: &Path) -> Result<(), CliError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
+        let write = |name: &str, v: serde_json::Result<String>| {
+            let text = v.map_err(|e| CliError::failed(format!("cannot encode {name}: {e}")))?;
+            std::fs::write(dir.join(name), text).map_err(|e| {
+                CliError::failed(format!("cannot write {}: {e}", dir.join(name).display()))
+            })
+        };
+        write(ROUND_FILE, serde_json::to_string(&self.round))?;
+        write(RESULTS_FILE, serde_json::to_string(&self.results))
+    }
+
+    /// A round saved by [`Finished::save`].
+    pub fn load(dir: &Path) -> Result<Finished, CliError> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name)).map_err(|e| {
+                CliError::input(format!(
+                    "{} is not a finished round's folder ({name}: {e})",
+                    dir.display()
+                ))
+            })
+        };
+        let round = serde_json::from_str(&read(ROUND_FILE)?)
+            .map_err(|e| CliError::input(format!("{}: {e}", dir.join(ROUND_FILE).display())))?;
+        let results = serde_json::from_str(&read(RESULTS_FILE)?)
+            .map_err(|e| CliError::input(format!("{}: {e}", dir.join(RESULTS_FILE).display())))?;
+        Ok(Finished { round, results })
+    }
+}
+
+const ROUND_FILE: &str = "round.json";
+const RESULTS_FILE: &str = "results.json";
+
+/// Runs a round to completion in this process.
+pub async fn execute(round: Round, opts: Options) -> Result<Finished, CliError> {
     let queue = MemoryQueue::new(5);
     let store = Arc::new(MemoryStore::new());
     let q: Arc<dyn Queue> = Arc::new(queue.clone());
@@ -108,7 +162,14 @@ pub async fn run_round(round: Round, opts: Options) -> Result<Report, CliError> 
         .results(&round.id)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
-    Ok(spotcheck_report::compute(&round, &results))
+    Ok(Finished { round, results })
+}
+
+/// A re-check of a finished round, as of `as_of`: only its targets with problems.
+pub fn recheck_of(parent: &Finished, as_of: chrono::NaiveDate) -> Round {
+    let scope = spotcheck_report::recheck_scope(&parent.report(None));
+    let salt = format!("{:?}", std::time::SystemTime::now());
+    spotcheck_scheduler::recheck_round(&parent.round, scope, as_of, &salt)
 }
 
 fn load_scenario(path: Option<&Path>) -> Result<Scenario, CliError> {
@@ -128,7 +189,7 @@ fn sim_inputs(sim: &Sim) -> Result<(Registry, Plan), CliError> {
 }
 
 /// Runs a round on a running simulator, as an operator would with its registry and plan.
-pub async fn round_on_sim(sim: &Sim) -> Result<Report, CliError> {
+pub async fn round_on_sim(sim: &Sim) -> Result<Finished, CliError> {
     let (registry, plan) = sim_inputs(sim)?;
     let (from, to) = sim.window();
     let input = spotcheck_scheduler::RoundInput {
@@ -140,10 +201,24 @@ pub async fn round_on_sim(sim: &Sim) -> Result<Report, CliError> {
         salt: format!("{:?}", std::time::SystemTime::now()),
     };
     let round = spotcheck_scheduler::build_round(input).map_err(CliError::failed)?;
+    execute(round, sim_options(sim)).await
+}
+
+/// Runs on a simulator with its WeChat secrets handed over in memory.
+fn sim_options(sim: &Sim) -> Options {
     let secrets: HashMap<String, String> = sim.secrets().into_iter().collect();
     let mut opts = Options::new(64);
     opts.secrets = Arc::new(MapSecrets(secrets));
-    run_round(round, opts).await
+    opts
+}
+
+/// The demo's two rounds: the spot round, then — after the simulated units fix what they
+/// fix — the re-check.
+pub async fn spot_and_recheck_on_sim(sim: &Sim) -> Result<(Finished, Finished), CliError> {
+    let spot = round_on_sim(sim).await?;
+    sim.rectify();
+    let recheck = execute(recheck_of(&spot, sim.as_of()), sim_options(sim)).await?;
+    Ok((spot, recheck))
 }
 
 pub async fn demo(args: DemoArgs) -> Result<(), CliError> {
@@ -151,11 +226,25 @@ pub async fn demo(args: DemoArgs) -> Result<(), CliError> {
     let sim = Sim::start(scenario, "127.0.0.1:0".parse().expect("constant address"))
         .await
         .map_err(|e| CliError::failed(format!("cannot start the simulated city: {e}")))?;
-    let report = round_on_sim(&sim).await?;
+    let (spot, recheck) = spot_and_recheck_on_sim(&sim).await?;
     let out = args.out.unwrap_or_else(default_out);
-    output::write_reports(&out, &report)?;
-    println!("{}", spotcheck_report::notice::markdown(&report));
-    eprintln!("reports written to {}", out.display());
+    let spot_report = spot.report(None);
+    let recheck_report = recheck.report(Some(&spot));
+    for (name, finished, report) in [
+        ("spot", &spot, &spot_report),
+        ("recheck", &recheck, &recheck_report),
+    ] {
+        let dir = out.join(name);
+        output::write_reports(&dir, report)?;
+        finished.save(&dir)?;
+    }
+    println!("{}", spotcheck_report::notice::markdown(&spot_report));
+    println!("{}", spotcheck_report::notice::markdown(&recheck_report));
+    eprintln!(
+        "reports written to {}/spot and {}/recheck",
+        out.display(),
+        out.display()
+    );
     Ok(())
 }
 

@@ -8,14 +8,23 @@ use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_report::Report;
 use spotcheck_sim::{Scenario, Sim, Truth};
 
-async fn demo_round() -> (Report, Truth) {
+/// The demo's spot round and re-check, with what the city served at each.
+async fn demo_rounds() -> (Report, Truth, Report, Truth) {
     let sim = Sim::start(Scenario::seed(), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let report = spotcheck::embedded::round_on_sim(&sim).await.unwrap();
-    let truth = sim.truth();
+    let before = sim.truth();
+    let (spot, recheck) = spotcheck::embedded::spot_and_recheck_on_sim(&sim)
+        .await
+        .unwrap();
+    let after = sim.truth();
     sim.shutdown().await;
-    (report, truth)
+    (
+        spot.report(None),
+        before,
+        recheck.report(Some(&spot)),
+        after,
+    )
 }
 
 type Key = (String, String);
@@ -47,8 +56,80 @@ fn site_unit(truth: &Truth, page: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_demo_round_reports_exactly_what_the_city_serves() {
-    let (r, truth) = demo_round().await;
+async fn the_demo_rounds_report_exactly_what_the_city_serves() {
+    let (r, truth, recheck, after) = demo_rounds().await;
+    spot_round(&r, &truth);
+    recheck_round(&r, &recheck, &after);
+}
+
+/// The re-check names exactly the units whose problems persist, every other unit with a
+/// problem in the spot round as rectified, and its figures cover the whole city again.
+fn recheck_round(spot: &Report, r: &Report, after: &Truth) {
+    let s = &r.summary;
+    assert_eq!((s.websites.registered, s.websites.checked), (40, 40));
+    assert_eq!((s.accounts.registered, s.accounts.checked), (56, 56));
+    assert_eq!((s.sample_rate, s.pass_rate), (1.0, 1.0));
+    assert_eq!((s.letters.received, s.letters.replied), (683, 683));
+    assert_eq!(r.updates, spot.updates);
+    assert_eq!(r.letters, spot.letters);
+    let rect = r
+        .rectification
+        .as_ref()
+        .expect("a re-check says what was rectified");
+    let still: BTreeSet<String> = after
+        .broken_menu_links
+        .iter()
+        .map(|m| m.unit_name.clone())
+        .collect();
+    assert_eq!(
+        still,
+        BTreeSet::from(
+            [
+                "高新区",
+                "市瓷局",
+                "市公安局",
+                "市农业农村局",
+                "市退役军人事务局",
+                "市公路局"
+            ]
+            .map(String::from)
+        )
+    );
+    assert_eq!(
+        rect.not_rectified.iter().cloned().collect::<BTreeSet<_>>(),
+        still
+    );
+    let had: BTreeSet<String> = spot
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Notice && f.indicator.rectifiable())
+        .map(|f| f.unit.clone())
+        .collect();
+    let fixed: BTreeSet<String> = had.difference(&still).cloned().collect();
+    assert!(!fixed.is_empty());
+    assert_eq!(
+        rect.rectified.iter().cloned().collect::<BTreeSet<_>>(),
+        fixed
+    );
+    let problems: Vec<(Indicator, BTreeSet<String>)> = r
+        .problems
+        .iter()
+        .map(|p| (p.indicator, p.units.iter().cloned().collect()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (Indicator::MenuLinkBroken, still),
+            (
+                Indicator::InterviewMissing,
+                BTreeSet::from(["市教育局", "市公安局", "市民政局"].map(String::from))
+            ),
+        ]
+    );
+}
+
+fn spot_round(r: &Report, truth: &Truth) {
+    let truth = truth.clone();
     let s = &r.summary;
     assert_eq!((s.websites.registered, s.websites.checked), (40, 40));
     assert_eq!((s.accounts.registered, s.accounts.checked), (56, 56));

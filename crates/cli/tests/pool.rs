@@ -72,7 +72,11 @@ impl City {
 
     /// The report of the same round run in one process.
     fn embedded_report(&self) -> serde_json::Value {
-        let out = self.dir.path().join("embedded");
+        self.embedded_report_in("embedded")
+    }
+
+    fn embedded_report_in(&self, name: &str) -> serde_json::Value {
+        let out = self.dir.path().join(name);
         let status = self
             .command()
             .arg("run")
@@ -89,8 +93,9 @@ impl City {
 fn read_report(dir: &Path) -> serde_json::Value {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    // Only the round id may differ between two runs of the same round.
+    // Only the round ids may differ between two runs of the same round.
     v["round"]["id"] = serde_json::Value::Null;
+    v["round"]["parent"] = serde_json::Value::Null;
     v
 }
 
@@ -357,5 +362,70 @@ async fn a_job_that_always_crashes_is_dead_lettered_and_the_round_says_so() {
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["target"], "测试人社");
+    pool.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recheck_on_the_pool_matches_the_embedded_recheck() {
+    let city = City::start().await;
+    city.embedded_report_in("spot");
+    let mut pool = Pool::new("recheck").await;
+    pool.start_roles(&city, 2);
+    let spot = pool.start_round(&city);
+    pool.wait_for(&spot, ROUND_LIMIT, "spot round", |p| p.complete)
+        .await;
+
+    city.sim.rectify();
+    let as_of = city.sim.as_of().to_string();
+    let embedded = city.dir.path().join("recheck");
+    let status = city
+        .command()
+        .args(["run", "--as-of", &as_of, "--recheck-of"])
+        .arg(city.dir.path().join("spot"))
+        .arg("--out")
+        .arg(&embedded)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reference = read_report(&embedded);
+
+    let out = city
+        .command()
+        .args(["round", "recheck", &spot.0, "--as-of", &as_of])
+        .env("SPOTCHECK_NAMESPACE", &pool.ns)
+        .env("SPOTCHECK_AMQP_URL", amqp_url())
+        .env("SPOTCHECK_REDIS_URL", redis_url())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recheck = RoundId(String::from_utf8(out.stdout).unwrap().trim().to_string());
+    pool.wait_for(&recheck, ROUND_LIMIT, "re-check", |p| p.complete)
+        .await;
+    // Only targets with problems are visited again: the healthy account is not.
+    let scope = pool
+        .store
+        .round(&recheck)
+        .await
+        .unwrap()
+        .unwrap()
+        .scope
+        .unwrap();
+    assert_eq!(scope.accounts, vec!["gongan-wx", "renshe-wx"]);
+    assert_eq!(scope.websites.len(), 4);
+    let report = pool.report(&city, &recheck);
+    assert_eq!(report, reference);
+    assert_eq!(report["round"]["kind"], "recheck");
+    assert_eq!(
+        report["rectification"]["not_rectified"],
+        serde_json::json!(["市公安局"])
+    );
+    assert_eq!(
+        report["rectification"]["rectified"],
+        serde_json::json!(["市政府办", "市人社局", "市教育局"])
+    );
     pool.finish().await;
 }

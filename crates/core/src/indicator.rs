@@ -90,6 +90,12 @@ impl Indicator {
         }
     }
 
+    /// Whether a re-check can find this problem fixed. A missed online interview belongs to
+    /// the window that is over, and a job failure is the checker's own: neither is re-checked.
+    pub fn rectifiable(&self) -> bool {
+        !matches!(self, Indicator::InterviewMissing | Indicator::JobFailed)
+    }
+
     /// The heading of the notice's paragraph for this indicator (二、主要问题).
     pub fn title(&self) -> &'static str {
         match self {

@@ -63,9 +63,38 @@ pub struct Round {
     /// on other machines need no copy of the files.
     #[serde(default)]
     pub menus: BTreeMap<String, String>,
+    /// A re-check covers only the targets that had problems; `None` checks everything.
+    #[serde(default)]
+    pub scope: Option<Scope>,
+}
+
+/// The websites and accounts (registry ids) a round checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    pub websites: Vec<String>,
+    pub accounts: Vec<String>,
+}
+
+impl Scope {
+    pub fn has_website(&self, id: &str) -> bool {
+        self.websites.iter().any(|w| w == id)
+    }
+    pub fn has_account(&self, id: &str) -> bool {
+        self.accounts.iter().any(|a| a == id)
+    }
 }
 
 impl Round {
+    /// Whether this round checks a website.
+    pub fn checks_website(&self, id: &str) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.has_website(id))
+    }
+
+    /// Whether this round checks an account.
+    pub fn checks_account(&self, id: &str) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.has_account(id))
+    }
+
     /// Whether private targets are allowed, by the operator's flag or the registry's setting.
     pub fn private_allowed(&self) -> bool {
         self.allow_private || self.registry.network.allow_private

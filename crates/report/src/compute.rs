@@ -41,6 +41,8 @@ struct Computation<'a> {
     updates: BTreeMap<String, u32>,
     letters: BTreeMap<String, (u32, u32)>,
     interviews: BTreeMap<String, u32>,
+    /// The website carrying each unit's interview column (unit name → site id).
+    interview_sites: HashMap<String, String>,
 }
 
 impl<'a> Computation<'a> {
@@ -70,6 +72,7 @@ impl<'a> Computation<'a> {
             updates: BTreeMap::new(),
             letters: BTreeMap::new(),
             interviews: BTreeMap::new(),
+            interview_sites: HashMap::new(),
         }
     }
 
@@ -88,6 +91,9 @@ impl<'a> Computation<'a> {
                         self.updates.entry(unit).or_insert(0);
                     }
                     ColumnType::Interview => {
+                        self.interview_sites
+                            .entry(unit.clone())
+                            .or_insert_with(|| site.id.clone());
                         self.interviews.entry(unit).or_insert(0);
                     }
                     _ => {}
@@ -131,6 +137,8 @@ impl<'a> Computation<'a> {
                         detail: format!("{}：{detail}", site.name),
                         pages: Vec::new(),
                         menu_path: None,
+                        website: Some(site.id.clone()),
+                        account: None,
                     };
                     if !out.verdict.is_ok() && out.items.is_empty() {
                         blank.push(finding(
@@ -208,6 +216,8 @@ impl<'a> Computation<'a> {
             detail: format!("{}次访问中{}次失败（{first}）", visits.len(), failed.len()),
             pages: Vec::new(),
             menu_path: None,
+            website: Some(site.id.clone()),
+            account: None,
         });
         true
     }
@@ -241,6 +251,8 @@ impl<'a> Computation<'a> {
                 detail,
                 pages: Vec::new(),
                 menu_path: None,
+                website: Some(site.id.clone()),
+                account: None,
             });
         }
     }
@@ -311,6 +323,8 @@ impl<'a> Computation<'a> {
                                 ),
                                 pages: Vec::new(),
                                 menu_path: None,
+                                website: Some(site.id.clone()),
+                                account: None,
                             });
                         }
                     }
@@ -361,6 +375,8 @@ impl<'a> Computation<'a> {
                 detail,
                 pages,
                 menu_path: None,
+                website: Some(site.id.clone()),
+                account: None,
             });
         }
     }
@@ -378,7 +394,7 @@ impl<'a> Computation<'a> {
         }
     }
 
-    fn menu(&mut self, _account: &'a str, unit: &str, name: &str, menu: &MenuOutcome) {
+    fn menu(&mut self, account: &'a str, unit: &str, name: &str, menu: &MenuOutcome) {
         let unit = self.unit_name(unit);
         if menu.source == MenuSource::None {
             self.findings.push(Finding {
@@ -393,6 +409,8 @@ impl<'a> Computation<'a> {
                     .unwrap_or_else(|| "菜单无法读取".into()),
                 pages: Vec::new(),
                 menu_path: None,
+                website: None,
+                account: Some(account.to_string()),
             });
             return;
         }
@@ -421,6 +439,8 @@ impl<'a> Computation<'a> {
                     detail,
                     pages: Vec::new(),
                     menu_path: Some(button.path.clone()),
+                    website: None,
+                    account: Some(account.to_string()),
                 });
             }
         }
@@ -432,18 +452,36 @@ impl<'a> Computation<'a> {
             let Outcome::Dead { reason } = &r.outcome else {
                 continue;
             };
-            let (unit, target, url) = match &r.job.task {
+            let (unit, target, url, website, account) = match &r.job.task {
                 Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
                     match self.reg.website(site) {
-                        Some(w) => (self.unit_name(&w.unit), w.name.clone(), None),
+                        Some(w) => (
+                            self.unit_name(&w.unit),
+                            w.name.clone(),
+                            None,
+                            Some(site.clone()),
+                            None,
+                        ),
                         None => continue,
                     }
                 }
                 Task::Menu { account } => match self.reg.account(account) {
-                    Some(a) => (self.unit_name(&a.unit), a.name.clone(), None),
+                    Some(a) => (
+                        self.unit_name(&a.unit),
+                        a.name.clone(),
+                        None,
+                        None,
+                        Some(account.clone()),
+                    ),
                     None => continue,
                 },
-                Task::Check { url } => (String::new(), url.to_string(), Some(url.to_string())),
+                Task::Check { url } => (
+                    String::new(),
+                    url.to_string(),
+                    Some(url.to_string()),
+                    None,
+                    None,
+                ),
             };
             let url = url.or_else(|| match &r.job.task {
                 Task::Page { url, .. } => Some(url.to_string()),
@@ -458,6 +496,8 @@ impl<'a> Computation<'a> {
                 detail: format!("{}任务未能完成：{reason}", r.job.task.kind()),
                 pages: Vec::new(),
                 menu_path: None,
+                website,
+                account,
             });
         }
     }
@@ -577,6 +617,8 @@ impl<'a> Computation<'a> {
                 ),
                 pages: Vec::new(),
                 menu_path: None,
+                website: self.interview_sites.get(&i.unit).cloned(),
+                account: None,
             });
         }
         if !missing.is_empty() {

@@ -7,6 +7,8 @@
 pub mod compute;
 pub mod model;
 pub mod notice;
+pub mod recheck;
 
 pub use compute::compute;
 pub use model::Report;
+pub use recheck::{compute_recheck, recheck_scope};

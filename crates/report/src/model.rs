@@ -107,6 +107,12 @@ pub struct Finding {
     /// The menu path of a broken menu button (an addition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu_path: Option<String>,
+    /// The registry id of the website at fault (an addition; re-checks re-check it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// The registry id of the account at fault (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -95,6 +95,7 @@ fn round() -> Round {
         plan,
         allow_private: false,
         menus: Default::default(),
+        scope: None,
     }
 }
 

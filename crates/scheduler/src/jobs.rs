@@ -14,7 +14,7 @@ use url::Url;
 pub fn initial_jobs(round: &Round) -> Vec<(Job, Duration)> {
     let mut jobs = Vec::new();
     let a = &round.plan.availability;
-    for site in &round.registry.websites {
+    for site in round.registry.websites.iter().filter(|w| round.checks_website(&w.id)) {
         for n in 0..a.probes {
             let task = Task::Probe {
                 site: site.id.clone(),
@@ -36,7 +36,8 @@ pub fn initial_jobs(round: &Round) -> Vec<(Job, Duration)> {
             jobs.push((Job::new(&round.id, task), Duration::ZERO));
         }
     }
-    for account in round.registry.accounts.iter().filter(|a| a.checkable()) {
+    let accounts = round.registry.accounts.iter();
+    for account in accounts.filter(|a| a.checkable() && round.checks_account(&a.id)) {
         let task = Task::Menu {
             account: account.id.clone(),
         };

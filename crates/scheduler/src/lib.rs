@@ -9,5 +9,5 @@ pub mod round;
 pub mod start;
 
 pub use jobs::{follow_ups, initial_jobs};
-pub use round::{RoundInput, build_round};
+pub use round::{RoundInput, build_round, recheck_round};
 pub use start::{StartError, start_round};

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
 use spotcheck_core::{Plan, Registry, Window};
 
 /// What an operator gives to start a spot round.
@@ -53,5 +53,23 @@ pub fn build_round(input: RoundInput) -> Result<Round, String> {
         plan: input.plan,
         allow_private: input.allow_private,
         menus,
+        scope: None,
     })
+}
+
+/// A re-check of `parent`: the same registry, plan and window, only the targets in `scope`,
+/// as of a new date.
+pub fn recheck_round(parent: &Round, scope: Scope, as_of: NaiveDate, salt: &str) -> Round {
+    Round {
+        id: RoundId::new(as_of, salt),
+        kind: RoundKind::Recheck,
+        parent: Some(parent.id.clone()),
+        window: parent.window,
+        as_of,
+        registry: parent.registry.clone(),
+        plan: parent.plan.clone(),
+        allow_private: parent.allow_private,
+        menus: parent.menus.clone(),
+        scope: Some(scope),
+    }
 }

@@ -58,6 +58,7 @@ name = "甲局微博"
         plan,
         allow_private: false,
         menus: Default::default(),
+        scope: None,
     }
 }
 

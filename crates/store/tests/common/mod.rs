@@ -34,6 +34,7 @@ pub fn round(id: &str) -> Round {
         plan: Plan::default(),
         allow_private: false,
         menus: Default::default(),
+        scope: None,
     }
 }
 

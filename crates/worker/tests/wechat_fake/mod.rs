@@ -316,6 +316,7 @@ pub fn round(base: &str, accounts: &[Acc]) -> Round {
         plan: Plan::default(),
         allow_private: true,
         menus,
+        scope: None,
     }
 }
 
