@@ -28,6 +28,8 @@ pub struct WechatCall {
     pub appid: Option<String>,
     /// 0 for success.
     pub errcode: i64,
+    /// The access token a token call handed out (tests make sure it never leaks).
+    pub token: Option<String>,
 }
 
 struct Token {
@@ -123,11 +125,16 @@ impl WechatApi {
             }
         };
         let errcode = answer.get("errcode").and_then(Value::as_i64).unwrap_or(0);
+        let token = answer
+            .get("access_token")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         st.calls.push(WechatCall {
             at: Instant::now(),
             endpoint: endpoint.to_string(),
             appid,
             errcode,
+            token,
         });
         reply(answer)
     }
