@@ -1,0 +1,223 @@
+//! `spotcheck run` against the simulated city writes a report.json that other tools can read
+//! by the contract alone: every contract field, with its type, read into the contract's own
+//! shape (defined here from the contract text, not from the report crate).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde::Deserialize;
+use spotcheck_sim::{Scenario, Sim};
+
+#[derive(Deserialize)]
+struct Contract {
+    schema: String,
+    round: RoundC,
+    summary: SummaryC,
+    updates: Vec<UnitCount>,
+    letters: Vec<LettersC>,
+    interviews: Vec<InterviewsC>,
+    findings: Vec<FindingC>,
+    problems: Vec<ProblemC>,
+    rectification: Option<RectificationC>,
+}
+
+#[derive(Deserialize)]
+struct RoundC {
+    id: String,
+    kind: String,
+    parent: Option<String>,
+    window: WindowC,
+    as_of: String,
+}
+
+#[derive(Deserialize)]
+struct WindowC {
+    from: String,
+    to: String,
+}
+
+#[derive(Deserialize)]
+struct Counts {
+    registered: u64,
+    checked: u64,
+    passed: u64,
+}
+
+#[derive(Deserialize)]
+struct LettersTotal {
+    received: u64,
+    replied: u64,
+    reply_rate: f64,
+}
+
+#[derive(Deserialize)]
+struct SummaryC {
+    websites: Counts,
+    accounts: Counts,
+    sample_rate: f64,
+    pass_rate: f64,
+    letters: LettersTotal,
+}
+
+#[derive(Deserialize)]
+struct UnitCount {
+    unit: String,
+    count: u64,
+}
+
+#[derive(Deserialize)]
+struct LettersC {
+    unit: String,
+    received: u64,
+    replied: u64,
+    reply_rate: f64,
+}
+
+#[derive(Deserialize)]
+struct InterviewsC {
+    unit: String,
+    held: u64,
+}
+
+#[derive(Deserialize)]
+struct FindingC {
+    indicator: String,
+    severity: String,
+    unit: String,
+    target: String,
+    url: Option<String>,
+    detail: String,
+}
+
+#[derive(Deserialize)]
+struct ProblemC {
+    indicator: String,
+    units: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RectificationC {
+    rectified: Vec<String>,
+    not_rectified: Vec<String>,
+}
+
+const INDICATORS: [&str; 10] = [
+    "site.unreachable",
+    "site.homepage_stale",
+    "column.stale",
+    "column.blank",
+    "links.broken",
+    "letters.unanswered",
+    "interview.missing",
+    "wechat.menu_link_broken",
+    "wechat.stale",
+    "wechat.unavailable",
+];
+
+fn is_date(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_writes_report_json_by_the_contract() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-city.toml"),
+    )
+    .unwrap();
+    let sim = Sim::start(
+        Scenario::from_toml(&text).unwrap(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("registry.toml"), sim.registry_toml()).unwrap();
+    std::fs::write(dir.path().join("plan.toml"), sim.plan_toml()).unwrap();
+    let (from, to) = sim.window();
+    let out = dir.path().join("out");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spotcheck"));
+    cmd.arg("run")
+        .arg("--registry")
+        .arg(dir.path().join("registry.toml"))
+        .arg("--plan")
+        .arg(dir.path().join("plan.toml"))
+        .args([
+            "--window",
+            &format!("{from}..{to}"),
+            "--as-of",
+            &sim.as_of().to_string(),
+        ])
+        .arg("--out")
+        .arg(&out);
+    for (k, v) in sim.secrets() {
+        cmd.env(k, v);
+    }
+    let status = cmd.status().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "findings are not errors: a completed round exits 0"
+    );
+
+    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
+    let r: Contract = serde_json::from_str(&json).expect("report.json follows the contract");
+    assert_eq!(r.schema, "spotcheck.report/1");
+    assert_eq!(r.round.kind, "spot");
+    assert!(r.round.parent.is_none() && r.rectification.is_none());
+    assert!(!r.round.id.is_empty());
+    assert!(
+        is_date(&r.round.window.from) && is_date(&r.round.window.to) && is_date(&r.round.as_of)
+    );
+    assert_eq!(
+        (r.round.window.from.as_str(), r.round.as_of.as_str()),
+        ("2020-07-01", "2020-12-17")
+    );
+    let s = &r.summary;
+    assert_eq!((s.websites.registered, s.websites.checked), (4, 4));
+    assert_eq!((s.accounts.registered, s.accounts.checked), (3, 3));
+    assert!(s.websites.passed <= s.websites.checked && s.accounts.passed <= s.accounts.checked);
+    assert_eq!(s.sample_rate, 1.0);
+    assert!((0.0..=1.0).contains(&s.pass_rate));
+    assert_eq!((s.letters.received, s.letters.replied), (42, 42));
+    assert_eq!(s.letters.reply_rate, 1.0);
+    assert_eq!(
+        r.updates
+            .iter()
+            .map(|u| (u.unit.as_str(), u.count))
+            .collect::<Vec<_>>(),
+        vec![("市人社局", 45), ("市教育局", 40)]
+    );
+    assert_eq!(r.letters.len(), 2);
+    assert!(
+        r.letters
+            .iter()
+            .all(|l| l.reply_rate == l.replied as f64 / l.received as f64)
+    );
+    assert_eq!(
+        r.interviews
+            .iter()
+            .map(|i| (i.unit.as_str(), i.held))
+            .collect::<Vec<_>>(),
+        vec![("市教育局", 0)]
+    );
+    assert!(!r.findings.is_empty());
+    for f in &r.findings {
+        assert!(
+            INDICATORS.contains(&f.indicator.as_str()),
+            "{}",
+            f.indicator
+        );
+        assert!(["veto", "deduct", "notice"].contains(&f.severity.as_str()));
+        assert!(!f.unit.is_empty() && !f.target.is_empty() && !f.detail.is_empty());
+        if let Some(u) = &f.url {
+            assert!(url::Url::parse(u).is_ok());
+        }
+    }
+    for p in &r.problems {
+        assert!(INDICATORS.contains(&p.indicator.as_str()));
+        assert!(!p.units.is_empty());
+    }
+    // Contract's order for tables: updates by count, letters by received, descending.
+    assert!(r.updates.windows(2).all(|w| w[0].count >= w[1].count));
+    assert!(r.letters.windows(2).all(|w| w[0].received >= w[1].received));
+}
