@@ -69,6 +69,8 @@ pub enum Command {
         id: String,
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        format: output::FormatArgs,
     },
 }
 
@@ -125,9 +127,11 @@ pub struct RoundArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub round: RoundArgs,
-    /// Folder for report.json, report.md.
+    /// Folder for the reports (report.md, .html, .xlsx, .docx, .json).
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub format: output::FormatArgs,
     /// Jobs in flight at once.
     #[arg(long, default_value_t = 64)]
     pub concurrency: u16,
@@ -138,6 +142,8 @@ pub struct DemoArgs {
     /// Folder for the reports (default: a new folder named after the time).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub format: output::FormatArgs,
     /// Another scenario instead of the built-in city.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
@@ -196,7 +202,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
             let round = spotcheck_scheduler::build_round(input).map_err(CliError::input)?;
             let report =
                 embedded::run_round(round, embedded::Options::new(args.concurrency)).await?;
-            output::write_reports(&args.out, &report)?;
+            output::write_reports(&args.out, &report, &args.format.formats)?;
             eprintln!("reports written to {}", args.out.display());
             Ok(())
         }
@@ -224,7 +230,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
             pool::worker(&conn, prefetch, grace, drill_panic_on).await
         }
         Command::Collector { conn } => pool::collector(&conn).await,
-        Command::Report { conn, id, out } => pool::report(&conn, &id, &out).await,
+        Command::Report {
+            conn,
+            id,
+            out,
+            format,
+        } => pool::report(&conn, &id, &out, &format.formats).await,
     }
 }
 

@@ -235,7 +235,7 @@ pub async fn demo(args: DemoArgs) -> Result<(), CliError> {
         ("recheck", &recheck, &recheck_report),
     ] {
         let dir = out.join(name);
-        output::write_reports(&dir, report)?;
+        output::write_reports(&dir, report, &args.format.formats)?;
         finished.save(&dir)?;
     }
     println!("{}", spotcheck_report::notice::markdown(&spot_report));

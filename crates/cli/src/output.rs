@@ -1,23 +1,163 @@
-//! Writing a round's reports to a folder.
+//! Writing a round's reports to a folder, in the formats asked for.
+//!
+//! Every file is rendered from the same [`Report`]: `report.json` is the contract, the
+//! notice (`report.md`, `report.html`, `report.docx`) and the workbook (`report.xlsx`) are
+//! views of it.
 
 use std::path::Path;
 
-use spotcheck_report::Report;
+use clap::{Args, ValueEnum};
+use spotcheck_report::{Report, render};
 
 use crate::cli::CliError;
 
-pub fn write_reports(dir: &Path, report: &Report) -> Result<(), CliError> {
+/// A report file the commands can write.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The notice in Markdown.
+    Md,
+    /// The notice as one print-ready HTML page.
+    Html,
+    /// The summary, the attachments and the evidence as a workbook.
+    Xlsx,
+    /// The notice as a Word document.
+    Docx,
+    /// The machine-readable report (the `report.json` contract).
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Md,
+        Format::Html,
+        Format::Xlsx,
+        Format::Docx,
+        Format::Json,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Md => "report.md",
+            Format::Html => "report.html",
+            Format::Xlsx => "report.xlsx",
+            Format::Docx => "report.docx",
+            Format::Json => "report.json",
+        }
+    }
+}
+
+/// `--format md,html,xlsx,docx,json`: which report files to write (all by default). An
+/// unknown name is refused as bad input (exit code 2) with the valid ones listed.
+#[derive(Args, Debug, Clone)]
+pub struct FormatArgs {
+    /// Report files to write, comma-separated.
+    #[arg(
+        long = "format",
+        value_name = "FORMATS",
+        value_enum,
+        value_delimiter = ',',
+        default_values_t = Format::ALL
+    )]
+    pub formats: Vec<Format>,
+}
+
+impl Default for FormatArgs {
+    fn default() -> FormatArgs {
+        FormatArgs {
+            formats: Format::ALL.to_vec(),
+        }
+    }
+}
+
+/// Writes the report in each format asked for (each once, whatever the order asked).
+pub fn write_reports(dir: &Path, report: &Report, formats: &[Format]) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
-    let json = serde_json::to_string_pretty(report)
-        .map_err(|e| CliError::failed(format!("cannot encode the report: {e}")))?;
-    write(dir, "report.json", json + "\n")?;
-    write(dir, "report.md", spotcheck_report::notice::markdown(report))?;
+    for format in Format::ALL.into_iter().filter(|f| formats.contains(f)) {
+        let bytes = match format {
+            Format::Json => {
+                let json = serde_json::to_string_pretty(report)
+                    .map_err(|e| CliError::failed(format!("cannot encode the report: {e}")))?;
+                (json + "\n").into_bytes()
+            }
+            Format::Md => render::to_markdown(report).into_bytes(),
+            Format::Html => render::to_html(report).into_bytes(),
+            Format::Xlsx => render::to_xlsx(report).map_err(|e| CliError::failed(e.to_string()))?,
+            Format::Docx => render::to_docx(report).map_err(|e| CliError::failed(e.to_string()))?,
+        };
+        let path = dir.join(format.file_name());
+        std::fs::write(&path, bytes)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
+    }
     Ok(())
 }
 
-fn write(dir: &Path, name: &str, text: String) -> Result<(), CliError> {
-    let path = dir.join(name);
-    std::fs::write(&path, text)
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Probe {
+        #[command(flatten)]
+        format: FormatArgs,
+    }
+
+    #[test]
+    fn formats_default_to_all_and_parse_as_a_list() {
+        let p = Probe::try_parse_from(["probe"]).unwrap();
+        assert_eq!(p.format.formats, Format::ALL);
+        let p = Probe::try_parse_from(["probe", "--format", "md,xlsx"]).unwrap();
+        assert_eq!(p.format.formats, [Format::Md, Format::Xlsx]);
+    }
+
+    fn report() -> Report {
+        serde_json::from_str(include_str!(
+            "../../report/tests/fixtures/report-recheck.json"
+        ))
+        .unwrap()
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn only_the_formats_asked_for_are_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let some = dir.path().join("some");
+        write_reports(&some, &report(), &[Format::Xlsx, Format::Md, Format::Md]).unwrap();
+        assert_eq!(files(&some), ["report.md", "report.xlsx"]);
+
+        let all = dir.path().join("all");
+        write_reports(&all, &report(), &FormatArgs::default().formats).unwrap();
+        assert_eq!(
+            files(&all),
+            [
+                "report.docx",
+                "report.html",
+                "report.json",
+                "report.md",
+                "report.xlsx"
+            ]
+        );
+        let json: Report =
+            serde_json::from_str(&std::fs::read_to_string(all.join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(json, report());
+    }
+
+    #[test]
+    fn an_unknown_format_is_bad_input_listing_the_valid_ones() {
+        let e = Probe::try_parse_from(["probe", "--format", "md,pdf"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let msg = e.to_string();
+        assert!(msg.contains("pdf"), "{msg}");
+        assert!(msg.contains("md, html, xlsx, docx, json"), "{msg}");
+    }
 }

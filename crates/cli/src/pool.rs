@@ -2,7 +2,7 @@
 //! as separate processes, status and reports read from Redis.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -249,7 +249,12 @@ pub async fn collector(conn: &Connection) -> Result<(), CliError> {
     result.map_err(|e| CliError::failed(format!("collector stopped: {e}")))
 }
 
-pub async fn report(conn: &Connection, id: &str, out: &PathBuf) -> Result<(), CliError> {
+pub async fn report(
+    conn: &Connection,
+    id: &str,
+    out: &Path,
+    formats: &[output::Format],
+) -> Result<(), CliError> {
     let id = round_id(id)?;
     let store = conn.store().await?;
     let round = store
@@ -277,7 +282,7 @@ pub async fn report(conn: &Connection, id: &str, out: &PathBuf) -> Result<(), Cl
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
     let report = spotcheck_report::compute(&round, &results);
-    output::write_reports(out, &report)?;
+    output::write_reports(out, &report, formats)?;
     eprintln!("reports written to {}", out.display());
     Ok(())
 }
