@@ -95,7 +95,9 @@ struct ProblemC {
     units: Vec<String>,
 }
 
+/// Read only to prove the shape (a spot round has none).
 #[derive(Deserialize)]
+#[allow(dead_code)]
 struct RectificationC {
     rectified: Vec<String>,
     not_rectified: Vec<String>,
@@ -188,6 +190,7 @@ async fn run_writes_report_json_by_the_contract() {
         vec![("市人社局", 45), ("市教育局", 40)]
     );
     assert_eq!(r.letters.len(), 2);
+    assert_eq!(r.letters[0].unit, "市人社局");
     assert!(
         r.letters
             .iter()

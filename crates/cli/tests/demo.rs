@@ -144,7 +144,7 @@ fn spot_round(r: &Report, truth: &Truth) {
         .collect();
     assert!(!unreachable.is_empty());
     assert_eq!(
-        findings(&r, Indicator::SiteUnreachable, Severity::Veto),
+        findings(r, Indicator::SiteUnreachable, Severity::Veto),
         unreachable
     );
 
@@ -157,7 +157,7 @@ fn spot_round(r: &Report, truth: &Truth) {
     }
     assert!(!broken.is_empty());
     assert_eq!(
-        findings(&r, Indicator::LinkBroken, Severity::Deduct),
+        findings(r, Indicator::LinkBroken, Severity::Deduct),
         broken
     );
     for b in &truth.broken_links {
@@ -177,7 +177,7 @@ fn spot_round(r: &Report, truth: &Truth) {
         .map(|(p, b)| (site_unit(&truth, p), b.url.clone()))
         .collect();
     assert_eq!(
-        findings(&r, Indicator::LinkBroken, Severity::Notice),
+        findings(r, Indicator::LinkBroken, Severity::Notice),
         unjudged
     );
 
@@ -206,7 +206,7 @@ fn spot_round(r: &Report, truth: &Truth) {
         .map(|f| (f.unit.clone(), f.url.clone().unwrap_or_default()))
         .collect();
     assert_eq!(got_stale, stale);
-    assert!(findings(&r, Indicator::HomepageStale, Severity::Veto).is_empty());
+    assert!(findings(r, Indicator::HomepageStale, Severity::Veto).is_empty());
 
     // 附件1: update counts per unit, as served; and the seed notice's totals.
     let updates: BTreeSet<(String, u32)> = r
@@ -284,5 +284,5 @@ fn spot_round(r: &Report, truth: &Truth) {
         .collect();
     assert!(!menu.is_empty());
     assert_eq!(got_menu, menu);
-    assert!(findings(&r, Indicator::WechatUnavailable, Severity::Notice).is_empty());
+    assert!(findings(r, Indicator::WechatUnavailable, Severity::Notice).is_empty());
 }
