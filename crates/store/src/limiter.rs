@@ -125,6 +125,9 @@ pub struct RedisGate {
     ns: String,
     limits: GateLimits,
     interval_us: u64,
+    /// GCRA burst tolerance: how far ahead of its schedule a request may go (none: a burst
+    /// of one, as in memory).
+    tolerance_us: u64,
     local_rate: DefaultKeyedRateLimiter<String>,
     slots: Mutex<HashMap<String, Arc<Semaphore>>>,
     paused: Mutex<HashMap<String, Instant>>,
@@ -159,16 +162,18 @@ impl RedisGate {
     fn with_connection(conn: ConnectionManager, ns: &str, limits: GateLimits) -> RedisGate {
         let interval = limits.rate.interval().max(Duration::from_micros(1));
         let count = NonZeroU32::new(limits.rate.count).unwrap_or(NonZeroU32::MIN);
-        // Burst of one, as in memory: "2/s" is a request every 500 ms, never two at once after
-        // a quiet spell.
+        // Burst of one, as in memory: "2/s" is a request every 500 ms, never two at once
+        // after a quiet spell.
         let quota = Quota::with_period(interval)
             .unwrap_or_else(|| Quota::per_second(count))
             .allow_burst(NonZeroU32::MIN);
+        let interval_us = u64::try_from(interval.as_micros()).unwrap_or(u64::MAX);
         RedisGate {
             conn,
             ns: ns.to_string(),
             limits,
-            interval_us: u64::try_from(interval.as_micros()).unwrap_or(u64::MAX),
+            interval_us,
+            tolerance_us: 0,
             local_rate: RateLimiter::keyed(quota),
             slots: Mutex::new(HashMap::new()),
             paused: Mutex::new(HashMap::new()),
@@ -230,7 +235,7 @@ impl RedisGate {
                 inv.key(k);
             }
             inv.arg(self.interval_us)
-                .arg(0u64)
+                .arg(self.tolerance_us)
                 .arg(self.limits.concurrency)
                 .arg(lease)
                 .arg(ttl_ms);

@@ -44,6 +44,7 @@ fn config(allow_private: bool) -> FetchConfig {
         user_agent: "spotcheck-test".into(),
         allow_private,
         resolve: BTreeMap::new(),
+        idle_per_host: 4,
     }
 }
 
@@ -68,7 +69,7 @@ impl Case {
         self.fetched.as_ref().expect("an HTTP answer")
     }
     fn err(&self) -> &FetchError {
-        self.fetched.as_ref().err().expect("a fetch error")
+        self.fetched.as_ref().expect_err("a fetch error")
     }
 }
 

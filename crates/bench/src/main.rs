@@ -1,0 +1,531 @@
+//! `spotcheck-bench`: links per second and peak memory of spotcheck — one process
+//! (`spotcheck run`) and a pool (`spotcheck worker` ×N + `spotcheck collector` on RabbitMQ and
+//! Redis) — and of lychee when it is on PATH, on the same local workload, in one invocation.
+//!
+//! The workload is one page with 10,000 links over 10 loopback hosts, 10 % of them broken
+//! (see [`workload`]). Every tool starts from that page and checks every link on it. Wall
+//! time runs from the start of the run (the `spotcheck run` or `lychee` process; the pool's
+//! `round start`) to its end (process exit; the round reported complete); the pool's processes
+//! are started and ready before the clock starts, as a deployed pool is. Peak memory is each
+//! process's own high-water mark from `wait4` (summed over the pool's processes).
+//!
+//! ```sh
+//! cargo build --release -p spotcheck -p spotcheck-bench
+//! target/release/spotcheck-bench            # add --lychee PATH if lychee is not on PATH
+//! ```
+
+mod proc;
+mod workload;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clap::Parser;
+use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_store::RedisStore;
+
+use proc::{Reaped, Role};
+
+/// Links per second and peak memory of spotcheck (embedded and pool) and lychee, on a local
+/// workload of one page with many links over loopback hosts.
+#[derive(Parser, Debug)]
+#[command(name = "spotcheck-bench")]
+struct Args {
+    /// The spotcheck binary [default: `spotcheck` next to this binary, i.e. the same
+    /// target/release folder].
+    #[arg(long)]
+    spotcheck: Option<PathBuf>,
+    /// The lychee binary [default: `lychee` on PATH; lychee is skipped when there is none].
+    #[arg(long)]
+    lychee: Option<PathBuf>,
+    /// Links on the page.
+    #[arg(long, default_value_t = 10_000)]
+    links: usize,
+    /// Loopback hosts the links are spread over (127.0.0.1 ..= 127.0.0.N).
+    #[arg(long, default_value_t = 10)]
+    hosts: usize,
+    /// Share of the links that answer 404, in percent.
+    #[arg(long, default_value_t = 10)]
+    broken_percent: usize,
+    /// Requests in flight: `spotcheck run --concurrency`, the pool's total prefetch (split over
+    /// its workers), and lychee's `--max-concurrency`.
+    #[arg(long, default_value_t = 128)]
+    concurrency: u16,
+    /// Worker processes in the pool.
+    #[arg(long, default_value_t = 3)]
+    workers: usize,
+    /// What to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = ["embedded".to_string(), "pool".to_string(), "lychee".to_string()])]
+    only: Vec<String>,
+    #[arg(
+        long,
+        env = "SPOTCHECK_AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f"
+    )]
+    amqp: String,
+    #[arg(
+        long,
+        env = "SPOTCHECK_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    redis: String,
+    /// Keep the registry, plan, reports and logs in this folder (default: a temporary one,
+    /// removed at the end).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Only serve the workload (and write the registry and plan into --work) until
+    /// interrupted: for profiling a run by hand.
+    #[arg(long)]
+    serve: bool,
+    /// Exit 1 when a target is missed (embedded ≥ 1.5× lychee's links/s at ≤ ½ its peak
+    /// memory; the pool ≥ 1.0× lychee's links/s).
+    #[arg(long)]
+    check: bool,
+}
+
+/// One measured run.
+struct Row {
+    name: String,
+    wall: Duration,
+    rss_kib: u64,
+    broken: Option<usize>,
+    requests: u64,
+}
+
+impl Row {
+    fn links_per_s(&self, links: usize) -> f64 {
+        links as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match bench(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("spotcheck-bench: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench(args: &Args) -> Result<bool, Failure> {
+    let spotcheck = match &args.spotcheck {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?
+            .parent()
+            .map(|d| d.join("spotcheck"))
+            .ok_or("cannot tell where this binary is; pass --spotcheck")?,
+    };
+    let wants = |what: &str| args.only.iter().any(|o| o == what);
+    if (wants("embedded") || wants("pool")) && !spotcheck.is_file() {
+        return Err(format!(
+            "no spotcheck binary at {}: build it (cargo build --release -p spotcheck) or pass --spotcheck",
+            spotcheck.display()
+        )
+        .into());
+    }
+    let lychee = args.lychee.clone().or_else(|| on_path("lychee"));
+
+    let temp;
+    let work = match &args.work {
+        Some(w) => {
+            std::fs::create_dir_all(w)?;
+            w.clone()
+        }
+        None => {
+            temp = tempfile::tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+
+    let rt = tokio::runtime::Runtime::new()?;
+    let load = rt.block_on(workload::start(args.links, args.hosts, args.broken_percent))?;
+    write_inputs(&work, &load.page_url, args.concurrency)?;
+    println!(
+        "workload: {} links over {} hosts ({} .. {}), {} broken; page {}",
+        load.links,
+        load.hosts.len(),
+        load.hosts[0],
+        load.hosts[load.hosts.len() - 1],
+        load.broken,
+        load.page_url
+    );
+
+    if args.serve {
+        println!(
+            "registry and plan in {}; serving until interrupted",
+            work.display()
+        );
+        rt.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        return Ok(true);
+    }
+
+    let mut rows: Vec<Row> = Vec::new();
+    if wants("embedded") {
+        let before = load.served();
+        let row = embedded(&spotcheck, &work, args.concurrency)?;
+        rows.push(Row {
+            requests: load.served() - before,
+            ..row
+        });
+    }
+    if wants("pool") {
+        let before = load.served();
+        let row = pool(&rt, args, &spotcheck, &work)?;
+        rows.push(Row {
+            requests: load.served() - before,
+            ..row
+        });
+    }
+    if wants("lychee") {
+        match &lychee {
+            Some(l) => {
+                let before = load.served();
+                let row = run_lychee(l, &work, &load.page_url, args.concurrency)?;
+                rows.push(Row {
+                    requests: load.served() - before,
+                    ..row
+                });
+            }
+            None => println!("lychee: not on PATH (pass --lychee PATH); skipped"),
+        }
+    }
+    Ok(print(&rows, load.links, load.broken, args.check))
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The registry and plan of the round: one site whose homepage is the workload page, its
+/// links checked once each, politeness far above what the workload needs.
+fn write_inputs(work: &Path, page: &str, concurrency: u16) -> std::io::Result<()> {
+    std::fs::write(
+        work.join("registry.toml"),
+        format!(
+            r#"[meta]
+region = "基准市"
+name = "spotcheck benchmark"
+
+[network]
+allow_private = true
+
+[[units]]
+id = "bench"
+name = "基准单位"
+
+[[websites]]
+id = "bench"
+unit = "bench"
+name = "基准网站"
+url = "{page}"
+"#
+        ),
+    )?;
+    std::fs::write(
+        work.join("plan.toml"),
+        format!(
+            r#"[availability]
+probes = 1
+
+[links]
+depth = 0
+external = true
+
+[politeness]
+per_host_rate = "1000000/s"
+per_host_concurrency = {concurrency}
+"#
+        ),
+    )
+}
+
+fn round_args(work: &Path) -> Vec<String> {
+    vec![
+        "--registry".into(),
+        work.join("registry.toml").display().to_string(),
+        "--plan".into(),
+        work.join("plan.toml").display().to_string(),
+        "--window".into(),
+        "2020-10-01..2020-12-31".into(),
+        "--as-of".into(),
+        "2021-01-05".into(),
+        "--allow-private".into(),
+    ]
+}
+
+fn embedded(spotcheck: &Path, work: &Path, concurrency: u16) -> Result<Row, Failure> {
+    let out = work.join("embedded");
+    let mut cmd = Command::new(spotcheck);
+    cmd.arg("run")
+        .args(round_args(work))
+        .arg("--out")
+        .arg(&out)
+        .arg("--concurrency")
+        .arg(concurrency.to_string())
+        // The report as JSON only, as lychee's: the notice's Word and Excel files are not
+        // link checking.
+        .args(["--format", "json"])
+        .env("SPOTCHECK_LOG", "warn");
+    eprintln!("running spotcheck run ...");
+    let (reaped, wall, _) = proc::run_measured(&mut cmd, &work.join("embedded.log"))?;
+    if reaped.code != Some(0) {
+        return Err(format!(
+            "spotcheck run failed ({:?}); see {}",
+            reaped.code,
+            work.join("embedded.log").display()
+        )
+        .into());
+    }
+    Ok(Row {
+        name: "spotcheck run (embedded)".into(),
+        wall,
+        rss_kib: reaped.max_rss_kib,
+        broken: Some(broken_in_report(&out)?),
+        requests: 0,
+    })
+}
+
+/// Findings of broken links in a report.json.
+fn broken_in_report(dir: &Path) -> Result<usize, Failure> {
+    let path = dir.join("report.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(v["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter(|x| x["indicator"] == "links.broken" && x["severity"] != "notice")
+                .count()
+        })
+        .unwrap_or(0))
+}
+
+fn pool(
+    rt: &tokio::runtime::Runtime,
+    args: &Args,
+    spotcheck: &Path,
+    work: &Path,
+) -> Result<Row, Failure> {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
+    let ns = format!("bench-{}-{stamp}", std::process::id());
+    let workers = args.workers.max(1);
+    let prefetch = (usize::from(args.concurrency)).div_ceil(workers).max(1);
+    let command = |role: &[&str]| {
+        let mut c = Command::new(spotcheck);
+        c.args(role)
+            .env("SPOTCHECK_NAMESPACE", &ns)
+            .env("SPOTCHECK_AMQP_URL", &args.amqp)
+            .env("SPOTCHECK_REDIS_URL", &args.redis)
+            .env("SPOTCHECK_LOG", "warn,spotcheck::pool=info");
+        c
+    };
+    eprintln!(
+        "starting the pool: {workers} workers (prefetch {prefetch} each) and a collector, namespace {ns} ..."
+    );
+    let mut roles = vec![Role::spawn(
+        "collector",
+        &mut command(&["collector"]),
+        &work.join("collector.log"),
+        "collector ready",
+    )?];
+    for i in 0..workers {
+        let p = prefetch.to_string();
+        roles.push(Role::spawn(
+            &format!("worker {i}"),
+            &mut command(&["worker", "--prefetch", &p]),
+            &work.join(format!("worker-{i}.log")),
+            "worker ready",
+        )?);
+    }
+    let result = measure_pool(&roles, &command, work);
+    // Stop the pool whatever happened, and read each process's peak memory as it is reaped.
+    let mut rss = 0;
+    for r in &roles {
+        proc::terminate(&r.child);
+    }
+    for r in &roles {
+        match proc::reap(&r.child) {
+            Ok(Reaped { max_rss_kib, .. }) => rss += max_rss_kib,
+            Err(e) => eprintln!("{}: {e}", r.name),
+        }
+    }
+    // The report is read from the store before the namespace goes.
+    let broken = match &result {
+        Ok((_, id)) => {
+            let out = work.join("pool");
+            match command(&["report", id, "--format", "json", "--out"])
+                .arg(&out)
+                .output()
+            {
+                Ok(o) if o.status.success() => Some(broken_in_report(&out)?),
+                Ok(o) => {
+                    eprintln!(
+                        "spotcheck report failed: {}",
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                    None
+                }
+                Err(e) => {
+                    eprintln!("spotcheck report: {e}");
+                    None
+                }
+            }
+        }
+        Err(_) => None,
+    };
+    rt.block_on(async {
+        if let Ok(s) = RedisStore::connect(&args.redis, &ns).await {
+            let _ = s.delete_namespace().await;
+        }
+        if let Ok(q) = AmqpQueue::connect(&args.amqp, &ns, AmqpOptions::default()).await {
+            let _ = q.delete_namespace().await;
+            q.close().await;
+        }
+    });
+    let (wall, _) = result?;
+    Ok(Row {
+        name: format!("spotcheck pool ({workers} workers + collector)"),
+        wall,
+        rss_kib: rss,
+        broken,
+        requests: 0,
+    })
+}
+
+/// Starts the round on the ready pool and waits for `round status` to say it is complete.
+fn measure_pool(
+    roles: &[Role],
+    command: &dyn Fn(&[&str]) -> Command,
+    work: &Path,
+) -> Result<(Duration, String), Failure> {
+    for r in roles {
+        r.wait_ready(Duration::from_secs(60))
+            .map_err(|e| format!("{e}; see the logs in {}", work.display()))?;
+    }
+    eprintln!("running a round on the pool ...");
+    let start = Instant::now();
+    let args = round_args(work);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut start_cmd = command(&["round", "start"]);
+    let out = start_cmd.args(&args).output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "round start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let id = String::from_utf8(out.stdout)?.trim().to_string();
+    let limit = Duration::from_secs(1800);
+    loop {
+        let out = command(&["round", "status", &id, "--json"]).output()?;
+        if out.status.success() {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            if v["complete"] == true {
+                return Ok((start.elapsed(), id));
+            }
+        }
+        if start.elapsed() > limit {
+            return Err(format!("round {id} not complete after {limit:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn run_lychee(lychee: &Path, work: &Path, page: &str, concurrency: u16) -> Result<Row, Failure> {
+    let version = Command::new(lychee)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "lychee".into());
+    let mut cmd = Command::new(lychee);
+    cmd.args([
+        "--max-concurrency",
+        &concurrency.to_string(),
+        "--host-request-interval",
+        "0ms",
+        "--no-progress",
+        "--format",
+        "json",
+        page,
+    ])
+    .current_dir(work);
+    eprintln!("running {version} ...");
+    let (reaped, wall, out) = proc::run_measured(&mut cmd, &work.join("lychee.log"))?;
+    // lychee exits 2 when it found broken links, as it should here.
+    if !matches!(reaped.code, Some(0 | 2)) {
+        return Err(format!(
+            "lychee failed ({:?}); see {}",
+            reaped.code,
+            work.join("lychee.log").display()
+        )
+        .into());
+    }
+    let broken = serde_json::from_str::<serde_json::Value>(&out)
+        .ok()
+        .and_then(|v| v["errors"].as_u64())
+        .map(|n| n as usize);
+    Ok(Row {
+        name: version,
+        wall,
+        rss_kib: reaped.max_rss_kib,
+        broken,
+        requests: 0,
+    })
+}
+
+/// Prints the table and the ratios; false when `check` and a target was missed.
+fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
+    println!();
+    println!(
+        "| run | wall (s) | links/s | peak RSS (MiB) | broken found (of {broken}) | requests served |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for r in rows {
+        println!(
+            "| {} | {:.2} | {:.0} | {:.1} | {} | {} |",
+            r.name,
+            r.wall.as_secs_f64(),
+            r.links_per_s(links),
+            r.rss_kib as f64 / 1024.0,
+            r.broken.map_or("?".to_string(), |b| b.to_string()),
+            r.requests
+        );
+    }
+    let find = |p: &str| rows.iter().find(|r| r.name.starts_with(p));
+    let mut met = true;
+    if let Some(l) = find("lychee") {
+        println!();
+        if let Some(e) = find("spotcheck run") {
+            let speed = e.links_per_s(links) / l.links_per_s(links);
+            let memory = e.rss_kib as f64 / l.rss_kib.max(1) as f64;
+            let ok = speed >= 1.5 && memory <= 0.5;
+            met &= ok;
+            println!(
+                "embedded vs lychee: {speed:.2}× links/s (target ≥ 1.5×), {memory:.2}× peak memory (target ≤ 0.5×){}",
+                if ok { "" } else { "  — MISSED" }
+            );
+        }
+        if let Some(p) = find("spotcheck pool") {
+            let speed = p.links_per_s(links) / l.links_per_s(links);
+            let memory = p.rss_kib as f64 / l.rss_kib.max(1) as f64;
+            let ok = speed >= 1.0;
+            met &= ok;
+            println!(
+                "pool vs lychee: {speed:.2}× links/s (target ≥ 1.0×), {memory:.2}× peak memory (all pool processes){}",
+                if ok { "" } else { "  — MISSED" }
+            );
+        }
+    }
+    met || !check
+}
