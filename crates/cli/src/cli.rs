@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use spotcheck_core::window::parse_date;
 use spotcheck_core::{Plan, Registry, Window};
 
+use crate::ops::OpsArgs;
 use crate::pool::{self, Connection};
 use crate::{embedded, output};
 
@@ -20,6 +21,16 @@ pub struct Cli {
     /// Log filter (e.g. `info`, `spotcheck_worker=debug`); also RUST_LOG.
     #[arg(long, global = true, env = "SPOTCHECK_LOG", default_value = "warn")]
     pub log: String,
+    /// Log lines for people (`human`, coloured on a terminal) or one JSON object per line for
+    /// a log pipeline (`json`); lines about a job carry its round and job id either way.
+    #[arg(
+        long,
+        global = true,
+        env = "SPOTCHECK_LOG_FORMAT",
+        value_enum,
+        default_value = "human"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,18 +60,23 @@ pub enum Command {
         /// Jobs in flight at once in this worker.
         #[arg(long, env = "SPOTCHECK_PREFETCH", default_value_t = 32)]
         prefetch: u16,
-        /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned.
-        #[arg(long, default_value_t = 20)]
+        /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned
+        /// to the queue; keep the supervisor's stop timeout above it.
+        #[arg(long, env = "SPOTCHECK_GRACE", default_value_t = 20)]
         grace: u64,
         /// Drill: make the check of every job whose task key contains this text panic, to
         /// rehearse redelivery and dead-lettering (e.g. `check|http://host/path`).
         #[arg(long, env = "SPOTCHECK_DRILL_PANIC_ON", hide = true)]
         drill_panic_on: Option<String>,
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Write results into the store until SIGTERM.
     Collector {
         #[command(flatten)]
         conn: Connection,
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Write the reports of a round from the store.
     Report {
@@ -182,13 +198,43 @@ impl CliError {
     }
 }
 
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Logs to stderr, filtered by RUST_LOG or `--log`. JSON lines carry the event's fields at the
+/// top level (`timestamp`, `level`, `target`, `message`, …), the current span's
+/// fields under `span` (e.g. `{"name":"job","round":…,"job":…,"kind":…}`) and every enclosing
+/// span under `spans`. Beside the log, the queue's reconnect events are counted for
+/// `/metrics` (see [`crate::ops`]).
 pub fn init_logging(cli: &Cli) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cli.log))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let log = match cli.log_format {
+        LogFormat::Human => fmt
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_filter(filter)
+            .boxed(),
+        LogFormat::Json => fmt
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_filter(filter)
+            .boxed(),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(log)
+        .with(crate::ops::ReconnectCounter::layer())
         .try_init();
 }
 
@@ -225,11 +271,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
             prefetch,
             grace,
             drill_panic_on,
+            ops,
         } => {
             let grace = std::time::Duration::from_secs(grace);
-            pool::worker(&conn, prefetch, grace, drill_panic_on).await
+            pool::worker(&conn, &ops, prefetch, grace, drill_panic_on).await
         }
-        Command::Collector { conn } => pool::collector(&conn).await,
+        Command::Collector { conn, ops } => pool::collector(&conn, &ops).await,
         Command::Report {
             conn,
             id,

@@ -18,6 +18,7 @@ use spotcheck_worker::{Worker, WorkerConfig};
 use tokio::sync::watch;
 
 use crate::cli::{CliError, RoundArgs};
+use crate::ops::{self, MeteredGates, OpsArgs, PoolProbe, Role};
 use crate::output;
 
 /// Where the pool's broker and store are.
@@ -206,6 +207,7 @@ fn print_status(id: &RoundId, p: &Progress, json: bool) {
 
 pub async fn worker(
     conn: &Connection,
+    ops: &OpsArgs,
     prefetch: u16,
     grace: Duration,
     panic_on: Option<String>,
@@ -213,9 +215,14 @@ pub async fn worker(
     let store = conn.store().await?;
     let queue = conn.queue().await?;
     let stop = stop_on_signal();
+    let probe = PoolProbe {
+        queue: queue.clone(),
+        store: store.clone(),
+    };
+    ops::serve(ops, Role::Worker, probe, stop.clone()).await?;
     // Per-host limits in Redis, on the worker's own connection: the plan's politeness holds
-    // for the whole pool, however many workers run.
-    let gates = Arc::new(RedisGates::new(&store));
+    // for the whole pool, however many workers run. Measured for /metrics on the way.
+    let gates = Arc::new(MeteredGates::new(Arc::new(RedisGates::new(&store))));
     let worker = Worker::new(
         queue.clone(),
         store,
@@ -227,17 +234,23 @@ pub async fn worker(
             panic_on,
         },
     );
-    tracing::info!(namespace = %conn.namespace, prefetch, "worker ready");
+    tracing::info!(namespace = %conn.namespace, prefetch, grace_secs = grace.as_secs(), "worker ready");
     let result = worker.run(stop).await;
     queue.close().await;
     result.map_err(|e| CliError::failed(format!("worker stopped: {e}")))
 }
 
-pub async fn collector(conn: &Connection) -> Result<(), CliError> {
-    let store: Arc<dyn Store> = conn.store().await?;
+pub async fn collector(conn: &Connection, ops: &OpsArgs) -> Result<(), CliError> {
+    let redis = conn.store().await?;
     let amqp = conn.queue().await?;
-    let queue: Arc<dyn Queue> = amqp.clone();
     let stop = stop_on_signal();
+    let probe = PoolProbe {
+        queue: amqp.clone(),
+        store: redis.clone(),
+    };
+    ops::serve(ops, Role::Collector, probe, stop.clone()).await?;
+    let store: Arc<dyn Store> = redis;
+    let queue: Arc<dyn Queue> = amqp.clone();
     let collector = Collector::new(
         store,
         queue,

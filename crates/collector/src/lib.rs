@@ -14,6 +14,7 @@ use spotcheck_core::outcome::{JobResult, Outcome};
 use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Store};
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 /// Called once for each round that this collector saw complete.
 pub type OnComplete = Arc<dyn Fn(&RoundId) + Send + Sync>;
@@ -60,6 +61,9 @@ impl Collector {
     }
 
     async fn settle(&mut self, d: Delivery, dead_lane: bool) {
+        let lane = if dead_lane { "dead" } else { "results" };
+        metrics::counter!("spotcheck_collector_messages_received_total", "lane" => lane)
+            .increment(1);
         let outcome = if dead_lane {
             self.handle_dead(&d.body).await
         } else {
@@ -68,6 +72,8 @@ impl Collector {
         let settled = match outcome {
             Ok(()) => d.acker.ack().await,
             Err(Handling::Poison(why)) => {
+                metrics::counter!("spotcheck_collector_unreadable_total", "lane" => lane)
+                    .increment(1);
                 tracing::error!("unreadable message dropped to the dead lane: {why}");
                 if dead_lane {
                     // Already dead: keep it out of the way rather than loop on it.
@@ -77,6 +83,7 @@ impl Collector {
                 }
             }
             Err(Handling::Retry(e)) => {
+                metrics::counter!("spotcheck_collector_retries_total").increment(1);
                 tracing::warn!("store or queue unavailable, result returned for later: {e}");
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 d.acker.reject(true).await
@@ -99,6 +106,8 @@ impl Collector {
             Ok(job) => {
                 tracing::error!(round = %job.round, job = %job.id, kind = job.task.kind(),
                     "job dead-lettered after every delivery attempt");
+                metrics::counter!("spotcheck_collector_dead_letters_total", "kind" => job.task.kind())
+                    .increment(1);
                 let reason = "every delivery attempt failed".to_string();
                 self.record(JobResult::new(job, Outcome::Dead { reason }))
                     .await
@@ -107,7 +116,16 @@ impl Collector {
         }
     }
 
+    /// Every line logged about the result carries its round, job id and kind (the `result`
+    /// span).
     async fn record(&mut self, result: JobResult) -> Result<(), Handling> {
+        let span = tracing::info_span!("result", round = %result.job.round, job = %result.job.id,
+            kind = result.job.task.kind());
+        self.record_in_span(result).instrument(span).await
+    }
+
+    async fn record_in_span(&mut self, result: JobResult) -> Result<(), Handling> {
+        let kind = result.job.task.kind();
         let round = self.round(&result.job.round).await?;
         let follow = spotcheck_scheduler::follow_ups(&round, &result);
         let ids: Vec<JobId> = follow.iter().map(|j| j.id.clone()).collect();
@@ -121,14 +139,24 @@ impl Collector {
                 .publish(Lane::Jobs, job.encode(), Duration::ZERO)
                 .await
                 .map_err(Handling::Retry)?;
+            metrics::counter!("spotcheck_collector_follow_ups_published_total").increment(1);
         }
         let rec = self
             .store
             .record(&result, &ids)
             .await
             .map_err(Handling::Retry)?;
+        if rec.first {
+            metrics::counter!("spotcheck_collector_results_written_total", "kind" => kind)
+                .increment(1);
+        } else {
+            tracing::debug!("result already recorded; nothing changed");
+            metrics::counter!("spotcheck_collector_results_duplicate_total", "kind" => kind)
+                .increment(1);
+        }
         if rec.completed {
-            tracing::info!(round = %round.id, "round complete");
+            metrics::counter!("spotcheck_collector_rounds_completed_total").increment(1);
+            tracing::info!("round complete");
             (self.on_complete)(&round.id);
         }
         Ok(())

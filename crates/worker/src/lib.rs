@@ -14,20 +14,23 @@ pub mod secrets;
 pub mod wechat;
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use spotcheck_core::job::Job;
 use spotcheck_core::outcome::JobResult;
 use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Store};
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use fetch::politeness::MemoryGate;
-pub use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
 use fetch::{FetchConfig, Fetched, Fetcher};
 use secrets::Secrets;
+pub use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
 
 /// Everything a check needs about its round, built once per round per worker.
 pub struct RoundContext {
@@ -112,8 +115,9 @@ impl Worker {
         })
     }
 
-    /// Takes jobs until `stop` turns true or the queue closes; then lets in-flight jobs finish
-    /// within the grace period and returns the rest to the queue.
+    /// Takes jobs until `stop` turns true or the queue closes; then stops taking jobs at once
+    /// (the subscription is cancelled, so the broker hands the rest to other workers), lets
+    /// in-flight jobs finish within the grace period and returns the rest to the queue.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) -> Result<(), PortError> {
         let mut consumer = self.queue.consume(Lane::Jobs, self.cfg.prefetch).await?;
         let mut tasks = JoinSet::new();
@@ -126,7 +130,10 @@ impl Worker {
                 d = consumer.next() => match d {
                     Some(Ok(d)) => {
                         let me = self.clone();
-                        tasks.spawn(async move { me.handle(d).await });
+                        let job = Job::decode(&d.body);
+                        let kind = job.as_ref().map_or("unknown", |j| j.task.kind());
+                        let metered = InFlight::start(kind);
+                        tasks.spawn(async move { me.handle(d, job, metered).await });
                     }
                     Some(Err(e)) => {
                         failure = Some(e);
@@ -136,81 +143,124 @@ impl Worker {
                 },
             }
         }
+        // No more jobs: deliveries already prefetched but not started return to the queue
+        // when the channel closes, once the in-flight ones below are settled.
+        drop(consumer);
+        let in_flight = tasks.len();
+        tracing::info!(
+            in_flight,
+            grace_secs = self.cfg.grace.as_secs_f64(),
+            "taking no more jobs; finishing the ones in flight"
+        );
         let drained = tokio::time::timeout(self.cfg.grace, async {
             while tasks.join_next().await.is_some() {}
         })
         .await;
+        let returned = tasks.len();
         if drained.is_err() {
             tracing::warn!(
-                in_flight = tasks.len(),
+                in_flight = returned,
                 "grace period over; returning in-flight jobs to the queue"
             );
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
         }
-        drop(consumer);
+        tracing::info!(finished = in_flight - returned, returned, "worker drained");
         failure.map_or(Ok(()), Err)
     }
 
-    async fn handle(self: Arc<Self>, d: Delivery) {
-        let job = match Job::decode(&d.body) {
+    /// Handles one delivery; every line logged about the job carries its round, id and kind
+    /// (the `job` span), including those of the check itself.
+    async fn handle(self: Arc<Self>, d: Delivery, job: Result<Job, String>, mut metered: InFlight) {
+        let job = match job {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!("unreadable job sent to the dead lane: {e}");
+                metered.failed("unreadable");
                 settle(d.acker.reject(false).await);
                 return;
             }
         };
+        let span =
+            tracing::info_span!("job", round = %job.round, job = %job.id, kind = job.task.kind());
+        self.handle_job(job, d, metered).instrument(span).await;
+    }
+
+    async fn handle_job(self: Arc<Self>, job: Job, d: Delivery, mut metered: InFlight) {
         let ctx = match self.context(&job.round).await {
             Ok(c) => c,
             Err(NoContext::Retry(e)) => {
-                tracing::warn!(round = %job.round, job = %job.id, "store unavailable, job returned: {e}");
+                tracing::warn!("store unavailable, job returned: {e}");
+                metered.failed("store_unavailable");
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 settle(d.acker.reject(true).await);
                 return;
             }
             Err(NoContext::Unknown(why)) => {
-                tracing::error!(round = %job.round, job = %job.id, "{why}; job sent to the dead lane");
+                tracing::error!("{why}; job sent to the dead lane");
+                metered.failed("unknown_round");
                 settle(d.acker.reject(false).await);
                 return;
             }
         };
-        let span = tracing::info_span!("job", round = %job.round, job = %job.id, kind = job.task.kind());
-        let _enter = span.enter();
-        drop(_enter);
-        // The check runs in its own task so that a panic in it returns the job to the queue
-        // (and dead-letters it at the delivery limit) instead of ending the worker.
+        // A panic in the check returns the job to the queue (and dead-letters it at the
+        // delivery limit) instead of ending the worker. The check runs inside this task, not a
+        // task of its own: when the grace period is over and this task is aborted, the check
+        // ends with it — its requests stop and their per-host slots are handed back — rather
+        // than run on unseen until the process exits and leave its slots to expire.
         let run_job = job.clone();
         let drill = self
             .cfg
             .panic_on
             .as_ref()
             .is_some_and(|p| job.task.key().contains(p.as_str()));
-        let outcome = tokio::spawn(async move {
+        let started = Instant::now();
+        let outcome = AssertUnwindSafe(async move {
             if drill {
                 panic!("drill: check of {} made to fail", run_job.id);
             }
             checks::run(&ctx, &run_job).await
         })
+        .catch_unwind()
         .await;
         let outcome = match outcome {
             Ok(o) => o,
-            Err(e) => {
-                tracing::error!(parent: &span, redeliveries = d.redeliveries,
-                    "check failed ({e}); job returned to the queue");
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".into());
+                tracing::error!(
+                    redeliveries = d.redeliveries,
+                    "check failed ({why}); job returned to the queue"
+                );
+                metered.failed("panicked");
                 settle(d.acker.reject(true).await);
                 return;
             }
         };
+        metrics::histogram!("spotcheck_worker_job_duration_seconds", "kind" => metered.kind)
+            .record(started.elapsed().as_secs_f64());
         let result = JobResult::new(job, outcome);
         match self
             .queue
             .publish(Lane::Results, result.encode(), Duration::ZERO)
             .await
         {
-            Ok(()) => settle(d.acker.ack().await),
+            Ok(()) => match d.acker.ack().await {
+                Ok(()) => {
+                    tracing::debug!("result published, job acknowledged");
+                    metered.succeeded();
+                }
+                Err(e) => {
+                    tracing::warn!("settling a job failed (it will be redelivered): {e}");
+                    metered.failed("unsettled");
+                }
+            },
             Err(e) => {
-                tracing::warn!(parent: &span, "result not confirmed ({e}); job returned to the queue");
+                tracing::warn!("result not confirmed ({e}); job returned to the queue");
+                metered.failed("unconfirmed");
                 settle(d.acker.reject(true).await);
             }
         }
@@ -222,12 +272,16 @@ impl Worker {
         }
         let round = match self.store.round(id).await {
             Ok(Some(r)) => Arc::new(r),
-            Ok(None) => return Err(NoContext::Unknown(format!("round {id} is not in the store"))),
+            Ok(None) => {
+                return Err(NoContext::Unknown(format!(
+                    "round {id} is not in the store"
+                )));
+            }
             Err(e) => return Err(NoContext::Retry(e)),
         };
         let gate = self.gates.gate(&round);
-        let fetcher = Fetcher::new(FetchConfig::from_round(&round), gate)
-            .map_err(NoContext::Unknown)?;
+        let fetcher =
+            Fetcher::new(FetchConfig::from_round(&round), gate).map_err(NoContext::Unknown)?;
         let ctx = Arc::new(RoundContext {
             round,
             fetcher,
@@ -240,6 +294,48 @@ impl Worker {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RoundId, Arc<RoundContext>>> {
         self.contexts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One job in flight, for the metrics: `spotcheck_worker_jobs_in_flight` while it lives, and
+/// exactly one of succeeded or failed per consumed job — a job whose task is aborted at the
+/// end of the grace period counts as failed with reason `interrupted` (it returns to the
+/// queue). The `kind` label is the job's kind (a handful of values), `unknown` when unreadable.
+struct InFlight {
+    kind: &'static str,
+    settled: bool,
+}
+
+impl InFlight {
+    /// A delivery taken from the queue: counted as consumed at once.
+    fn start(kind: &'static str) -> InFlight {
+        metrics::counter!("spotcheck_worker_jobs_consumed_total", "kind" => kind).increment(1);
+        metrics::gauge!("spotcheck_worker_jobs_in_flight").increment(1.0);
+        InFlight {
+            kind,
+            settled: false,
+        }
+    }
+
+    fn succeeded(&mut self) {
+        self.settled = true;
+        metrics::counter!("spotcheck_worker_jobs_succeeded_total", "kind" => self.kind)
+            .increment(1);
+    }
+
+    fn failed(&mut self, reason: &'static str) {
+        self.settled = true;
+        metrics::counter!("spotcheck_worker_jobs_failed_total", "kind" => self.kind, "reason" => reason)
+            .increment(1);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.failed("interrupted");
+        }
+        metrics::gauge!("spotcheck_worker_jobs_in_flight").decrement(1.0);
     }
 }
 

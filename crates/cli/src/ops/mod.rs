@@ -1,0 +1,71 @@
+//! Operating a pool: what a long-running role (`worker`, `collector`) shows to its operators.
+//!
+//! With `--metrics-listen ADDR` (or `SPOTCHECK_METRICS_LISTEN`) a role serves, on that address:
+//!
+//! | path | answer |
+//! | --- | --- |
+//! | `/metrics` | Prometheus text format, the catalogue below |
+//! | `/healthz` | readiness: `200` when the broker and the store both answer now (a store read and a queue depth, each within 2 s), `503` with the reason otherwise, and `503` once the role is draining after SIGTERM; JSON body |
+//! | `/livez` | liveness: `200` while the process runs (a broker outage is not cured by a restart) |
+//!
+//! It is off by default, so several roles on one machine (and the tests) never fight over a
+//! port; the deployments in `deploy/` turn it on at `0.0.0.0:9464`. The address the server
+//! really bound (useful with port 0) is logged at start: `serving /metrics, /healthz and
+//! /livez` with the field `listen`.
+//!
+//! # Metrics
+//!
+//! No metric has a URL or a host as a label: hosts are unbounded. Labels are the job kind
+//! (`probe`, `page`, `check`, `column`, `menu`, `unknown`), a failure reason, a lane or a link.
+//!
+//! | name | type | labels | meaning |
+//! | --- | --- | --- | --- |
+//! | `spotcheck_worker_jobs_consumed_total` | counter | kind | deliveries taken from the jobs queue |
+//! | `spotcheck_worker_jobs_succeeded_total` | counter | kind | jobs whose result the broker confirmed and that were acknowledged |
+//! | `spotcheck_worker_jobs_failed_total` | counter | kind, reason | jobs returned or dead-lettered: `unreadable`, `unknown_round`, `store_unavailable`, `panicked`, `unconfirmed`, `unsettled`, `interrupted` (aborted at the end of the grace period) |
+//! | `spotcheck_worker_jobs_in_flight` | gauge | | jobs taken and not yet settled |
+//! | `spotcheck_worker_job_duration_seconds` | histogram | kind | time of a check, from start to result |
+//! | `spotcheck_fetch_duration_seconds` | histogram | | one HTTP request (a redirect hop), from the host's permit to the end of the body |
+//! | `spotcheck_throttle_wait_seconds` | histogram | | time a request waited for its host's rate, concurrency or back-off (pool-wide limits) |
+//! | `spotcheck_throttled_requests_total` | counter | | requests that waited 10 ms or more for their host |
+//! | `spotcheck_host_backoffs_total` | counter | | 429/503 answers that paused a host |
+//! | `spotcheck_collector_messages_received_total` | counter | lane | deliveries from the results and dead lanes |
+//! | `spotcheck_collector_results_written_total` | counter | kind | results stored for the first time (one per job of every round) |
+//! | `spotcheck_collector_results_duplicate_total` | counter | kind | redelivered results that changed nothing |
+//! | `spotcheck_collector_dead_letters_total` | counter | kind | jobs dead-lettered after every delivery attempt |
+//! | `spotcheck_collector_follow_ups_published_total` | counter | | follow-up jobs (pages, links) published |
+//! | `spotcheck_collector_retries_total` | counter | | results returned because the store or the queue failed |
+//! | `spotcheck_collector_unreadable_total` | counter | lane | messages that could never be read |
+//! | `spotcheck_collector_rounds_completed_total` | counter | | rounds this collector saw complete |
+//! | `spotcheck_reconnects_total` | counter | link | `broker`: the RabbitMQ connection was lost and opened again; `consumer`: a subscription was re-established |
+//! | `spotcheck_ready` | gauge | | 1 when the last readiness check passed |
+//! | `spotcheck_queue_ready_messages` | gauge | lane | jobs waiting in `{namespace}.jobs` at the last check (what KEDA scales on) |
+//! | `spotcheck_build_info` | gauge | role, version | always 1 |
+//!
+//! The worker and collector crates only call the `metrics` facade; this module installs the
+//! Prometheus recorder (with histogram buckets, so histograms export as histograms) and serves
+//! it. Without `--metrics-listen` no recorder is installed and the calls cost next to nothing.
+
+mod gate;
+mod health;
+mod reconnects;
+mod recorder;
+mod server;
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+pub use gate::MeteredGates;
+pub use health::{Health, PoolProbe};
+pub use reconnects::ReconnectCounter;
+pub use server::{Role, serve};
+
+/// Where a role serves `/metrics`, `/healthz` and `/livez`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct OpsArgs {
+    /// Serve /metrics, /healthz and /livez on this address (e.g. 0.0.0.0:9464; port 0 picks
+    /// one and logs it). Off when unset.
+    #[arg(long, env = "SPOTCHECK_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+}

@@ -1,0 +1,465 @@
+//! What the ops tests share: a simulated city, a namespace on the real RabbitMQ and Redis,
+//! role processes whose JSON log is captured line by line, and a small HTTP client and
+//! Prometheus text reader for their `/metrics` and `/healthz`.
+//!
+//! The services must be running (`./tests/run` starts them); these tests fail loudly when they
+//! are not. Every test uses its own namespace, as `tests/pool.rs` does.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::ports::{Progress, Store};
+use spotcheck_core::round::RoundId;
+use spotcheck_sim::{Scenario, Sim};
+use spotcheck_store::RedisStore;
+
+pub fn amqp_url() -> String {
+    std::env::var("SPOTCHECK_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("SPOTCHECK_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A simulated city with its registry and plan written to a folder.
+pub struct City {
+    pub sim: Sim,
+    pub dir: tempfile::TempDir,
+}
+
+impl City {
+    pub async fn start() -> City {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-city.toml"),
+        )
+        .unwrap();
+        let sim = Sim::start(
+            Scenario::from_toml(&text).unwrap(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("registry.toml"), sim.registry_toml()).unwrap();
+        std::fs::write(dir.path().join("plan.toml"), sim.plan_toml()).unwrap();
+        City { sim, dir }
+    }
+
+    pub fn round_args(&self) -> Vec<String> {
+        let (from, to) = self.sim.window();
+        vec![
+            "--registry".into(),
+            self.dir.path().join("registry.toml").display().to_string(),
+            "--plan".into(),
+            self.dir.path().join("plan.toml").display().to_string(),
+            "--window".into(),
+            format!("{from}..{to}"),
+            "--as-of".into(),
+            self.sim.as_of().to_string(),
+        ]
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_spotcheck"));
+        for (k, v) in self.sim.secrets() {
+            c.env(k, v);
+        }
+        c.env("SPOTCHECK_LOG", "warn");
+        c
+    }
+
+    /// The report of the same round run in one process.
+    pub fn embedded_report(&self) -> serde_json::Value {
+        let out = self.dir.path().join("embedded");
+        let status = self
+            .command()
+            .arg("run")
+            .args(self.round_args())
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        read_report(&out)
+    }
+}
+
+pub fn read_report(dir: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    // Only the round id may differ between two runs of the same round.
+    v["round"]["id"] = serde_json::Value::Null;
+    v
+}
+
+/// A role process (`worker`, `collector`) with its JSON log lines collected as they come.
+pub struct Role {
+    pub name: String,
+    pub child: Child,
+    log: Arc<Mutex<Vec<serde_json::Value>>>,
+    pub metrics: Option<SocketAddr>,
+}
+
+impl Role {
+    /// The log lines so far (JSON objects; lines that are not JSON are kept as strings).
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits for a log line whose `message` is `message`; returns it.
+    pub fn wait_log(&self, message: &str, limit: Duration) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            if let Some(l) = self.log().into_iter().find(|l| l["message"] == message) {
+                return l;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{}: no log line {message:?} within {limit:?}; log so far:\n{}",
+                self.name,
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        self.log()
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.metrics
+            .unwrap_or_else(|| panic!("{} serves no metrics", self.name))
+    }
+
+    pub fn scrape(&self) -> Metrics {
+        let (status, body) = http_get(self.addr(), "/metrics")
+            .unwrap_or_else(|e| panic!("{}: GET /metrics failed: {e}", self.name));
+        assert_eq!(
+            status, 200,
+            "{}: /metrics answered {status}: {body}",
+            self.name
+        );
+        Metrics::parse(&body)
+    }
+
+    pub fn healthz(&self) -> (u16, serde_json::Value) {
+        let (status, body) = http_get(self.addr(), "/healthz")
+            .unwrap_or_else(|e| panic!("{}: GET /healthz failed: {e}", self.name));
+        let v = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{}: /healthz is not JSON ({e}): {body}", self.name));
+        (status, v)
+    }
+
+    /// Waits until `/healthz` says ready.
+    pub fn wait_ready(&self, limit: Duration) {
+        let start = Instant::now();
+        loop {
+            let (status, body) = self.healthz();
+            if status == 200 {
+                assert_eq!(body["ready"], true);
+                return;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{}: not ready within {limit:?}: {status} {body}",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, failing after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{} did not exit within {limit:?}; log:\n{}",
+                self.name,
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One namespace on the shared broker and store.
+pub struct Pool {
+    pub ns: String,
+    pub store: RedisStore,
+    pub queue: AmqpQueue,
+}
+
+impl Pool {
+    pub async fn new(test: &str) -> Pool {
+        let ns = format!("t-{test}-{}", std::process::id());
+        let store = RedisStore::connect(&redis_url(), &ns)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Redis at {} is needed for this test ({e}); run ./tests/run",
+                    redis_url()
+                )
+            });
+        let queue = AmqpQueue::connect(&amqp_url(), &ns, AmqpOptions::default())
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "RabbitMQ at {} is needed for this test ({e}); run ./tests/run",
+                    amqp_url()
+                )
+            });
+        Pool { ns, store, queue }
+    }
+
+    fn env(&self, c: &mut Command) {
+        c.env("SPOTCHECK_NAMESPACE", &self.ns)
+            .env("SPOTCHECK_AMQP_URL", amqp_url())
+            .env("SPOTCHECK_REDIS_URL", redis_url());
+    }
+
+    /// Starts a role with JSON logs at `log` level; with `metrics`, it serves them on a port
+    /// of its choosing, read from its log.
+    pub fn spawn(&self, city: &City, name: &str, args: &[&str], log: &str, metrics: bool) -> Role {
+        let mut c = city.command();
+        self.env(&mut c);
+        c.args(["--log-format", "json"])
+            .args(args)
+            // The line that says where metrics are served is an info line of `spotcheck::ops`.
+            .env("SPOTCHECK_LOG", format!("{log},spotcheck::ops=info"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if metrics {
+            c.args(["--metrics-listen", "127.0.0.1:0"]);
+        }
+        let mut child = c.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let v = serde_json::from_str(&line).unwrap_or(serde_json::Value::String(line));
+                sink.lock().unwrap().push(v);
+            }
+        });
+        let mut role = Role {
+            name: name.to_string(),
+            child,
+            log: lines,
+            metrics: None,
+        };
+        if metrics {
+            let line = role.wait_log("serving /metrics, /healthz and /livez", LIMIT);
+            let addr = line["listen"].as_str().unwrap().parse().unwrap();
+            role.metrics = Some(addr);
+        }
+        role
+    }
+
+    pub fn start_round(&self, city: &City) -> RoundId {
+        let mut c = city.command();
+        self.env(&mut c);
+        let out = c
+            .args(["round", "start", "--allow-private"])
+            .args(city.round_args())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        RoundId(String::from_utf8(out.stdout).unwrap().trim().to_string())
+    }
+
+    pub fn report(&self, city: &City, id: &RoundId) -> serde_json::Value {
+        let out = city.dir.path().join(format!("pool-{}", id.0));
+        let mut c = city.command();
+        self.env(&mut c);
+        let status = c
+            .args(["report", &id.0, "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        read_report(&out)
+    }
+
+    pub async fn progress(&self, id: &RoundId) -> Progress {
+        self.store.progress(id).await.unwrap()
+    }
+
+    /// Waits until `done` holds for the round's progress, failing after `limit`.
+    pub async fn wait_for(
+        &self,
+        id: &RoundId,
+        limit: Duration,
+        what: &str,
+        done: impl Fn(&Progress) -> bool,
+    ) -> Progress {
+        let start = Instant::now();
+        loop {
+            let p = self.progress(id).await;
+            if done(&p) {
+                return p;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{what} not reached within {limit:?}: {p:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every job has exactly one result.
+    pub async fn assert_one_result_per_job(&self, id: &RoundId) {
+        let p = self.progress(id).await;
+        let results = self.store.results(id).await.unwrap();
+        assert_eq!(results.len() as u64, p.total, "results vs jobs");
+        assert_eq!(p.done, p.total);
+        let mut ids: Vec<_> = results.iter().map(|r| r.job.id.clone()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), results.len());
+    }
+
+    pub async fn finish(self) {
+        let _ = self.queue.delete_namespace().await;
+        let _ = self.store.delete_namespace().await;
+    }
+}
+
+/// Limit for a process to start, answer, or drain.
+pub const LIMIT: Duration = Duration::from_secs(30);
+/// Limit for a whole round of the small city.
+pub const ROUND_LIMIT: Duration = Duration::from_secs(120);
+
+/// A plain HTTP/1.0 GET (no chunked bodies); the status and the body.
+pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_string()))
+}
+
+/// One scrape: every sample by its series (`name{labels}` as exposed) and the text itself.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    pub text: String,
+    pub samples: BTreeMap<String, f64>,
+    pub types: BTreeMap<String, String>,
+}
+
+impl Metrics {
+    pub fn parse(text: &str) -> Metrics {
+        let mut samples = BTreeMap::new();
+        let mut types = BTreeMap::new();
+        for line in text.lines() {
+            if let Some(t) = line.strip_prefix("# TYPE ") {
+                let mut it = t.split_whitespace();
+                if let (Some(n), Some(k)) = (it.next(), it.next()) {
+                    types.insert(n.to_string(), k.to_string());
+                }
+                continue;
+            }
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let (series, value) = line.rsplit_once(' ').expect("a sample line");
+            let value: f64 = value
+                .parse()
+                .unwrap_or_else(|_| panic!("bad sample {line:?}"));
+            samples.insert(series.to_string(), value);
+        }
+        Metrics {
+            text: text.to_string(),
+            samples,
+            types,
+        }
+    }
+
+    /// The sum of every series of the metric `name` whose labels include all of `labels`.
+    pub fn sum(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.samples
+            .iter()
+            .filter(|(series, _)| {
+                let (n, l) = series.split_once('{').unwrap_or((series.as_str(), ""));
+                n == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+            })
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    /// Whether any series of `name` exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.samples
+            .keys()
+            .any(|s| s == name || s.starts_with(&format!("{name}{{")))
+    }
+
+    /// The label names used by any series.
+    pub fn label_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .samples
+            .keys()
+            .filter_map(|s| s.split_once('{'))
+            .flat_map(|(_, l)| {
+                l.trim_end_matches('}')
+                    .split(',')
+                    .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// The workspace root (for `deploy/`).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
