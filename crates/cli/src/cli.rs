@@ -99,6 +99,15 @@ pub enum RoundAction {
         #[command(flatten)]
         round: RoundArgs,
     },
+    /// Re-check a finished round: only its targets with problems; prints the new round's id.
+    Recheck {
+        #[command(flatten)]
+        conn: Connection,
+        id: String,
+        /// Check point of the re-check, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// A round's progress: a bar on a terminal, JSON with --json.
     Status {
         #[command(flatten)]
@@ -124,8 +133,9 @@ pub enum RegistryAction {
 /// Inputs that define a round.
 #[derive(Args, Debug)]
 pub struct RoundArgs {
+    /// The registry (required, except for a re-check, which takes the earlier round's).
     #[arg(long)]
-    pub registry: PathBuf,
+    pub registry: Option<PathBuf>,
     #[arg(long)]
     pub plan: Option<PathBuf>,
     /// Statistics window, FROM..TO (default: the last full quarter).
@@ -151,6 +161,10 @@ pub struct RunArgs {
     /// Jobs in flight at once.
     #[arg(long, default_value_t = 64)]
     pub concurrency: u16,
+    /// Re-check a round run earlier: the folder its `run` wrote. Only its targets with
+    /// problems are visited again (registry, plan and window are the earlier round's).
+    #[arg(long)]
+    pub recheck_of: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -243,20 +257,15 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Registry {
             action: RegistryAction::Check { file, plan },
         } => registry_check(&file, plan.as_deref()),
-        Command::Run(args) => {
-            let input = round_input(&args.round)?;
-            let round = spotcheck_scheduler::build_round(input).map_err(CliError::input)?;
-            let report =
-                embedded::run_round(round, embedded::Options::new(args.concurrency)).await?;
-            output::write_reports(&args.out, &report, &args.format.formats)?;
-            eprintln!("reports written to {}", args.out.display());
-            Ok(())
-        }
+        Command::Run(args) => run(args).await,
         Command::Demo(args) => crate::embedded::demo(args).await,
         Command::Sim(args) => crate::embedded::sim(args).await,
         Command::Round {
             action: RoundAction::Start { conn, round },
         } => pool::start(&conn, &round).await,
+        Command::Round {
+            action: RoundAction::Recheck { conn, id, as_of },
+        } => pool::recheck(&conn, &id, as_of.as_deref()).await,
         Command::Round {
             action:
                 RoundAction::Status {
@@ -286,6 +295,31 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+async fn run(args: RunArgs) -> Result<(), CliError> {
+    let opts = embedded::Options::new(args.concurrency);
+    let (finished, parent) = match &args.recheck_of {
+        Some(of) => {
+            let parent = embedded::Finished::load(of)?;
+            let as_of = match &args.round.as_of {
+                Some(d) => parse_date(d).map_err(|e| CliError::input(format!("--as-of: {e}")))?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let round = embedded::recheck_of(&parent, as_of);
+            (embedded::execute(round, opts).await?, Some(parent))
+        }
+        None => {
+            let input = round_input(&args.round)?;
+            let round = spotcheck_scheduler::build_round(input).map_err(CliError::input)?;
+            (embedded::execute(round, opts).await?, None)
+        }
+    };
+    let report = finished.report(parent.as_ref());
+    output::write_reports(&args.out, &report, &args.format.formats)?;
+    finished.save(&args.out)?;
+    eprintln!("reports written to {}", args.out.display());
+    Ok(())
+}
+
 fn registry_check(file: &Path, plan: Option<&Path>) -> Result<(), CliError> {
     let reg = Registry::load(file).map_err(|e| CliError::input(e.to_string()))?;
     if let Some(p) = plan {
@@ -309,7 +343,11 @@ fn registry_check(file: &Path, plan: Option<&Path>) -> Result<(), CliError> {
 
 /// Reads the registry, plan, window and as-of date of a round; every problem is bad input.
 pub fn round_input(a: &RoundArgs) -> Result<spotcheck_scheduler::RoundInput, CliError> {
-    let registry = Registry::load(&a.registry).map_err(|e| CliError::input(e.to_string()))?;
+    let path = a
+        .registry
+        .as_deref()
+        .ok_or_else(|| CliError::input("--registry is required"))?;
+    let registry = Registry::load(path).map_err(|e| CliError::input(e.to_string()))?;
     let plan = match &a.plan {
         Some(p) => Plan::load(p).map_err(|e| CliError::input(e.to_string()))?,
         None => Plan::default(),
@@ -333,4 +371,14 @@ pub fn round_input(a: &RoundArgs) -> Result<spotcheck_scheduler::RoundInput, Cli
         allow_private: a.allow_private,
         salt: format!("{:?}", std::time::SystemTime::now()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -18,6 +18,7 @@ use spotcheck_worker::{Worker, WorkerConfig};
 use tokio::sync::watch;
 
 use crate::cli::{CliError, RoundArgs};
+use crate::embedded::Finished;
 use crate::ops::{self, MeteredGates, OpsArgs, PoolProbe, Role};
 use crate::output;
 
@@ -262,16 +263,14 @@ pub async fn collector(conn: &Connection, ops: &OpsArgs) -> Result<(), CliError>
     result.map_err(|e| CliError::failed(format!("collector stopped: {e}")))
 }
 
-pub async fn report(
+/// A round and its results from the store.
+async fn finished(
     conn: &Connection,
-    id: &str,
-    out: &Path,
-    formats: &[output::Format],
-) -> Result<(), CliError> {
-    let id = round_id(id)?;
-    let store = conn.store().await?;
+    store: &RedisStore,
+    id: &RoundId,
+) -> Result<Finished, CliError> {
     let round = store
-        .round(&id)
+        .round(id)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?
         .ok_or_else(|| {
@@ -280,6 +279,55 @@ pub async fn report(
                 conn.namespace
             ))
         })?;
+    let results = store
+        .results(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    Ok(Finished { round, results })
+}
+
+/// Starts the re-check of a finished round: only its targets with problems.
+pub async fn recheck(conn: &Connection, id: &str, as_of: Option<&str>) -> Result<(), CliError> {
+    let id = round_id(id)?;
+    let store = conn.store().await?;
+    let parent = finished(conn, &store, &id).await?;
+    let progress = store
+        .progress(&id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    if !progress.complete {
+        return Err(CliError::input(format!(
+            "round {id} is not complete ({} of {} jobs done); re-check it when it is",
+            progress.done, progress.total
+        )));
+    }
+    let as_of = match as_of {
+        Some(d) => spotcheck_core::window::parse_date(d)
+            .map_err(|e| CliError::input(format!("--as-of: {e}")))?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let round = crate::embedded::recheck_of(&parent, as_of);
+    let queue = conn.queue().await?;
+    let jobs = spotcheck_scheduler::start_round(store.as_ref(), queue.as_ref(), &round)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    eprintln!(
+        "re-check {} of round {id} started with {jobs} jobs",
+        round.id
+    );
+    println!("{}", round.id);
+    Ok(())
+}
+
+pub async fn report(
+    conn: &Connection,
+    id: &str,
+    out: &Path,
+    formats: &[output::Format],
+) -> Result<(), CliError> {
+    let id = round_id(id)?;
+    let store = conn.store().await?;
+    let round = finished(conn, &store, &id).await?;
     let progress = store
         .progress(&id)
         .await
@@ -290,11 +338,11 @@ pub async fn report(
             progress.done, progress.total
         );
     }
-    let results = store
-        .results(&id)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let report = spotcheck_report::compute(&round, &results);
+    let parent = match &round.round.parent {
+        Some(p) => Some(finished(conn, &store, p).await?),
+        None => None,
+    };
+    let report = round.report(parent.as_ref());
     output::write_reports(out, &report, formats)?;
     eprintln!("reports written to {}", out.display());
     Ok(())

@@ -156,10 +156,7 @@ fn spot_round(r: &Report, truth: &Truth) {
         }
     }
     assert!(!broken.is_empty());
-    assert_eq!(
-        findings(r, Indicator::LinkBroken, Severity::Deduct),
-        broken
-    );
+    assert_eq!(findings(r, Indicator::LinkBroken, Severity::Deduct), broken);
     for b in &truth.broken_links {
         let pages: BTreeSet<&str> = r
             .findings

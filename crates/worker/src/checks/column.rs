@@ -37,7 +37,10 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
         dept: s.dept.clone(),
         status: s.status.clone(),
     });
-    let fetched = ctx.fetcher.fetch(&column.url, &FetchOptions::default()).await;
+    let fetched = ctx
+        .fetcher
+        .fetch(&column.url, &FetchOptions::default())
+        .await;
     let text = fetched.as_ref().ok().and_then(crate::page_text);
     let verdict = judge(&column.url, &fetched, text.as_deref());
     let mut out = ColumnOutcome {
@@ -53,7 +56,8 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
     let page = match list::parse_list(&text, &first.url, hints.as_ref()) {
         Ok(p) => p,
         Err(e) => {
-            out.problems.push(format!("the column's selectors do not parse: {e}"));
+            out.problems
+                .push(format!("the column's selectors do not parse: {e}"));
             return out;
         }
     };
@@ -92,14 +96,17 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
                 }
             }
             Step::Proxy(req) => {
-                let Some((url, form)) = req.next_form() else { break };
+                let Some((url, form)) = req.next_form() else {
+                    break;
+                };
                 let opts = FetchOptions {
                     form: Some(form),
                     ..FetchOptions::default()
                 };
                 match ctx.fetcher.fetch(&url, &opts).await {
                     Ok(f) if f.status < 400 => {
-                        let xml = spotcheck_extract::decode(&f.body, f.content_type.as_deref()).text;
+                        let xml =
+                            spotcheck_extract::decode(&f.body, f.content_type.as_deref()).text;
                         match list::parse_dataproxy(&xml, &first.url) {
                             Ok(proxy) => {
                                 let next = req.advance(&proxy);
@@ -141,7 +148,11 @@ enum Step {
     Proxy(list::DataProxyRequest),
 }
 
-async fn read_page(ctx: &RoundContext, url: &Url, hints: Option<&Selectors>) -> Result<ListPage, String> {
+async fn read_page(
+    ctx: &RoundContext,
+    url: &Url,
+    hints: Option<&Selectors>,
+) -> Result<ListPage, String> {
     let fetched = ctx.fetcher.fetch(url, &FetchOptions::default()).await;
     let text = fetched.as_ref().ok().and_then(crate::page_text);
     let verdict = judge(url, &fetched, text.as_deref());
@@ -172,7 +183,11 @@ fn stopped(out: &ColumnOutcome, reach: Reach) -> bool {
         Reach::FirstPage => true,
         Reach::All => false,
         // Proxy answers come newest first: once the last item is older, the rest are too.
-        Reach::Since(from) => out.items.last().and_then(|i| i.date).is_some_and(|d| d < from),
+        Reach::Since(from) => out
+            .items
+            .last()
+            .and_then(|i| i.date)
+            .is_some_and(|d| d < from),
     }
 }
 
