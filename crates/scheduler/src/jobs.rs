@@ -14,7 +14,12 @@ use url::Url;
 pub fn initial_jobs(round: &Round) -> Vec<(Job, Duration)> {
     let mut jobs = Vec::new();
     let a = &round.plan.availability;
-    for site in round.registry.websites.iter().filter(|w| round.checks_website(&w.id)) {
+    for site in round
+        .registry
+        .websites
+        .iter()
+        .filter(|w| round.checks_website(&w.id))
+    {
         for n in 0..a.probes {
             let task = Task::Probe {
                 site: site.id.clone(),
