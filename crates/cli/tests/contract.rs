@@ -2,11 +2,10 @@
 //! by the contract alone: every contract field, with its type, read into the contract's own
 //! shape (defined here from the contract text, not from the report crate).
 
-use std::path::Path;
-use std::process::Command;
+mod support;
 
 use serde::Deserialize;
-use spotcheck_sim::{Scenario, Sim};
+use support::City;
 
 #[derive(Deserialize)]
 struct Contract {
@@ -122,45 +121,10 @@ fn is_date(s: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_writes_report_json_by_the_contract() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-city.toml"),
-    )
-    .unwrap();
-    let sim = Sim::start(
-        Scenario::from_toml(&text).unwrap(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), sim.registry_toml()).unwrap();
-    std::fs::write(dir.path().join("plan.toml"), sim.plan_toml()).unwrap();
-    let (from, to) = sim.window();
-    let out = dir.path().join("out");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spotcheck"));
-    cmd.arg("run")
-        .arg("--registry")
-        .arg(dir.path().join("registry.toml"))
-        .arg("--plan")
-        .arg(dir.path().join("plan.toml"))
-        .args([
-            "--window",
-            &format!("{from}..{to}"),
-            "--as-of",
-            &sim.as_of().to_string(),
-        ])
-        .arg("--out")
-        .arg(&out);
-    for (k, v) in sim.secrets() {
-        cmd.env(k, v);
-    }
-    let status = cmd.status().unwrap();
-    assert_eq!(
-        status.code(),
-        Some(0),
-        "findings are not errors: a completed round exits 0"
-    );
-
+    let city = City::start().await;
+    // `spotcheck run` exits 0 for a completed round: findings are not errors.
+    city.embedded_report();
+    let out = city.dir.path().join("embedded");
     let json = std::fs::read_to_string(out.join("report.json")).unwrap();
     let r: Contract = serde_json::from_str(&json).expect("report.json follows the contract");
     assert_eq!(r.schema, "spotcheck.report/1");

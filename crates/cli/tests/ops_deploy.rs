@@ -5,7 +5,7 @@
 //! `systemd-analyze verify` where that tool exists; the Dockerfile builds a small non-root image.
 //! Nothing here needs RabbitMQ or Redis.
 
-mod ops_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_norway::Value;
 
 fn deploy(rel: &str) -> std::path::PathBuf {
-    ops_support::workspace().join("deploy").join(rel)
+    support::workspace().join("deploy").join(rel)
 }
 
 fn read(rel: &str) -> String {

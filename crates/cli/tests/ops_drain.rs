@@ -4,14 +4,13 @@
 //! report as a round run in one process. And, in one process, a job returned at the end of the
 //! grace really stops: its requests end and give their per-host slots back.
 
-mod ops_support;
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use ops_support::{City, LIMIT, Pool, ROUND_LIMIT, Role, http_get};
 use spotcheck::cli::RoundArgs;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_core::ports::{GateFactory, HostGate, HostPermit, Lane};
@@ -19,6 +18,7 @@ use spotcheck_core::round::Round;
 use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::MapSecrets;
 use spotcheck_worker::{MemoryGates, Worker, WorkerConfig};
+use support::{City, LIMIT, Pool, ROUND_LIMIT, Role, http_get};
 
 /// Sends SIGTERM and follows the drain through `/metrics` until the process is gone: the
 /// consumed counter never moves after the worker said it takes no more jobs. Returns the
@@ -31,7 +31,7 @@ fn terminate_and_follow(role: &mut Role, grace: Duration) -> (u64, u64, u64) {
     let mut consumed_at_stop = None;
     // Scrape while it drains; the listener goes away with the process.
     while let Ok((200, body)) = http_get(role.addr(), "/metrics") {
-        let m = ops_support::Metrics::parse(&body);
+        let m = support::Metrics::parse(&body);
         let consumed = m.sum("spotcheck_worker_jobs_consumed_total", &[]);
         let first = *consumed_at_stop.get_or_insert(consumed);
         assert_eq!(consumed, first, "{} took a job after SIGTERM", role.name);

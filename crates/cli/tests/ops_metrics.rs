@@ -4,12 +4,12 @@
 //! round and id. And a worker whose broker connection drops counts the reconnect and is ready
 //! again.
 
-mod ops_support;
+mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ops_support::{City, LIMIT, Metrics, Pool, ROUND_LIMIT, Role};
+use support::{City, LIMIT, Metrics, Pool, ROUND_LIMIT, Role};
 
 /// Sums a metric over several roles' scrapes.
 fn total(scrapes: &[Metrics], name: &str, labels: &[(&str, &str)]) -> f64 {
@@ -39,7 +39,7 @@ async fn metrics_and_health_follow_a_round_and_add_up_to_its_jobs() {
         assert_eq!(health["broker"], "ok");
         assert_eq!(health["store"], "ok");
         assert_eq!(health["draining"], false);
-        let (status, body) = ops_support::http_get(role.addr(), "/livez").unwrap();
+        let (status, body) = support::http_get(role.addr(), "/livez").unwrap();
         assert_eq!((status, body.as_str()), (200, "ok\n"));
     }
     let before = workers.iter().map(Role::scrape).collect::<Vec<_>>();

@@ -302,6 +302,17 @@ impl HostGate for RedisGate {
         self.tidy(n);
         let lease = format!("{}-{n:x}", self.lease_prefix);
         let keys = self.host_keys(&host);
+        // Held from before the first ask: if this wait is abandoned (a job returned at the end
+        // of a grace period), dropping it returns a lease Redis may already have granted,
+        // instead of leaving the slot taken until it expires.
+        let mut held = Lease {
+            slot,
+            release: Some(Release {
+                conn: self.conn.clone(),
+                key: keys[2].clone(),
+                id: lease.clone(),
+            }),
+        };
         let mut poll = SLOT_POLL_MIN;
         let granted = loop {
             match self.ask(&keys, &lease).await {
@@ -325,14 +336,11 @@ impl HostGate for RedisGate {
                 }
             }
         };
-        HostPermit::new(Lease {
-            slot,
-            release: granted.map(|id| Release {
-                conn: self.conn.clone(),
-                key: keys[2].clone(),
-                id,
-            }),
-        })
+        if granted.is_none() {
+            // Redis could not be asked: only the local limits hold, there is nothing to return.
+            held.release = None;
+        }
+        HostPermit::new(held)
     }
 
     async fn back_off(&self, host: &str, wait: Duration) {

@@ -1,9 +1,9 @@
-//! What the ops tests share: a simulated city, a namespace on the real RabbitMQ and Redis,
-//! role processes whose JSON log is captured line by line, and a small HTTP client and
-//! Prometheus text reader for their `/metrics` and `/healthz`.
+//! What the tests that run rounds across processes share: a simulated city, a namespace on
+//! the real RabbitMQ and Redis, role processes whose JSON log is captured line by line, and a
+//! small HTTP client and Prometheus text reader for their `/metrics` and `/healthz`.
 //!
 //! The services must be running (`./tests/run` starts them); these tests fail loudly when they
-//! are not. Every test uses its own namespace, as `tests/pool.rs` does.
+//! are not. Every test uses its own namespace, so tests never share queues or keys.
 
 #![allow(dead_code)]
 
@@ -37,9 +37,17 @@ pub struct City {
 }
 
 impl City {
+    /// The small city: every kind of check and fault in a round of seconds.
     pub async fn start() -> City {
+        City::fixture("small-city.toml").await
+    }
+
+    /// A city from `tests/fixtures/`.
+    pub async fn fixture(name: &str) -> City {
         let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-city.toml"),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
         )
         .unwrap();
         let sim = Sim::start(
@@ -79,7 +87,12 @@ impl City {
 
     /// The report of the same round run in one process.
     pub fn embedded_report(&self) -> serde_json::Value {
-        let out = self.dir.path().join("embedded");
+        self.embedded_report_in("embedded")
+    }
+
+    /// The same, written into the folder `name` (for a later `run --recheck-of`).
+    pub fn embedded_report_in(&self, name: &str) -> serde_json::Value {
+        let out = self.dir.path().join(name);
         let status = self
             .command()
             .arg("run")
@@ -96,8 +109,9 @@ impl City {
 pub fn read_report(dir: &Path) -> serde_json::Value {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    // Only the round id may differ between two runs of the same round.
+    // Only the round ids may differ between two runs of the same round.
     v["round"]["id"] = serde_json::Value::Null;
+    v["round"]["parent"] = serde_json::Value::Null;
     v
 }
 
@@ -182,6 +196,16 @@ impl Role {
         }
     }
 
+    /// SIGKILL: a crash, with no chance to return anything.
+    pub fn kill9(&mut self) {
+        let status = Command::new("kill")
+            .args(["-9", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = self.child.wait();
+    }
+
     pub fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -220,6 +244,8 @@ pub struct Pool {
     pub ns: String,
     pub store: RedisStore,
     pub queue: AmqpQueue,
+    /// Extra environment for every process of the pool (e.g. a drill).
+    pub env: Vec<(String, String)>,
 }
 
 impl Pool {
@@ -241,13 +267,27 @@ impl Pool {
                     amqp_url()
                 )
             });
-        Pool { ns, store, queue }
+        Pool {
+            ns,
+            store,
+            queue,
+            env: Vec::new(),
+        }
     }
 
-    fn env(&self, c: &mut Command) {
+    /// Points a command at this pool's broker, store and namespace.
+    pub fn env(&self, c: &mut Command) {
         c.env("SPOTCHECK_NAMESPACE", &self.ns)
             .env("SPOTCHECK_AMQP_URL", amqp_url())
-            .env("SPOTCHECK_REDIS_URL", redis_url());
+            .env("SPOTCHECK_REDIS_URL", redis_url())
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+    }
+
+    /// A `spotcheck` command of this pool, with the city's secrets.
+    pub fn command(&self, city: &City) -> Command {
+        let mut c = city.command();
+        self.env(&mut c);
+        c
     }
 
     /// Starts a role with JSON logs at `log` level; with `metrics`, it serves them on a port
