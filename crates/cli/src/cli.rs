@@ -57,7 +57,8 @@ pub enum Command {
     Worker {
         #[command(flatten)]
         conn: Connection,
-        /// Jobs in flight at once in this worker.
+        /// Jobs checked at once in this worker; it holds at most as many messages (each a
+        /// batch of jobs) from the queue.
         #[arg(long, env = "SPOTCHECK_PREFETCH", default_value_t = 32)]
         prefetch: u16,
         /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned

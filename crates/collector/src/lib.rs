@@ -3,8 +3,11 @@
 //! For each result it publishes the follow-up jobs the round does not have yet, records the
 //! result (first write wins, follow-ups added atomically) and only then acknowledges it — so
 //! a crash anywhere leads to a redelivery that changes nothing or finishes the work.
-//! Results are settled concurrently; those that bring follow-ups take turns. Dead
-//! letters become `Dead` results, so a round with a poisoned job still completes and says so.
+//! Messages are settled concurrently. A message carries the results of a batch of jobs:
+//! those without follow-ups are recorded in one store operation, those that bring follow-ups
+//! take turns, and the message is acknowledged when all are in. Follow-ups go out a batch to
+//! a message. Dead letters become `Dead` results, so a round with a poisoned job still
+//! completes and says so.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -13,7 +16,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use spotcheck_core::job::{Job, JobId};
 use spotcheck_core::outcome::{JobResult, Outcome};
-use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Store};
+use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Recorded, Store};
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -22,11 +25,17 @@ use tracing::Instrument;
 /// Called once for each round that this collector saw complete.
 pub type OnComplete = Arc<dyn Fn(&RoundId) + Send + Sync>;
 
-/// Results settled at once: the bound on unacknowledged results, and so on concurrent writes.
-const IN_FLIGHT: u16 = 256;
+/// Result messages settled at once: the bound on unacknowledged messages, and so (with the
+/// results each carries) on concurrent writes.
+const IN_FLIGHT: u16 = 64;
 
-/// Follow-up jobs published at once before their confirms are awaited together.
-const PUBLISH_BATCH: usize = 512;
+/// Follow-up jobs per queue message. A broker's cost is per message: a page's 10,000 links
+/// go out as a few hundred messages, and a worker checks a message's jobs side by side. Small
+/// enough that a round's links still spread over every worker of a pool.
+const JOBS_PER_MESSAGE: usize = 16;
+
+/// Messages published at once before their confirms are awaited together.
+const MESSAGES_PER_WAVE: usize = 64;
 
 pub struct Collector {
     shared: Arc<Shared>,
@@ -132,73 +141,132 @@ impl Shared {
         }
     }
 
+    /// The results of a batch of jobs, recorded concurrently (those bringing follow-ups take
+    /// turns); the delivery is settled when every one of them is recorded.
     async fn handle_result(&self, body: &[u8]) -> Result<(), Handling> {
-        let result = JobResult::decode(body).map_err(Handling::Poison)?;
-        self.record(result).await
+        let results = JobResult::decode_batch(body).map_err(Handling::Poison)?;
+        self.record_all(results).await
     }
 
-    /// A dead letter is the job itself (a worker could not process it) or an unreadable
-    /// result; a job becomes a `Dead` result so the round can complete.
+    /// A dead letter is a batch of jobs (a worker could not process them) or an unreadable
+    /// result; each job becomes a `Dead` result so the round can complete — except those
+    /// that already have a result, which the first-write-wins record keeps.
     async fn handle_dead(&self, body: &[u8]) -> Result<(), Handling> {
-        match Job::decode(body) {
-            Ok(job) => {
-                tracing::error!(round = %job.round, job = %job.id, kind = job.task.kind(),
-                    "job dead-lettered after every delivery attempt");
-                metrics::counter!("spotcheck_collector_dead_letters_total", "kind" => job.task.kind())
-                    .increment(1);
-                let reason = "every delivery attempt failed".to_string();
-                self.record(JobResult::new(job, Outcome::Dead { reason }))
-                    .await
-            }
-            Err(e) => Err(Handling::Poison(e)),
+        let jobs = Job::decode_batch(body).map_err(Handling::Poison)?;
+        for job in &jobs {
+            tracing::error!(round = %job.round, job = %job.id, kind = job.task.kind(),
+                "job dead-lettered after every delivery attempt");
+            metrics::counter!("spotcheck_collector_dead_letters_total", "kind" => job.task.kind())
+                .increment(1);
         }
+        let reason = "every delivery attempt failed";
+        let dead = jobs.into_iter().map(|job| {
+            JobResult::new(
+                job,
+                Outcome::Dead {
+                    reason: reason.into(),
+                },
+            )
+        });
+        self.record_all(dead.collect()).await
     }
 
-    /// Every line logged about the result carries its round, job id and kind (the `result`
-    /// span).
-    async fn record(&self, result: JobResult) -> Result<(), Handling> {
-        let span = tracing::info_span!("result", round = %result.job.round, job = %result.job.id,
-            kind = result.job.task.kind());
-        self.record_in_span(result).instrument(span).await
+    /// Records a delivery's results. Those that bring follow-up jobs (pages) are recorded
+    /// one by one, publishing their follow-ups first; the rest (link checks, probes — nearly
+    /// all of them) are recorded together in one store operation.
+    async fn record_all(&self, results: Vec<JobResult>) -> Result<(), Handling> {
+        let mut plain = Vec::new();
+        let mut leading = Vec::new();
+        for result in results {
+            let round = self.round(&result.job.round).await?;
+            let follow = spotcheck_scheduler::follow_ups(&round, &result);
+            if follow.is_empty() {
+                plain.push(result);
+            } else {
+                leading.push((round, result, follow));
+            }
+        }
+        let with_follow_ups = join_all(leading.into_iter().map(|(round, result, follow)| {
+            let span = result_span(&result);
+            self.record_with_follow_ups(round, result, follow)
+                .instrument(span)
+        }));
+        let (with_follow_ups, without) = tokio::join!(with_follow_ups, self.record_plain(&plain));
+        without?;
+        // A retry wins over poison: the delivery comes back, and what was recorded stays.
+        let mut failure = None;
+        for r in with_follow_ups {
+            match r {
+                Ok(()) => {}
+                Err(e @ Handling::Retry(_)) => return Err(e),
+                Err(e) => failure = Some(e),
+            }
+        }
+        failure.map_or(Ok(()), Err)
     }
 
-    async fn record_in_span(&self, result: JobResult) -> Result<(), Handling> {
-        let kind = result.job.task.kind();
-        let round = self.round(&result.job.round).await?;
-        let follow = spotcheck_scheduler::follow_ups(&round, &result);
+    async fn record_plain(&self, results: &[JobResult]) -> Result<(), Handling> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let recorded = self
+            .store
+            .record_batch(results)
+            .await
+            .map_err(Handling::Retry)?;
+        for (result, rec) in results.iter().zip(recorded) {
+            result_span(result).in_scope(|| self.recorded(result, rec));
+        }
+        Ok(())
+    }
+
+    /// Publishes the follow-up jobs the round does not have yet, then records the result
+    /// that adds them.
+    async fn record_with_follow_ups(
+        &self,
+        round: Arc<Round>,
+        result: JobResult,
+        follow: Vec<Job>,
+    ) -> Result<(), Handling> {
         let ids: Vec<JobId> = follow.iter().map(|j| j.id.clone()).collect();
-        let _serial = match follow.is_empty() {
-            true => None,
-            false => Some(self.follow_ups.lock().await),
-        };
-        if !follow.is_empty() {
-            let fresh: HashSet<JobId> = self
-                .store
-                .unexpected(&round.id, &ids)
-                .await
-                .map_err(Handling::Retry)?
-                .into_iter()
-                .collect();
-            let new: Vec<&Job> = follow.iter().filter(|j| fresh.contains(&j.id)).collect();
-            for batch in new.chunks(PUBLISH_BATCH) {
-                let sent = join_all(
-                    batch
-                        .iter()
-                        .map(|job| self.queue.publish(Lane::Jobs, job.encode(), Duration::ZERO)),
-                )
-                .await;
-                for r in sent {
-                    r.map_err(Handling::Retry)?;
-                }
-                metrics::counter!("spotcheck_collector_follow_ups_published_total")
-                    .increment(batch.len() as u64);
+        // Two pages linking the same URL never both publish its check.
+        let _serial = self.follow_ups.lock().await;
+        let fresh: HashSet<JobId> = self
+            .store
+            .unexpected(&round.id, &ids)
+            .await
+            .map_err(Handling::Retry)?
+            .into_iter()
+            .collect();
+        let new: Vec<Job> = follow
+            .into_iter()
+            .filter(|j| fresh.contains(&j.id))
+            .collect();
+        let messages: Vec<&[Job]> = new.chunks(JOBS_PER_MESSAGE).collect();
+        for wave in messages.chunks(MESSAGES_PER_WAVE) {
+            let sent = join_all(wave.iter().map(|jobs| {
+                self.queue
+                    .publish(Lane::Jobs, Job::encode_batch(jobs), Duration::ZERO)
+            }))
+            .await;
+            for r in sent {
+                r.map_err(Handling::Retry)?;
             }
         }
+        metrics::counter!("spotcheck_collector_follow_ups_published_total")
+            .increment(new.len() as u64);
         let rec = self
             .store
             .record(&result, &ids)
             .await
             .map_err(Handling::Retry)?;
+        self.recorded(&result, rec);
+        Ok(())
+    }
+
+    /// Counts a write and announces the round's completion.
+    fn recorded(&self, result: &JobResult, rec: Recorded) {
+        let kind = result.job.task.kind();
         if rec.first {
             metrics::counter!("spotcheck_collector_results_written_total", "kind" => kind)
                 .increment(1);
@@ -210,9 +278,8 @@ impl Shared {
         if rec.completed {
             metrics::counter!("spotcheck_collector_rounds_completed_total").increment(1);
             tracing::info!("round complete");
-            (self.on_complete)(&round.id);
+            (self.on_complete)(&result.job.round);
         }
-        Ok(())
     }
 
     async fn round(&self, id: &RoundId) -> Result<Arc<Round>, Handling> {
@@ -233,6 +300,12 @@ impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RoundId, Arc<Round>>> {
         self.rounds.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Every line logged about a result carries its round, job id and kind.
+fn result_span(result: &JobResult) -> tracing::Span {
+    tracing::info_span!("result", round = %result.job.round, job = %result.job.id,
+        kind = result.job.task.kind())
 }
 
 enum Handling {

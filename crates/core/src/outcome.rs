@@ -191,6 +191,30 @@ impl JobResult {
     pub fn decode(body: &[u8]) -> Result<JobResult, String> {
         let r: JobResult =
             serde_json::from_slice(body).map_err(|e| format!("not a result: {e}"))?;
+        r.checked()
+    }
+
+    /// The results of a batch of jobs as one queue message (see [`Job::encode_batch`]).
+    pub fn encode_batch(results: &[JobResult]) -> Vec<u8> {
+        serde_json::to_vec(results).expect("results always serialize")
+    }
+
+    /// The results of a queue message: a batch, or a single result as [`JobResult::encode`]
+    /// writes it.
+    pub fn decode_batch(body: &[u8]) -> Result<Vec<JobResult>, String> {
+        if !crate::job::is_array(body) {
+            return JobResult::decode(body).map(|r| vec![r]);
+        }
+        let results: Vec<JobResult> =
+            serde_json::from_slice(body).map_err(|e| format!("not a batch of results: {e}"))?;
+        if results.is_empty() {
+            return Err("an empty batch of results".into());
+        }
+        results.into_iter().map(JobResult::checked).collect()
+    }
+
+    fn checked(self) -> Result<JobResult, String> {
+        let r = self;
         if r.v != WIRE_VERSION {
             return Err(format!(
                 "result wire version {} (this build speaks {WIRE_VERSION})",
@@ -204,5 +228,47 @@ impl JobResult {
             ));
         }
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::Task;
+    use crate::round::RoundId;
+
+    #[test]
+    fn result_batches_round_trip_and_refuse_a_forged_one() {
+        let r = RoundId("2020Q4-abc".into());
+        let results: Vec<JobResult> = [("http://a.gov.cn/x", 200), ("http://a.gov.cn/y", 404)]
+            .iter()
+            .map(|(u, status)| {
+                let job = Job::new(
+                    &r,
+                    Task::Check {
+                        url: Url::parse(u).unwrap(),
+                    },
+                );
+                let verdict = match status {
+                    200 => Verdict::ok(200),
+                    s => Verdict::broken(Some(*s), format!("HTTP {s}")),
+                };
+                JobResult::new(job, Outcome::Link(verdict))
+            })
+            .collect();
+        let body = JobResult::encode_batch(&results);
+        assert_eq!(JobResult::decode_batch(&body).unwrap(), results);
+        assert_eq!(
+            JobResult::decode_batch(&results[1].encode()).unwrap(),
+            vec![results[1].clone()]
+        );
+        assert!(JobResult::decode_batch(b"[]").is_err());
+        let mut other = results;
+        other[0].v = 9;
+        assert!(
+            JobResult::decode_batch(&JobResult::encode_batch(&other))
+                .unwrap_err()
+                .contains("version")
+        );
     }
 }

@@ -127,6 +127,18 @@ pub trait Store: Send + Sync {
     async fn record(&self, result: &JobResult, follow_ups: &[JobId])
     -> Result<Recorded, PortError>;
 
+    /// Records the results of several jobs that bring no follow-ups, each as [`Store::record`]
+    /// would (first write wins), and returns what each write changed, in order. A pool's link
+    /// checks arrive by the dozen; a store that can take them in one round trip should, or
+    /// it becomes the pool's bottleneck.
+    async fn record_batch(&self, results: &[JobResult]) -> Result<Vec<Recorded>, PortError> {
+        let mut recorded = Vec::with_capacity(results.len());
+        for r in results {
+            recorded.push(self.record(r, &[]).await?);
+        }
+        Ok(recorded)
+    }
+
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError>;
 
     /// Every result of the round, in job id order.

@@ -148,6 +148,43 @@ touch()
 return {1, completed}
 "#;
 
+/// ARGV: 3.. a triple per result: job id, result JSON, `1` if the outcome is `Dead` — results
+/// without follow-ups. Returns {completed, first of each result...}.
+const RECORD_BATCH: &str = r#"
+local firsts = {}
+local retried = false
+local outstanding, done, dead = 0, 0, 0
+for i = 3, #ARGV, 3 do
+  local job = ARGV[i]
+  if redis.call('HEXISTS', KEYS[3], job) == 1 then
+    if redis.call('HGET', KEYS[5], 'r:' .. job) == ARGV[2] then
+      -- A retry of the call that wrote it: answer as that call did.
+      retried = true
+      firsts[#firsts + 1] = 1
+    else
+      firsts[#firsts + 1] = 0
+    end
+  else
+    redis.call('HSET', KEYS[3], job, ARGV[i + 1])
+    redis.call('HSET', KEYS[5], 'r:' .. job, ARGV[2])
+    if redis.call('SISMEMBER', KEYS[2], job) == 1 then
+      outstanding = outstanding - 1
+      done = done + 1
+    end
+    if ARGV[i + 2] == '1' then dead = dead + 1 end
+    firsts[#firsts + 1] = 1
+  end
+end
+redis.call('HINCRBY', KEYS[4], 'outstanding', outstanding)
+redis.call('HINCRBY', KEYS[4], 'done', done)
+if dead > 0 then redis.call('HINCRBY', KEYS[4], 'dead', dead) end
+local completed = complete_now()
+if completed == 0 and retried then completed = completed_by_me() end
+touch()
+table.insert(firsts, 1, completed)
+return firsts
+"#;
+
 /// ARGV: 3.. job ids. Returns the ids the round did not have (or that this call added).
 const EXPECT: &str = r#"
 local new, seen = {}, {}
@@ -198,6 +235,7 @@ return fresh
 
 struct Scripts {
     record: Script,
+    record_batch: Script,
     expect: Script,
     seal: Script,
     create: Script,
@@ -207,6 +245,7 @@ impl Scripts {
     fn new() -> Scripts {
         Scripts {
             record: Script::new(&format!("{PRELUDE}{RECORD}")),
+            record_batch: Script::new(&format!("{PRELUDE}{RECORD_BATCH}")),
             expect: Script::new(&format!("{PRELUDE}{EXPECT}")),
             seal: Script::new(&format!("{PRELUDE}{SEAL}")),
             create: Script::new(CREATE),
@@ -452,6 +491,62 @@ impl RedisStore {
         })
     }
 
+    /// [`Store::record_batch`] for results of one round, with a given call id.
+    async fn record_batch_as(
+        &self,
+        call: &str,
+        round: &RoundId,
+        results: &[&JobResult],
+    ) -> Result<Vec<Recorded>, PortError> {
+        if results.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut encoded = Vec::with_capacity(results.len());
+        for r in results {
+            let json = serde_json::to_vec(r)
+                .map_err(|e| PortError::Invalid(format!("result of job {}: {e}", r.job.id)))?;
+            let dead: &[u8] = if matches!(r.outcome, Outcome::Dead { .. }) {
+                b"1"
+            } else {
+                b"0"
+            };
+            encoded.push((r.job.id.0.as_bytes(), json, dead));
+        }
+        let args: Vec<&[u8]> = encoded
+            .iter()
+            .flat_map(|(id, json, dead)| [*id, json.as_slice(), *dead])
+            .collect();
+        let answer: Vec<i64> = self
+            .round_script(
+                "record_batch",
+                &self.scripts.record_batch,
+                round,
+                call,
+                &args,
+            )
+            .await?;
+        let Some((completed, firsts)) = answer.split_first() else {
+            return Err(PortError::Invalid("record_batch answered nothing".into()));
+        };
+        if firsts.len() != results.len() {
+            return Err(PortError::Invalid(format!(
+                "record_batch answered for {} of {} results",
+                firsts.len(),
+                results.len()
+            )));
+        }
+        // The completing write is the batch's last: its results are in the store together.
+        let last = firsts.len() - 1;
+        Ok(firsts
+            .iter()
+            .enumerate()
+            .map(|(i, first)| Recorded {
+                first: *first == 1,
+                completed: *completed == 1 && i == last,
+            })
+            .collect())
+    }
+
     async fn expect_as(
         &self,
         call: &str,
@@ -645,6 +740,33 @@ impl Store for RedisStore {
         self.record_as(&call_id(), result, follow_ups).await
     }
 
+    async fn record_batch(&self, results: &[JobResult]) -> Result<Vec<Recorded>, PortError> {
+        // One script call per round (a batch is nearly always of one round), answers put back
+        // in the order of the results.
+        let mut rounds: Vec<(&RoundId, Vec<usize>)> = Vec::new();
+        for (i, r) in results.iter().enumerate() {
+            match rounds.iter_mut().find(|(id, _)| **id == r.job.round) {
+                Some((_, at)) => at.push(i),
+                None => rounds.push((&r.job.round, vec![i])),
+            }
+        }
+        let mut recorded = vec![
+            Recorded {
+                first: false,
+                completed: false
+            };
+            results.len()
+        ];
+        for (round, at) in rounds {
+            let of_round: Vec<&JobResult> = at.iter().map(|&i| &results[i]).collect();
+            let answers = self.record_batch_as(&call_id(), round, &of_round).await?;
+            for (i, a) in at.into_iter().zip(answers) {
+                recorded[i] = a;
+            }
+        }
+        Ok(recorded)
+    }
+
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
         check_round(round)?;
         let [_, expected, _, state, ..] = self.round_keys(round);
@@ -788,6 +910,33 @@ mod tests {
         assert!(!store.seal_as("s2", &rid).await.unwrap());
         let p = store.progress(&rid).await.unwrap();
         assert_eq!((p.total, p.done, p.complete), (2, 2, true));
+
+        // A batch whose answer was lost, retried: it answers as it did, completion included.
+        let batch = RoundId("2020Q4-retry-batch".into());
+        let (c, d) = (job(3), job(4));
+        let (c, d) = (
+            Job::new(&batch, c.task.clone()),
+            Job::new(&batch, d.task.clone()),
+        );
+        let ids = [c.id.clone(), d.id.clone()];
+        assert_eq!(store.expect_as("e3", &batch, &ids).await.unwrap(), ids);
+        assert!(!store.seal_as("s5", &batch).await.unwrap());
+        let (rc, rd) = (ok(&c), ok(&d));
+        let both = [&rc, &rd];
+        let answered = vec![first, last];
+        assert_eq!(
+            store.record_batch_as("b1", &batch, &both).await.unwrap(),
+            answered
+        );
+        assert_eq!(
+            store.record_batch_as("b1", &batch, &both).await.unwrap(),
+            answered,
+            "retry"
+        );
+        assert_eq!(
+            store.record_batch_as("b2", &batch, &both).await.unwrap(),
+            vec![again, again]
+        );
 
         // An empty round sealed by a call whose answer was lost.
         let empty = RoundId("2020Q4-retry-empty".into());

@@ -5,7 +5,7 @@ mod common;
 
 use common::{check, ok, round};
 use spotcheck_core::outcome::{JobResult, Outcome};
-use spotcheck_core::ports::Store;
+use spotcheck_core::ports::{Recorded, Store};
 use spotcheck_store::RedisOptions;
 
 /// Runs the whole contract against a store; `rid` must be fresh in it.
@@ -98,10 +98,56 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     assert_eq!(ids.len(), 3);
 }
 
+/// Results recorded a batch at a time, as the collector records link checks: each first
+/// write wins, a repeated result changes nothing, and the batch that completes the round says
+/// so once, on its last result.
+pub async fn batch_contract(store: &dyn Store, rid: &str) {
+    let r = round(rid);
+    store.create_round(&r).await.unwrap();
+    let jobs: Vec<_> = (1..=4).map(|n| check(&r.id, n)).collect();
+    let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+    assert_eq!(store.expect(&r.id, &ids).await.unwrap().len(), 4);
+    assert!(!store.seal(&r.id).await.unwrap());
+    let firsts = |recs: &[Recorded]| recs.iter().map(|r| r.first).collect::<Vec<_>>();
+    let completions = |recs: &[Recorded]| recs.iter().filter(|r| r.completed).count();
+
+    let recs = store
+        .record_batch(&[ok(&jobs[0]), ok(&jobs[1])])
+        .await
+        .unwrap();
+    assert_eq!(firsts(&recs), [true, true]);
+    assert_eq!(completions(&recs), 0);
+    let p = store.progress(&r.id).await.unwrap();
+    assert_eq!((p.total, p.done, p.complete), (4, 2, false));
+
+    let dead = JobResult::new(
+        jobs[3].clone(),
+        Outcome::Dead {
+            reason: "crashed".into(),
+        },
+    );
+    let recs = store
+        .record_batch(&[ok(&jobs[1]), ok(&jobs[2]), dead])
+        .await
+        .unwrap();
+    assert_eq!(firsts(&recs), [false, true, true], "b was already in");
+    assert!(
+        recs[2].completed && completions(&recs) == 1,
+        "the batch completed the round, once: {recs:?}"
+    );
+    let recs = store.record_batch(&[ok(&jobs[2])]).await.unwrap();
+    assert_eq!(firsts(&recs), [false]);
+    assert_eq!(completions(&recs), 0, "completion is reported once");
+    let p = store.progress(&r.id).await.unwrap();
+    assert_eq!((p.total, p.done, p.dead, p.complete), (4, 4, 1, true));
+    assert_eq!(store.results(&r.id).await.unwrap().len(), 4);
+}
+
 #[tokio::test]
 async fn memory_store_keeps_the_contract() {
     let store = spotcheck_store::MemoryStore::new();
     contract(&store, "2020Q4-mem1").await;
+    batch_contract(&store, "2020Q4-mem2").await;
 }
 
 #[tokio::test]
@@ -117,6 +163,7 @@ async fn an_empty_round_completes_when_sealed() {
 async fn redis_store_keeps_the_contract() {
     common::in_namespace(RedisOptions::default(), |store, _| async move {
         contract(&store, "2020Q4-redis1").await;
+        batch_contract(&store, "2020Q4-redis2").await;
     })
     .await;
 }

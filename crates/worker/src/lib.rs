@@ -19,11 +19,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
+use futures_util::future::join_all;
 use spotcheck_core::job::Job;
 use spotcheck_core::outcome::JobResult;
 use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Store};
 use spotcheck_core::round::{Round, RoundId};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
@@ -62,7 +63,7 @@ impl GateFactory for MemoryGates {
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    /// Jobs in flight at once in this worker.
+    /// Jobs checked at once in this worker, and deliveries (batches of jobs) held at once.
     pub prefetch: u16,
     /// How long in-flight jobs may finish after a stop before they are returned to the queue.
     pub grace: Duration,
@@ -89,11 +90,25 @@ pub struct Worker {
     cfg: WorkerConfig,
     wechat_tokens: Arc<wechat::token::TokenCache>,
     contexts: Mutex<HashMap<RoundId, Arc<RoundContext>>>,
+    /// Checks in flight at once (`prefetch`), however many jobs the deliveries carry.
+    slots: Semaphore,
+    building: tokio::sync::Mutex<()>,
 }
 
 enum NoContext {
     Retry(PortError),
     Unknown(String),
+}
+
+/// Why a job of a delivery was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unchecked {
+    /// The store could not be reached to read the round: try again later.
+    StoreAway,
+    /// The round is not in the store: the job can never be checked.
+    UnknownRound,
+    /// The check panicked: try again, up to the delivery limit.
+    Panicked,
 }
 
 impl Worker {
@@ -109,9 +124,11 @@ impl Worker {
             store,
             gates,
             secrets,
-            cfg,
             wechat_tokens: Arc::default(),
             contexts: Mutex::new(HashMap::new()),
+            slots: Semaphore::new(usize::from(cfg.prefetch.max(1))),
+            building: tokio::sync::Mutex::new(()),
+            cfg,
         })
     }
 
@@ -130,10 +147,7 @@ impl Worker {
                 d = consumer.next() => match d {
                     Some(Ok(d)) => {
                         let me = self.clone();
-                        let job = Job::decode(&d.body);
-                        let kind = job.as_ref().map_or("unknown", |j| j.task.kind());
-                        let metered = InFlight::start(kind);
-                        tasks.spawn(async move { me.handle(d, job, metered).await });
+                        tasks.spawn(async move { me.handle(d).await });
                     }
                     Some(Err(e)) => {
                         failure = Some(e);
@@ -169,38 +183,132 @@ impl Worker {
         failure.map_or(Ok(()), Err)
     }
 
-    /// Handles one delivery; every line logged about the job carries its round, id and kind
-    /// (the `job` span), including those of the check itself.
-    async fn handle(self: Arc<Self>, d: Delivery, job: Result<Job, String>, mut metered: InFlight) {
-        let job = match job {
+    /// Handles one delivery: a batch of jobs (often a page's links), checked concurrently
+    /// within the worker's `prefetch` bound. Their results go out as one message, and the
+    /// delivery is acknowledged once the queue has confirmed it. A job that could not be
+    /// checked (a panic, the store away) returns the whole delivery to the queue after the
+    /// others' results are out: their re-check on redelivery changes nothing, because the
+    /// first result of a job is the one that counts.
+    async fn handle(self: Arc<Self>, d: Delivery) {
+        let jobs = match Job::decode_batch(&d.body) {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!("unreadable job sent to the dead lane: {e}");
-                metered.failed("unreadable");
+                InFlight::start("unknown").failed("unreadable");
                 settle(d.acker.reject(false).await);
                 return;
             }
         };
-        let span =
-            tracing::info_span!("job", round = %job.round, job = %job.id, kind = job.task.kind());
-        self.handle_job(job, d, metered).instrument(span).await;
+        let checked = join_all(jobs.into_iter().map(|job| {
+            let metered = InFlight::start(job.task.kind());
+            // Every line logged about the job carries its round, id and kind (the `job`
+            // span), including those of the check itself.
+            let span = tracing::info_span!("job", round = %job.round, job = %job.id,
+                kind = job.task.kind());
+            let me = self.clone();
+            let redeliveries = d.redeliveries;
+            async move {
+                let outcome = me
+                    .check(job, redeliveries, metered)
+                    .instrument(span.clone())
+                    .await;
+                (outcome, span)
+            }
+        }))
+        .await;
+        let mut done = Vec::new();
+        let mut unchecked = Vec::new();
+        for (c, span) in checked {
+            match c {
+                Ok((result, metered)) => done.push((result, metered, span)),
+                Err(why) => unchecked.push(why),
+            }
+        }
+        if !done.is_empty() {
+            let results: Vec<JobResult> = done.iter().map(|(r, _, _)| r.clone()).collect();
+            if let Err(e) = self
+                .queue
+                .publish(
+                    Lane::Results,
+                    JobResult::encode_batch(&results),
+                    Duration::ZERO,
+                )
+                .await
+            {
+                tracing::warn!(
+                    jobs = done.len(),
+                    "results not confirmed ({e}); jobs returned to the queue"
+                );
+                for (_, mut metered, _) in done {
+                    metered.failed("unconfirmed");
+                }
+                settle(d.acker.reject(true).await);
+                return;
+            }
+        }
+        if unchecked.is_empty() {
+            let settled = d.acker.ack().await;
+            for (_, mut metered, span) in done {
+                let _in_job = span.enter();
+                match &settled {
+                    Ok(()) => {
+                        tracing::debug!("result published, job acknowledged");
+                        metered.succeeded();
+                    }
+                    Err(e) => {
+                        tracing::warn!("settling a job failed (it will be redelivered): {e}");
+                        metered.failed("unsettled");
+                    }
+                }
+            }
+            return;
+        }
+        // The checked jobs' results are confirmed: they count as done whatever happens to
+        // the delivery.
+        for (_, mut metered, _) in done {
+            metered.succeeded();
+        }
+        if unchecked.contains(&Unchecked::StoreAway) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let requeue = unchecked.iter().any(|u| *u != Unchecked::UnknownRound);
+        settle(d.acker.reject(requeue).await);
     }
 
-    async fn handle_job(self: Arc<Self>, job: Job, d: Delivery, mut metered: InFlight) {
+    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. The
+    /// check's own state (its requests, their buffers) is allocated only once it has a slot:
+    /// jobs of a batch waiting their turn cost little more than the job itself.
+    async fn check(
+        self: Arc<Self>,
+        job: Job,
+        redeliveries: u32,
+        mut metered: InFlight,
+    ) -> Result<(JobResult, InFlight), Unchecked> {
+        let Ok(_slot) = self.slots.acquire().await else {
+            // The semaphore is never closed; were it, the job goes back to the queue.
+            metered.failed("interrupted");
+            return Err(Unchecked::Panicked);
+        };
+        Box::pin(self.clone().check_now(job, redeliveries, metered)).await
+    }
+
+    async fn check_now(
+        self: Arc<Self>,
+        job: Job,
+        redeliveries: u32,
+        mut metered: InFlight,
+    ) -> Result<(JobResult, InFlight), Unchecked> {
         let ctx = match self.context(&job.round).await {
             Ok(c) => c,
             Err(NoContext::Retry(e)) => {
                 tracing::warn!("store unavailable, job returned: {e}");
                 metered.failed("store_unavailable");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                settle(d.acker.reject(true).await);
-                return;
+                return Err(Unchecked::StoreAway);
             }
             Err(NoContext::Unknown(why)) => {
                 tracing::error!("{why}; job sent to the dead lane");
                 metered.failed("unknown_round");
-                settle(d.acker.reject(false).await);
-                return;
+                return Err(Unchecked::UnknownRound);
             }
         };
         // A panic in the check returns the job to the queue (and dead-letters it at the
@@ -223,8 +331,12 @@ impl Worker {
         })
         .catch_unwind()
         .await;
-        let outcome = match outcome {
-            Ok(o) => o,
+        match outcome {
+            Ok(o) => {
+                metrics::histogram!("spotcheck_worker_job_duration_seconds", "kind" => metered.kind)
+                    .record(started.elapsed().as_secs_f64());
+                Ok((JobResult::new(job, o), metered))
+            }
             Err(panic) => {
                 let why = panic
                     .downcast_ref::<&str>()
@@ -232,41 +344,23 @@ impl Worker {
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic".into());
                 tracing::error!(
-                    redeliveries = d.redeliveries,
+                    redeliveries,
                     "check failed ({why}); job returned to the queue"
                 );
                 metered.failed("panicked");
-                settle(d.acker.reject(true).await);
-                return;
-            }
-        };
-        metrics::histogram!("spotcheck_worker_job_duration_seconds", "kind" => metered.kind)
-            .record(started.elapsed().as_secs_f64());
-        let result = JobResult::new(job, outcome);
-        match self
-            .queue
-            .publish(Lane::Results, result.encode(), Duration::ZERO)
-            .await
-        {
-            Ok(()) => match d.acker.ack().await {
-                Ok(()) => {
-                    tracing::debug!("result published, job acknowledged");
-                    metered.succeeded();
-                }
-                Err(e) => {
-                    tracing::warn!("settling a job failed (it will be redelivered): {e}");
-                    metered.failed("unsettled");
-                }
-            },
-            Err(e) => {
-                tracing::warn!("result not confirmed ({e}); job returned to the queue");
-                metered.failed("unconfirmed");
-                settle(d.acker.reject(true).await);
+                Err(Unchecked::Panicked)
             }
         }
     }
 
     async fn context(&self, id: &RoundId) -> Result<Arc<RoundContext>, NoContext> {
+        if let Some(c) = self.lock().get(id) {
+            return Ok(c.clone());
+        }
+        // One job builds a round's context while the others of the first batches wait for
+        // it: a fetcher loads the trusted certificates and owns the connection pool, so one
+        // per round, not one per job that arrived before it was ready.
+        let _building = self.building.lock().await;
         if let Some(c) = self.lock().get(id) {
             return Ok(c.clone());
         }

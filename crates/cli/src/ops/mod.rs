@@ -29,7 +29,7 @@
 //! | `spotcheck_throttle_wait_seconds` | histogram | | time a request waited for its host's rate, concurrency or back-off (pool-wide limits) |
 //! | `spotcheck_throttled_requests_total` | counter | | requests that waited 10 ms or more for their host |
 //! | `spotcheck_host_backoffs_total` | counter | | 429/503 answers that paused a host |
-//! | `spotcheck_collector_messages_received_total` | counter | lane | deliveries from the results and dead lanes |
+//! | `spotcheck_collector_messages_received_total` | counter | lane | deliveries from the results and dead lanes (each carries the results, or jobs, of one batch) |
 //! | `spotcheck_collector_results_written_total` | counter | kind | results stored for the first time (one per job of every round) |
 //! | `spotcheck_collector_results_duplicate_total` | counter | kind | redelivered results that changed nothing |
 //! | `spotcheck_collector_dead_letters_total` | counter | kind | jobs dead-lettered after every delivery attempt |

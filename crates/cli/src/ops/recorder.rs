@@ -89,7 +89,7 @@ fn describe() {
     );
     describe_counter!(
         "spotcheck_collector_messages_received_total",
-        "Deliveries from the results and dead lanes"
+        "Deliveries from the results and dead lanes (each carries the results, or jobs, of one batch)"
     );
     describe_counter!(
         "spotcheck_collector_results_written_total",
