@@ -61,14 +61,8 @@ impl Finished {
     pub fn save(&self, dir: &Path) -> Result<(), CliError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
-        let write = |name: &str, v: serde_json::Result<String>| {
-            let text = v.map_err(|e| CliError::failed(format!("cannot encode {name}: {e}")))?;
-            std::fs::write(dir.join(name), text).map_err(|e| {
-                CliError::failed(format!("cannot write {}: {e}", dir.join(name).display()))
-            })
-        };
-        write(ROUND_FILE, serde_json::to_string(&self.round))?;
-        write(RESULTS_FILE, serde_json::to_string(&self.results))
+        write_json(&dir.join(ROUND_FILE), &self.round)?;
+        write_json(&dir.join(RESULTS_FILE), &self.results)
     }
 
     /// A round saved by [`Finished::save`].
@@ -87,6 +81,18 @@ impl Finished {
             .map_err(|e| CliError::input(format!("{}: {e}", dir.join(RESULTS_FILE).display())))?;
         Ok(Finished { round, results })
     }
+}
+
+/// Writes `value` as JSON, streamed to the file: a large round's results are never all in
+/// one string.
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), CliError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        CliError::failed(format!("cannot write {}: {e}", path.display()))
+    };
+    let file = std::fs::File::create(path).map_err(|e| failed(&e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, value).map_err(|e| failed(&e))?;
+    std::io::Write::flush(&mut out).map_err(|e| failed(&e))
 }
 
 const ROUND_FILE: &str = "round.json";
@@ -158,10 +164,7 @@ pub async fn execute(round: Round, opts: Options) -> Result<Finished, CliError> 
             Err(e) => tracing::warn!("role task failed: {e}"),
         }
     }
-    let results = s
-        .results(&round.id)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
+    let results = store.take_results(&round.id);
     Ok(Finished { round, results })
 }
 

@@ -6,6 +6,7 @@ use clap::Parser;
 use spotcheck::cli;
 
 fn main() -> ExitCode {
+    few_malloc_arenas();
     let args = cli::Cli::parse();
     cli::init_logging(&args);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -23,6 +24,22 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("spotcheck: {}", e.message);
             ExitCode::from(e.code)
+        }
+    }
+}
+
+/// glibc gives each thread that allocates at the same moment an arena of its own, and keeps
+/// what is freed in it: with the runtime's threads handing requests and results to each
+/// other, a round's memory ends up spread over many half-empty arenas. Two are as fast here
+/// and keep the peak resident memory of a round about a tenth lower. `MALLOC_ARENA_MAX` in
+/// the environment still decides when it is set.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a tuning parameter of the allocator; it is called before
+        // any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
 }

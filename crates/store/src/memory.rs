@@ -44,6 +44,15 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// Every result of the round, in job id order, moved out of the store: the one-process
+    /// mode's hand-over once a round is complete, without a second copy of a large round's
+    /// results at its end. The round's other records stay.
+    pub fn take_results(&self, round: &RoundId) -> Vec<JobResult> {
+        self.with(round, |s| {
+            std::mem::take(&mut s.results).into_values().collect()
+        })
+    }
+
     fn with<T>(&self, round: &RoundId, f: impl FnOnce(&mut RoundState) -> T) -> T {
         let mut map = self.rounds.lock().unwrap_or_else(|p| p.into_inner());
         f(map.entry(round.clone()).or_default())
