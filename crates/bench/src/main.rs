@@ -5,9 +5,10 @@
 //! The workload is one page with 10,000 links over 10 loopback hosts, 10 % of them broken
 //! (see [`workload`]). Every tool starts from that page and checks every link on it. Wall
 //! time runs from the start of the run (the `spotcheck run` or `lychee` process; the pool's
-//! `round start`) to its end (process exit; the round reported complete); the pool's processes
-//! are started and ready before the clock starts, as a deployed pool is. Peak memory is each
-//! process's own high-water mark from `wait4` (summed over the pool's processes).
+//! `round start`) to its end (process exit; the store saying the round is complete); the
+//! pool's processes are started and ready before the clock starts, as a deployed pool is.
+//! Peak memory and CPU time are each process's own from `wait4` (summed over the pool's
+//! processes, whose CPU time includes their start-up).
 //!
 //! ```sh
 //! cargo build --release -p spotcheck -p spotcheck-bench
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::ports::Store;
+use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisStore;
 
 use proc::{Reaped, Role};
@@ -88,6 +91,8 @@ struct Args {
 struct Row {
     name: String,
     wall: Duration,
+    /// CPU time of the run's processes (for the pool: its roles from start-up to exit).
+    cpu: Duration,
     rss_kib: u64,
     broken: Option<usize>,
     requests: u64,
@@ -289,6 +294,7 @@ fn embedded(spotcheck: &Path, work: &Path, concurrency: u16) -> Result<Row, Fail
     Ok(Row {
         name: "spotcheck run (embedded)".into(),
         wall,
+        cpu: reaped.cpu,
         rss_kib: reaped.max_rss_kib,
         broken: Some(broken_in_report(&out)?),
         requests: 0,
@@ -347,15 +353,21 @@ fn pool(
             "worker ready",
         )?);
     }
-    let result = measure_pool(&roles, &command, work);
+    let result = measure_pool(rt, &args.redis, &ns, &roles, &command, work);
     // Stop the pool whatever happened, and read each process's peak memory as it is reaped.
     let mut rss = 0;
+    let mut cpu_total = Duration::ZERO;
     for r in &roles {
         proc::terminate(&r.child);
     }
     for r in &roles {
         match proc::reap(&r.child) {
-            Ok(Reaped { max_rss_kib, .. }) => rss += max_rss_kib,
+            Ok(Reaped {
+                max_rss_kib, cpu, ..
+            }) => {
+                rss += max_rss_kib;
+                cpu_total += cpu;
+            }
             Err(e) => eprintln!("{}: {e}", r.name),
         }
     }
@@ -396,14 +408,20 @@ fn pool(
     Ok(Row {
         name: format!("spotcheck pool ({workers} workers + collector)"),
         wall,
+        cpu: cpu_total,
         rss_kib: rss,
         broken,
         requests: 0,
     })
 }
 
-/// Starts the round on the ready pool and waits for `round status` to say it is complete.
+/// Starts the round on the ready pool and waits until the store says it is complete. The
+/// store is read directly, every 10 ms, rather than through `round status` processes whose
+/// start-up would cost the pool's machine CPU and the measurement up to their period.
 fn measure_pool(
+    rt: &tokio::runtime::Runtime,
+    redis: &str,
+    ns: &str,
     roles: &[Role],
     command: &dyn Fn(&[&str]) -> Command,
     work: &Path,
@@ -412,6 +430,7 @@ fn measure_pool(
         r.wait_ready(Duration::from_secs(60))
             .map_err(|e| format!("{e}; see the logs in {}", work.display()))?;
     }
+    let store = rt.block_on(RedisStore::connect(redis, ns))?;
     eprintln!("running a round on the pool ...");
     let start = Instant::now();
     let args = round_args(work);
@@ -426,19 +445,16 @@ fn measure_pool(
         .into());
     }
     let id = String::from_utf8(out.stdout)?.trim().to_string();
+    let round = RoundId(id.clone());
     let limit = Duration::from_secs(1800);
     loop {
-        let out = command(&["round", "status", &id, "--json"]).output()?;
-        if out.status.success() {
-            let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-            if v["complete"] == true {
-                return Ok((start.elapsed(), id));
-            }
+        if rt.block_on(store.progress(&round))?.complete {
+            return Ok((start.elapsed(), id));
         }
         if start.elapsed() > limit {
             return Err(format!("round {id} not complete after {limit:?}").into());
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -478,6 +494,7 @@ fn run_lychee(lychee: &Path, work: &Path, page: &str, concurrency: u16) -> Resul
     Ok(Row {
         name: version,
         wall,
+        cpu: reaped.cpu,
         rss_kib: reaped.max_rss_kib,
         broken,
         requests: 0,
@@ -488,15 +505,16 @@ fn run_lychee(lychee: &Path, work: &Path, page: &str, concurrency: u16) -> Resul
 fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
     println!();
     println!(
-        "| run | wall (s) | links/s | peak RSS (MiB) | broken found (of {broken}) | requests served |"
+        "| run | wall (s) | links/s | CPU (s) | peak RSS (MiB) | broken found (of {broken}) | requests served |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in rows {
         println!(
-            "| {} | {:.2} | {:.0} | {:.1} | {} | {} |",
+            "| {} | {:.2} | {:.0} | {:.2} | {:.1} | {} | {} |",
             r.name,
             r.wall.as_secs_f64(),
             r.links_per_s(links),
+            r.cpu.as_secs_f64(),
             r.rss_kib as f64 / 1024.0,
             r.broken.map_or("?".to_string(), |b| b.to_string()),
             r.requests

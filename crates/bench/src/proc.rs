@@ -1,5 +1,5 @@
-//! Child processes measured the way the kernel sees them: wall time, and peak resident memory
-//! from `wait4` (the child's own high-water mark, `ru_maxrss`, read when it is reaped — so no
+//! Child processes measured the way the kernel sees them: wall time, CPU time and peak resident
+//! memory from `wait4` (the child's own high-water mark, `ru_maxrss`, read when it is reaped — so no
 //! sampling can miss a short peak).
 
 use std::io::{self, BufRead, BufReader, Read};
@@ -15,6 +15,8 @@ pub struct Reaped {
     pub code: Option<i32>,
     /// Peak resident set size, in KiB.
     pub max_rss_kib: u64,
+    /// CPU time, user and system.
+    pub cpu: Duration,
 }
 
 /// Waits for `child` with `wait4`, which also gives its resource usage. The `Child` must not be
@@ -44,7 +46,13 @@ pub fn reap(child: &Child) -> io::Result<Reaped> {
     Ok(Reaped {
         code,
         max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        cpu: cpu(&usage.ru_utime) + cpu(&usage.ru_stime),
     })
+}
+
+fn cpu(t: &libc::timeval) -> Duration {
+    Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+        + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
 }
 
 /// Asks a child to stop as its supervisor would (SIGTERM).
