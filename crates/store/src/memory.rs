@@ -151,11 +151,7 @@ impl Store for MemoryStore {
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
         Ok(self.with(round, |s| Progress {
             total: s.expected.len() as u64,
-            done: s
-                .expected
-                .iter()
-                .filter(|id| s.results.contains_key(*id))
-                .count() as u64,
+            done: (s.expected.len() as u64).saturating_sub(s.outstanding),
             dead: s.dead,
             sealed: s.sealed,
             complete: s.completed,
