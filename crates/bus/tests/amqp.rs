@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use spotcheck_bus::AmqpOptions;
 use spotcheck_core::ports::{Lane, PortError, Queue};
+use spotcheck_testkit::Proxy;
 
 fn limit(n: u32) -> AmqpOptions {
     AmqpOptions {

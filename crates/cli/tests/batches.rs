@@ -8,7 +8,6 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use spotcheck::cli::RoundArgs;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_collector::Collector;
 use spotcheck_core::job::{Job, JobId, Task};
@@ -22,16 +21,7 @@ use support::{City, ROUND_LIMIT};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
     let city = City::start().await;
-    let (from, to) = city.sim.window();
-    let args = RoundArgs {
-        registry: Some(city.dir.path().join("registry.toml")),
-        plan: Some(city.dir.path().join("plan.toml")),
-        window: Some(format!("{from}..{to}")),
-        as_of: Some(city.sim.as_of().to_string()),
-        allow_private: true,
-    };
-    let round =
-        spotcheck_scheduler::build_round(spotcheck::cli::round_input(&args).unwrap()).unwrap();
+    let round = city.round();
     let home = round.registry.websites[0].url.clone();
     let jobs: Vec<Job> = (1..=4)
         .map(|n| {

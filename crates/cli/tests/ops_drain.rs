@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use spotcheck::cli::RoundArgs;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_core::ports::{GateFactory, HostGate, HostPermit, Lane};
 use spotcheck_core::round::Round;
@@ -180,16 +179,7 @@ impl HostGate for CountingGate {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_returned_at_the_end_of_the_grace_stops_its_requests() {
     let city = City::start().await;
-    let (from, to) = city.sim.window();
-    let args = RoundArgs {
-        registry: Some(city.dir.path().join("registry.toml")),
-        plan: Some(city.dir.path().join("plan.toml")),
-        window: Some(format!("{from}..{to}")),
-        as_of: Some(city.sim.as_of().to_string()),
-        allow_private: true,
-    };
-    let input = spotcheck::cli::round_input(&args).unwrap();
-    let round = spotcheck_scheduler::build_round(input).unwrap();
+    let round = city.round();
     let queue = MemoryQueue::new(5);
     let store = MemoryStore::new();
     spotcheck_scheduler::start_round(&store, &queue, &round)

@@ -90,12 +90,6 @@ impl Job {
         serde_json::to_vec(self).expect("jobs always serialize")
     }
 
-    /// Decodes a queue message, refusing other wire versions and ids that do not match the task.
-    pub fn decode(body: &[u8]) -> Result<Job, String> {
-        let job: Job = serde_json::from_slice(body).map_err(|e| format!("not a job: {e}"))?;
-        job.checked()
-    }
-
     /// Several jobs as one queue message (a JSON array). A broker's cost is per message, not
     /// per byte: a page's links travel a few dozen to a message, so a pool checks links as
     /// fast as one process does instead of waiting on the broker.
@@ -103,18 +97,11 @@ impl Job {
         serde_json::to_vec(jobs).expect("jobs always serialize")
     }
 
-    /// The jobs of a queue message: a batch, or a single job as [`Job::encode`] writes it.
-    /// One bad job refuses the whole message (it cannot have come from a spotcheck).
+    /// The jobs of a queue message: a batch, or a single job as [`Job::encode`] writes it —
+    /// refusing other wire versions and ids that do not match their task. One bad job refuses
+    /// the whole message (it cannot have come from a spotcheck).
     pub fn decode_batch(body: &[u8]) -> Result<Vec<Job>, String> {
-        if !is_array(body) {
-            return Job::decode(body).map(|j| vec![j]);
-        }
-        let jobs: Vec<Job> =
-            serde_json::from_slice(body).map_err(|e| format!("not a batch of jobs: {e}"))?;
-        if jobs.is_empty() {
-            return Err("an empty batch of jobs".into());
-        }
-        jobs.into_iter().map(Job::checked).collect()
+        decode_batch(body, "job", Job::checked)
     }
 
     fn checked(self) -> Result<Job, String> {
@@ -135,9 +122,23 @@ impl Job {
     }
 }
 
-/// Whether a message is a JSON array (a batch) rather than one object.
-pub(crate) fn is_array(body: &[u8]) -> bool {
-    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+/// The items of a queue message — a JSON array, or a single object — each checked by `check`.
+pub(crate) fn decode_batch<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+    check: fn(T) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    if !is_array {
+        let one: T = serde_json::from_slice(body).map_err(|e| format!("not a {what}: {e}"))?;
+        return check(one).map(|one| vec![one]);
+    }
+    let items: Vec<T> =
+        serde_json::from_slice(body).map_err(|e| format!("not a batch of {what}s: {e}"))?;
+    if items.is_empty() {
+        return Err(format!("an empty batch of {what}s"));
+    }
+    items.into_iter().map(check).collect()
 }
 
 /// 16 hex digits of SHA-256: short enough for keys, long enough never to collide in a round.
@@ -172,19 +173,19 @@ mod tests {
                 account: "x".into(),
             },
         );
-        assert_eq!(Job::decode(&job.encode()).unwrap(), job);
-        assert!(Job::decode(b"{not json").is_err());
+        assert_eq!(Job::decode_batch(&job.encode()).unwrap(), vec![job.clone()]);
+        assert!(Job::decode_batch(b"{not json").is_err());
         let mut other = job.clone();
         other.v = 9;
         assert!(
-            Job::decode(&other.encode())
+            Job::decode_batch(&other.encode())
                 .unwrap_err()
                 .contains("version")
         );
         let mut forged = job;
         forged.id = JobId("0000".into());
         assert!(
-            Job::decode(&forged.encode())
+            Job::decode_batch(&forged.encode())
                 .unwrap_err()
                 .contains("does not match")
         );

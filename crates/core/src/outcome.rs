@@ -202,15 +202,7 @@ impl JobResult {
     /// The results of a queue message: a batch, or a single result as [`JobResult::encode`]
     /// writes it.
     pub fn decode_batch(body: &[u8]) -> Result<Vec<JobResult>, String> {
-        if !crate::job::is_array(body) {
-            return JobResult::decode(body).map(|r| vec![r]);
-        }
-        let results: Vec<JobResult> =
-            serde_json::from_slice(body).map_err(|e| format!("not a batch of results: {e}"))?;
-        if results.is_empty() {
-            return Err("an empty batch of results".into());
-        }
-        results.into_iter().map(JobResult::checked).collect()
+        crate::job::decode_batch(body, "result", JobResult::checked)
     }
 
     fn checked(self) -> Result<JobResult, String> {

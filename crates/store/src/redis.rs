@@ -289,6 +289,18 @@ fn port_error(what: &str, e: &RedisError) -> PortError {
 }
 
 /// A fresh id for one call, so its retries can be recognised (see the module doc).
+/// A result as the record scripts take it: its JSON, and `1` if its outcome is `Dead`.
+fn script_args(result: &JobResult) -> Result<(Vec<u8>, &'static [u8]), PortError> {
+    let json = serde_json::to_vec(result)
+        .map_err(|e| PortError::Invalid(format!("result of job {}: {e}", result.job.id)))?;
+    let dead: &[u8] = if matches!(result.outcome, Outcome::Dead { .. }) {
+        b"1"
+    } else {
+        b"0"
+    };
+    Ok((json, dead))
+}
+
 fn call_id() -> String {
     use std::hash::{BuildHasher, Hasher};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -467,13 +479,7 @@ impl RedisStore {
         result: &JobResult,
         follow_ups: &[JobId],
     ) -> Result<Recorded, PortError> {
-        let json = serde_json::to_vec(result)
-            .map_err(|e| PortError::Invalid(format!("result of job {}: {e}", result.job.id)))?;
-        let dead: &[u8] = if matches!(result.outcome, Outcome::Dead { .. }) {
-            b"1"
-        } else {
-            b"0"
-        };
+        let (json, dead) = script_args(result)?;
         let mut args: Vec<&[u8]> = vec![result.job.id.0.as_bytes(), &json, dead];
         args.extend(follow_ups.iter().map(|f| f.0.as_bytes()));
         let (first, completed): (i64, i64) = self
@@ -503,13 +509,7 @@ impl RedisStore {
         }
         let mut encoded = Vec::with_capacity(results.len());
         for r in results {
-            let json = serde_json::to_vec(r)
-                .map_err(|e| PortError::Invalid(format!("result of job {}: {e}", r.job.id)))?;
-            let dead: &[u8] = if matches!(r.outcome, Outcome::Dead { .. }) {
-                b"1"
-            } else {
-                b"0"
-            };
+            let (json, dead) = script_args(r)?;
             encoded.push((r.job.id.0.as_bytes(), json, dead));
         }
         let args: Vec<&[u8]> = encoded

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use spotcheck_core::ports::{GateFactory, HostGate};
 use spotcheck_store::{GateLimits, RedisGate, RedisGates, RedisOptions, RedisStore};
+use spotcheck_testkit::Proxy;
 
 fn limits(rate: &str, concurrency: u32) -> GateLimits {
     GateLimits {

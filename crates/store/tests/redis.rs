@@ -13,6 +13,7 @@ use common::*;
 use spotcheck_core::ports::{PortError, Store};
 use spotcheck_core::round::RoundId;
 use spotcheck_store::{RedisOptions, RedisStore};
+use spotcheck_testkit::Proxy;
 
 async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
     redis::Client::open(url)

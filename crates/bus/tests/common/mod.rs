@@ -1,20 +1,17 @@
 //! Helpers for the RabbitMQ tests: a reachable broker (or a loud failure), a fresh namespace
-//! per test with cleanup, and a TCP proxy that can cut connections.
+//! per test with cleanup.
 
 #![allow(dead_code)]
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_core::ports::{Consumer, Delivery};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::AbortHandle;
 
 pub const DEFAULT_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -87,63 +84,6 @@ pub async fn nothing_for(c: &mut Box<dyn Consumer>, ms: u64) {
     if let Ok(d) = tokio::time::timeout(Duration::from_millis(ms), c.next()).await {
         let body = d.and_then(|d| d.ok()).map(|d| d.body);
         panic!("unexpected delivery {body:?}");
-    }
-}
-
-/// A TCP proxy in front of the broker: `cut` drops every connection through it, as a broker
-/// restart or a network failure does, and `refuse` makes new connections fail meanwhile.
-pub struct Proxy {
-    pub addr: SocketAddr,
-    conns: Arc<Mutex<Vec<AbortHandle>>>,
-    refusing: Arc<AtomicBool>,
-    accept: AbortHandle,
-}
-
-impl Proxy {
-    pub async fn start(upstream: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-        let addr = listener.local_addr().expect("proxy address");
-        let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
-        let refusing = Arc::new(AtomicBool::new(false));
-        let (c, r) = (conns.clone(), refusing.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if r.load(Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut out) = TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
-                    }
-                });
-                c.lock().unwrap().push(task.abort_handle());
-            }
-        })
-        .abort_handle();
-        Proxy {
-            addr,
-            conns,
-            refusing,
-            accept,
-        }
-    }
-
-    pub fn cut(&self) {
-        for c in self.conns.lock().unwrap().drain(..) {
-            c.abort();
-        }
-    }
-
-    pub fn refuse(&self, refuse: bool) {
-        self.refusing.store(refuse, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.accept.abort();
-        self.cut();
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_core::ports::{Progress, Store};
-use spotcheck_core::round::RoundId;
+use spotcheck_core::round::{Round, RoundId};
 use spotcheck_sim::{Scenario, Sim};
 use spotcheck_store::RedisStore;
 
@@ -74,6 +74,20 @@ impl City {
             "--as-of".into(),
             self.sim.as_of().to_string(),
         ]
+    }
+
+    /// The round an operator would start on this city, built in this process: its registry
+    /// and plan, the simulator's window and date, private addresses allowed.
+    pub fn round(&self) -> Round {
+        let (from, to) = self.sim.window();
+        let args = spotcheck::cli::RoundArgs {
+            registry: Some(self.dir.path().join("registry.toml")),
+            plan: Some(self.dir.path().join("plan.toml")),
+            window: Some(format!("{from}..{to}")),
+            as_of: Some(self.sim.as_of().to_string()),
+            allow_private: true,
+        };
+        spotcheck_scheduler::build_round(spotcheck::cli::round_input(&args).unwrap()).unwrap()
     }
 
     pub fn command(&self) -> Command {

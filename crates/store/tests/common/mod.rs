@@ -1,13 +1,11 @@
 //! Helpers for the store tests: rounds and results to store, a reachable Redis (or a loud
-//! failure), a fresh namespace per test with cleanup, and a TCP proxy that can cut connections.
+//! failure), a fresh namespace per test with cleanup.
 
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures_util::FutureExt;
 use spotcheck_core::job::{Job, Task};
@@ -15,8 +13,6 @@ use spotcheck_core::outcome::{JobResult, Outcome, Verdict};
 use spotcheck_core::round::{Round, RoundId, RoundKind};
 use spotcheck_core::{Plan, Registry};
 use spotcheck_store::{RedisOptions, RedisStore};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::AbortHandle;
 
 pub fn round(id: &str) -> Round {
     let registry = Registry::parse(
@@ -98,62 +94,5 @@ where
     cleaner.delete_namespace().await.expect("cleanup");
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
-    }
-}
-
-/// A TCP proxy in front of Redis: `cut` drops every connection through it, as a restart or a
-/// network failure does, and `refuse` makes new connections fail meanwhile.
-pub struct Proxy {
-    pub addr: SocketAddr,
-    conns: Arc<Mutex<Vec<AbortHandle>>>,
-    refusing: Arc<AtomicBool>,
-    accept: AbortHandle,
-}
-
-impl Proxy {
-    pub async fn start(upstream: SocketAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-        let addr = listener.local_addr().expect("proxy address");
-        let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
-        let refusing = Arc::new(AtomicBool::new(false));
-        let (c, r) = (conns.clone(), refusing.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if r.load(Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut out) = TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
-                    }
-                });
-                c.lock().unwrap().push(task.abort_handle());
-            }
-        })
-        .abort_handle();
-        Proxy {
-            addr,
-            conns,
-            refusing,
-            accept,
-        }
-    }
-
-    pub fn cut(&self) {
-        for c in self.conns.lock().unwrap().drain(..) {
-            c.abort();
-        }
-    }
-
-    pub fn refuse(&self, refuse: bool) {
-        self.refusing.store(refuse, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.accept.abort();
-        self.cut();
     }
 }
