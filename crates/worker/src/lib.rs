@@ -225,7 +225,7 @@ impl Worker {
             }
         }
         if !done.is_empty() {
-            let results: Vec<JobResult> = done.iter().map(|(r, _, _)| r.clone()).collect();
+            let results: Vec<&JobResult> = done.iter().map(|(r, _, _)| r).collect();
             if let Err(e) = self
                 .queue
                 .publish(
