@@ -849,10 +849,8 @@ mod tests {
         use spotcheck_core::job::{Job, Task};
         use spotcheck_core::outcome::Verdict;
 
-        let url = std::env::var("SPOTCHECK_TEST_REDIS_URL")
-            .or_else(|_| std::env::var("SPOTCHECK_REDIS_URL"))
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        let ns = format!("test-{}", call_id());
+        let url = spotcheck_testkit::redis_url();
+        let ns = spotcheck_testkit::namespace();
         let store = RedisStore::connect(&url, &ns).await.unwrap_or_else(|e| {
             panic!(
                 "Redis is not reachable at {url} ({e}); this test needs one (./tests/run starts it)"

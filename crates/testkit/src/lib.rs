@@ -1,12 +1,41 @@
-//! Helpers shared by the tests of the RabbitMQ and Redis adapters, which must show that work
-//! survives a service that restarts or a network that fails under them.
+//! Helpers shared by the tests that run on the real RabbitMQ and Redis: where the services
+//! are, a namespace of their own per test, and a proxy that fails the network under them.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
+
+/// The broker the tests use: `SPOTCHECK_TEST_AMQP_URL`, else `SPOTCHECK_AMQP_URL`, else the
+/// local default.
+pub fn amqp_url() -> String {
+    service_url("AMQP", "amqp://guest:guest@127.0.0.1:5672/%2f")
+}
+
+/// The Redis the tests use: `SPOTCHECK_TEST_REDIS_URL`, else `SPOTCHECK_REDIS_URL`, else the
+/// local default.
+pub fn redis_url() -> String {
+    service_url("REDIS", "redis://127.0.0.1:6379")
+}
+
+fn service_url(service: &str, default: &str) -> String {
+    std::env::var(format!("SPOTCHECK_TEST_{service}_URL"))
+        .or_else(|_| std::env::var(format!("SPOTCHECK_{service}_URL")))
+        .unwrap_or_else(|_| default.to_string())
+}
+
+/// A namespace no other test (or earlier run) uses, so tests in parallel never share a queue
+/// or a key.
+pub fn namespace() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
+    format!("test-{:016x}", h.finish())
+}
 
 /// A TCP proxy in front of a service (the broker, Redis): `cut` drops every connection through
 /// it, as a restart of the service or a network failure does, and `refuse` makes new

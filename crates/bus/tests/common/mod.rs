@@ -6,32 +6,13 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_core::ports::{Consumer, Delivery};
 
-pub const DEFAULT_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
-
-/// The broker the tests use: `SPOTCHECK_TEST_AMQP_URL`, else `SPOTCHECK_AMQP_URL`, else the
-/// local default.
-pub fn amqp_url() -> String {
-    std::env::var("SPOTCHECK_TEST_AMQP_URL")
-        .or_else(|_| std::env::var("SPOTCHECK_AMQP_URL"))
-        .unwrap_or_else(|_| DEFAULT_URL.to_string())
-}
-
-/// A namespace no other test (or earlier run) uses.
-pub fn namespace() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
-    format!("test-{:016x}", h.finish())
-}
+pub use spotcheck_testkit::{amqp_url, namespace};
 
 /// Connects or fails the test with a message saying what is missing.
 pub async fn connect(url: &str, ns: &str, opts: AmqpOptions) -> AmqpQueue {

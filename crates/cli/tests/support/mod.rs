@@ -21,14 +21,7 @@ use spotcheck_core::round::{Round, RoundId};
 use spotcheck_sim::{Scenario, Sim};
 use spotcheck_store::RedisStore;
 
-pub fn amqp_url() -> String {
-    std::env::var("SPOTCHECK_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
-}
-
-pub fn redis_url() -> String {
-    std::env::var("SPOTCHECK_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
+pub use spotcheck_testkit::{amqp_url, redis_url};
 
 /// A simulated city with its registry and plan written to a folder.
 pub struct City {

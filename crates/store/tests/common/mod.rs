@@ -5,7 +5,6 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures_util::FutureExt;
 use spotcheck_core::job::{Job, Task};
@@ -47,25 +46,7 @@ pub fn ok(job: &Job) -> JobResult {
     JobResult::new(job.clone(), Outcome::Link(Verdict::ok(200)))
 }
 
-pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
-
-/// The Redis the tests use: `SPOTCHECK_TEST_REDIS_URL`, else `SPOTCHECK_REDIS_URL`, else the
-/// local default.
-pub fn redis_url() -> String {
-    std::env::var("SPOTCHECK_TEST_REDIS_URL")
-        .or_else(|_| std::env::var("SPOTCHECK_REDIS_URL"))
-        .unwrap_or_else(|_| DEFAULT_URL.to_string())
-}
-
-/// A namespace no other test (or earlier run) uses.
-pub fn namespace() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
-    format!("test-{:016x}", h.finish())
-}
+pub use spotcheck_testkit::{namespace, redis_url};
 
 /// Connects or fails the test with a message saying what is missing.
 pub async fn connect(url: &str, ns: &str, opts: RedisOptions) -> RedisStore {
