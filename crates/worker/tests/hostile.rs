@@ -689,6 +689,48 @@ async fn unavailable_after_every_retry_is_broken() {
     assert_eq!(n.load(Ordering::SeqCst), 2, "one try and one retry");
 }
 
+/// Time spent queued at the host gate is the pool's, not the site's: a fast site reached
+/// after a long wait — its slots held by other requests, or the host paused after a 429 — is
+/// not a timeout. (An availability visit that counted the wait would report a healthy site as
+/// unreachable whenever its host was busy.)
+#[tokio::test]
+async fn waiting_at_the_host_gate_is_not_the_sites_time() {
+    let base = serve(Router::new().route(
+        "/",
+        get(|| async { html(StatusCode::OK, "<title>首页</title>") }),
+    ))
+    .await;
+    let url = Url::parse(&format!("{base}/")).unwrap();
+    let once = FetchOptions {
+        timeout: Some(Duration::from_millis(300)),
+        once: true,
+        ..FetchOptions::default()
+    };
+    let wait = Duration::from_millis(900);
+
+    let gate = Arc::new(MemoryGate::new("1000/s".parse().unwrap(), 1));
+    let f = Fetcher::new(config(true), gate.clone()).unwrap();
+    let held = gate.enter("127.0.0.1").await;
+    tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        drop(held);
+    });
+    let t = Instant::now();
+    let got = tokio::time::timeout(LIMIT, f.fetch(&url, &once))
+        .await
+        .unwrap();
+    assert_eq!(got.map(|g| g.status), Ok(200), "behind a held slot");
+    assert!(t.elapsed() >= wait, "{:?}", t.elapsed());
+
+    gate.back_off("127.0.0.1", wait).await;
+    let t = Instant::now();
+    let got = tokio::time::timeout(LIMIT, f.fetch(&url, &once))
+        .await
+        .unwrap();
+    assert_eq!(got.map(|g| g.status), Ok(200), "behind a pause");
+    assert!(t.elapsed() >= wait, "{:?}", t.elapsed());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Network failures
 

@@ -207,7 +207,11 @@ impl Fetcher {
 
     async fn follow(&self, start: &Url, opts: &FetchOptions) -> Result<Answer, FetchError> {
         let timeout = opts.timeout.unwrap_or(self.cfg.timeout);
-        let deadline = tokio::time::Instant::now() + timeout;
+        // The site's time only: each hop's clock starts once the host gate lets it through.
+        // Time queued behind the pool's own politeness (a busy host, a pause after a 429, the
+        // lease of a worker that crashed) says nothing of the site, and counting it would
+        // report a healthy site as timing out.
+        let mut left = timeout;
         let mut url = start.clone();
         let mut redirects = Vec::new();
         let mut form = opts.form.clone();
@@ -216,6 +220,7 @@ impl Fetcher {
             self.check_literal(&url)?;
             let host = url.host_str().unwrap_or("").to_string();
             let _permit = self.gate.enter(&host).await;
+            let hop = tokio::time::Instant::now();
             let req = match (form.take(), json.take()) {
                 (Some(f), _) => self.client.post(url.clone()).form_pairs(&f),
                 (None, Some(j)) => self
@@ -225,8 +230,7 @@ impl Fetcher {
                     .body(j),
                 (None, None) => self.client.get(url.clone()),
             };
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let resp = tokio::time::timeout(remaining, req.send())
+            let resp = tokio::time::timeout(left, req.send())
                 .await
                 .map_err(|_| FetchError::Timeout(timeout))?
                 .map_err(|e| classify(&e, timeout))?;
@@ -246,6 +250,7 @@ impl Fetcher {
                         return Err(FetchError::BadRedirect(format!("to {next}")));
                     }
                     redirects.push(next.clone());
+                    left = left.saturating_sub(hop.elapsed());
                     url = next;
                     continue;
                 }
@@ -261,7 +266,7 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
             let cap = opts.max_body.unwrap_or(self.cfg.max_body);
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let remaining = left.saturating_sub(hop.elapsed());
             let (body, truncated) = tokio::time::timeout(remaining, read_capped(resp, cap))
                 .await
                 .map_err(|_| FetchError::Timeout(timeout))??;
