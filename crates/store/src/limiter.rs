@@ -9,8 +9,12 @@
 //!    host answered 429/503 — so a `Retry-After` seen by one worker stops them all;
 //! 2. the host's **leases** (`{ns}:host:{host}:leases`), a sorted set of in-flight requests
 //!    scored by their expiry: at most `per_host_concurrency` at once across the pool. A lease
-//!    is removed when its request ends; one held by a worker that crashed expires by itself
-//!    (after [`GateLimits::lease_ttl`]), so its slot is never lost for good;
+//!    is removed when its request ends. Each lease names its holder (`{holder}-{n}`), and every
+//!    gate keeps a short-lived holder key (`{ns}:gate:holder:{holder}`) alive while it runs:
+//!    when a host's slots are all taken, the leases of holders whose key has lapsed — a worker
+//!    killed mid-request — are freed on the spot, so a crash stalls a host for seconds
+//!    ([`GateLimits::holder_ttl`]) rather than until its leases expire. A lease still expires
+//!    by itself after [`GateLimits::lease_ttl`], so no slot is ever lost for good;
 //! 3. the host's **rate**, a GCRA (generic cell rate algorithm) whose only state is the
 //!    theoretical arrival time in `{ns}:host:{host}` (microseconds of Redis server time, so the
 //!    workers' clocks do not matter).
@@ -28,7 +32,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ::redis::Script;
@@ -39,13 +43,18 @@ use spotcheck_core::Rate;
 use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
 use spotcheck_core::round::Round;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::AbortHandle;
 
 use crate::redis::RedisStore;
 
 /// KEYS: 1 rate (GCRA arrival time), 2 pause, 3 leases. ARGV: 1 emission interval in µs,
-/// 2 burst tolerance in µs, 3 concurrency, 4 lease id, 5 lease time to live in ms.
+/// 2 burst tolerance in µs, 3 concurrency, 4 lease id (`{holder}-{n}`), 5 lease time to live
+/// in ms, 6 the prefix of holder keys, 7 this holder, 8 holder key time to live in ms.
 /// Returns {0, 0} when the lease is taken, else {why, wait in µs}: 1 paused, 2 every slot
 /// taken (wait until the oldest lease would expire — the caller polls sooner), 3 rate.
+///
+/// The holder keys are not among KEYS (a lease names its holder only in its id), which a
+/// single Redis allows; the pool's keys of one namespace live on one Redis.
 const ACQUIRE: &str = r#"
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
@@ -54,9 +63,18 @@ local now_ms = math.floor(now / 1000)
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then return {1, paused * 1000} end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_ms)
-if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then
-  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  return {2, (tonumber(oldest[2]) - now_ms) * 1000}
+local limit = tonumber(ARGV[3])
+if redis.call('ZCARD', KEYS[3]) >= limit then
+  for _, lease in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+    local holder = string.match(lease, '^(.-)%-')
+    if holder and redis.call('EXISTS', ARGV[6] .. holder) == 0 then
+      redis.call('ZREM', KEYS[3], lease)
+    end
+  end
+  if redis.call('ZCARD', KEYS[3]) >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+    return {2, (tonumber(oldest[2]) - now_ms) * 1000}
+  end
 end
 local interval = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -70,6 +88,7 @@ local expires = now_ms + tonumber(ARGV[5])
 redis.call('ZADD', KEYS[3], expires, ARGV[4])
 local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[3], tonumber(last[2]) + 1000)
+redis.call('SET', ARGV[6] .. ARGV[7], '1', 'PX', ARGV[8])
 return {0, 0}
 "#;
 
@@ -91,6 +110,9 @@ pub struct GateLimits {
     /// How long a lease lives if its worker never returns it (crashed): longer than any one
     /// request may take, so a slow request never loses its slot while it runs.
     pub lease_ttl: Duration,
+    /// How long a gate's holder key outlives its last beat: the leases of a worker silent
+    /// for longer (killed) are freed when another worker finds the host's slots full.
+    pub holder_ttl: Duration,
 }
 
 impl GateLimits {
@@ -103,9 +125,14 @@ impl GateLimits {
             rate: p.politeness.per_host_rate,
             concurrency: p.politeness.per_host_concurrency.max(1),
             lease_ttl: longest + Duration::from_secs(15),
+            holder_ttl: HOLDER_TTL,
         }
     }
 }
+
+/// A gate's holder key lives this long after each beat; it beats three times as often, so a
+/// late beat or two never frees the leases of a worker that is still running.
+const HOLDER_TTL: Duration = Duration::from_secs(10);
 
 /// Shortest and longest wait between two asks while every slot of a host is taken. Another
 /// worker's lease ends when its request ends, which Redis does not announce: the gate asks
@@ -133,7 +160,11 @@ pub struct RedisGate {
     paused: Mutex<HashMap<String, Instant>>,
     acquire: Script,
     pause: Script,
-    lease_prefix: String,
+    /// This gate's name in its leases and holder key.
+    holder: String,
+    holder_prefix: String,
+    /// Keeps the holder key alive while the gate lives; started by the first request.
+    heartbeat: OnceLock<AbortHandle>,
     leases: AtomicU64,
     last_warning: Mutex<Option<Instant>>,
     started: Instant,
@@ -179,7 +210,9 @@ impl RedisGate {
             paused: Mutex::new(HashMap::new()),
             acquire: Script::new(ACQUIRE),
             pause: Script::new(PAUSE),
-            lease_prefix: format!("{:08x}{:08x}", std::process::id(), random()),
+            holder: format!("{:08x}{:08x}", std::process::id(), random()),
+            holder_prefix: format!("{ns}:gate:holder:"),
+            heartbeat: OnceLock::new(),
             leases: AtomicU64::new(0),
             last_warning: Mutex::new(None),
             started: Instant::now(),
@@ -225,9 +258,8 @@ impl RedisGate {
 
     /// Asks Redis once (with a few quick retries of a lost connection).
     async fn ask(&self, keys: &[String; 3], lease: &str) -> Answer {
-        let ttl_ms = u64::try_from(self.limits.lease_ttl.as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1);
+        let ttl_ms = millis(self.limits.lease_ttl);
+        let holder_ms = millis(self.limits.holder_ttl);
         let mut delay = Duration::from_millis(50);
         for attempt in 1..=ATTEMPTS {
             let mut inv = self.acquire.prepare_invoke();
@@ -238,7 +270,10 @@ impl RedisGate {
                 .arg(self.tolerance_us)
                 .arg(self.limits.concurrency)
                 .arg(lease)
-                .arg(ttl_ms);
+                .arg(ttl_ms)
+                .arg(&self.holder_prefix)
+                .arg(&self.holder)
+                .arg(holder_ms);
             let mut conn = self.conn.clone();
             match inv.invoke_async::<(i64, i64)>(&mut conn).await {
                 Ok((0, _)) => return Answer::Go(Some(lease.to_string())),
@@ -277,6 +312,30 @@ impl RedisGate {
         }
     }
 
+    /// Starts beating this gate's holder key, once: every third of its time to live, while
+    /// the gate lives. A beat that fails is only logged — the next one may get through, and
+    /// each granted lease renews the key as well.
+    fn beat(&self) {
+        self.heartbeat.get_or_init(|| {
+            let mut conn = self.conn.clone();
+            let key = format!("{}{}", self.holder_prefix, self.holder);
+            let ttl = self.limits.holder_ttl;
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(ttl / 3);
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    every.tick().await;
+                    let mut set = ::redis::cmd("SET");
+                    set.arg(&key).arg(1).arg("PX").arg(millis(ttl));
+                    if let Err(e) = set.query_async::<()>(&mut conn).await {
+                        tracing::debug!(%key, error = %e, "host gate: holder beat failed");
+                    }
+                }
+            })
+            .abort_handle()
+        });
+    }
+
     /// Forgets local rate state of hosts not seen for a while (governor's keyed state never
     /// shrinks by itself); cheap enough to run every few hundred requests.
     fn tidy(&self, n: u64) {
@@ -298,9 +357,10 @@ impl HostGate for RedisGate {
         }
         self.local_rate.until_key_ready(&host).await;
 
+        self.beat();
         let n = self.leases.fetch_add(1, Ordering::Relaxed);
         self.tidy(n);
-        let lease = format!("{}-{n:x}", self.lease_prefix);
+        let lease = format!("{}-{n:x}", self.holder);
         let keys = self.host_keys(&host);
         // Held from before the first ask: if this wait is abandoned (a job returned at the end
         // of a grace period), dropping it returns a lease Redis may already have granted,
@@ -357,6 +417,15 @@ impl HostGate for RedisGate {
         if let Err(e) = inv.invoke_async::<i64>(&mut conn).await {
             // This process still pauses; the others learn of the host's limit by themselves.
             self.warn_unreachable(&e);
+        }
+    }
+}
+
+impl Drop for RedisGate {
+    /// The holder key then lapses: leases still out (dropped outside a runtime) free soon.
+    fn drop(&mut self) {
+        if let Some(beat) = self.heartbeat.get() {
+            beat.abort();
         }
     }
 }
@@ -449,6 +518,10 @@ impl GateFactory for RedisGates {
             })
             .clone()
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 /// Up to a tenth of `wait` (at most 20 ms) at random, so workers told the same wait do not all

@@ -16,7 +16,8 @@
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see *Retries*) |
 //! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time ([`crate::limiter`]) |
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
-//! | `{ns}:host:{host}:leases` | sorted set | lease id → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
+//! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
+//! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
 //!
 //! # Retention
 //!

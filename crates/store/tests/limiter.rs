@@ -19,6 +19,7 @@ fn limits(rate: &str, concurrency: u32) -> GateLimits {
         rate: rate.parse().unwrap(),
         concurrency,
         lease_ttl: Duration::from_secs(30),
+        holder_ttl: Duration::from_secs(10),
     }
 }
 
@@ -224,6 +225,43 @@ async fn a_crashed_workers_lease_expires() {
             leases(&ns, "a.gov.cn").await == 0
         })
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_killed_workers_leases_free_when_its_beat_stops_not_when_they_expire() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let quick = GateLimits {
+            holder_ttl: Duration::from_millis(300),
+            ..limits("1000/s", 2)
+        };
+        let killed = RedisGate::new(&store, quick);
+        let survivor = RedisGate::new(&other, quick);
+        // The killed worker had both slots, and will never return them.
+        std::mem::forget(killed.enter("a.gov.cn").await);
+        std::mem::forget(killed.enter("a.gov.cn").await);
+        assert_eq!(leases(&ns, "a.gov.cn").await, 2);
+        // While it still beats, its slots are its own.
+        let early = tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn"));
+        assert!(early.await.is_err(), "a live worker's lease was taken");
+        // Killed: no more beats. Both slots free within the holder key's life, not the
+        // leases' 30 s.
+        drop(killed);
+        let t = Instant::now();
+        let a = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+            .await
+            .expect("the killed worker's slot freed within seconds");
+        let b = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+            .await
+            .expect("and its second slot");
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        assert_eq!(leases(&ns, "a.gov.cn").await, 2);
+        // The survivor's own slots are not freed under it: its beat goes on.
+        let third = tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn"));
+        assert!(third.await.is_err(), "the concurrency limit no longer held");
+        drop((a, b));
     })
     .await;
 }
