@@ -122,6 +122,15 @@ pub fn read_report(dir: &Path) -> serde_json::Value {
     v
 }
 
+/// The report of a round equals the reference; when it does not, the failure shows the lines
+/// that differ, not two reports of a hundred lines each.
+pub fn assert_same_report(got: &serde_json::Value, want: &serde_json::Value) {
+    if got != want {
+        let pretty = |v| serde_json::to_string_pretty(v).unwrap();
+        pretty_assertions::assert_eq!(pretty(got), pretty(want), "report vs reference");
+    }
+}
+
 /// A role process (`worker`, `collector`) with its JSON log lines collected as they come.
 pub struct Role {
     pub name: String,
