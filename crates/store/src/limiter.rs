@@ -31,7 +31,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -49,7 +49,8 @@ use crate::redis::RedisStore;
 
 /// KEYS: 1 rate (GCRA arrival time), 2 pause, 3 leases. ARGV: 1 emission interval in µs,
 /// 2 burst tolerance in µs, 3 concurrency, 4 lease id (`{holder}-{n}`), 5 lease time to live
-/// in ms, 6 the prefix of holder keys, 7 this holder, 8 holder key time to live in ms.
+/// in ms, 6 the prefix of holder keys, 7 this holder, 8 holder key time to live in ms, set
+/// with the lease only until the gate's own heartbeat has set it (0: no need).
 /// Returns {0, 0} when the lease is taken, else {why, wait in µs}: 1 paused, 2 every slot
 /// taken (wait until the oldest lease would expire — the caller polls sooner), 3 rate.
 ///
@@ -88,7 +89,7 @@ local expires = now_ms + tonumber(ARGV[5])
 redis.call('ZADD', KEYS[3], expires, ARGV[4])
 local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[3], tonumber(last[2]) + 1000)
-redis.call('SET', ARGV[6] .. ARGV[7], '1', 'PX', ARGV[8])
+if tonumber(ARGV[8]) > 0 then redis.call('SET', ARGV[6] .. ARGV[7], '1', 'PX', ARGV[8]) end
 return {0, 0}
 "#;
 
@@ -165,6 +166,8 @@ pub struct RedisGate {
     holder_prefix: String,
     /// Keeps the holder key alive while the gate lives; started by the first request.
     heartbeat: OnceLock<AbortHandle>,
+    /// The heartbeat has set the holder key once; until then each granted lease sets it.
+    beaten: Arc<AtomicBool>,
     leases: AtomicU64,
     last_warning: Mutex<Option<Instant>>,
     started: Instant,
@@ -213,6 +216,7 @@ impl RedisGate {
             holder: format!("{:08x}{:08x}", std::process::id(), random()),
             holder_prefix: format!("{ns}:gate:holder:"),
             heartbeat: OnceLock::new(),
+            beaten: Arc::new(AtomicBool::new(false)),
             leases: AtomicU64::new(0),
             last_warning: Mutex::new(None),
             started: Instant::now(),
@@ -259,7 +263,11 @@ impl RedisGate {
     /// Asks Redis once (with a few quick retries of a lost connection).
     async fn ask(&self, keys: &[String; 3], lease: &str) -> Answer {
         let ttl_ms = millis(self.limits.lease_ttl);
-        let holder_ms = millis(self.limits.holder_ttl);
+        let holder_ms = if self.beaten.load(Ordering::Relaxed) {
+            0
+        } else {
+            millis(self.limits.holder_ttl)
+        };
         let mut delay = Duration::from_millis(50);
         for attempt in 1..=ATTEMPTS {
             let mut inv = self.acquire.prepare_invoke();
@@ -313,13 +321,13 @@ impl RedisGate {
     }
 
     /// Starts beating this gate's holder key, once: every third of its time to live, while
-    /// the gate lives. A beat that fails is only logged — the next one may get through, and
-    /// each granted lease renews the key as well.
+    /// the gate lives. A beat that fails is only logged — the next one may get through.
     fn beat(&self) {
         self.heartbeat.get_or_init(|| {
             let mut conn = self.conn.clone();
             let key = format!("{}{}", self.holder_prefix, self.holder);
             let ttl = self.limits.holder_ttl;
+            let beaten = self.beaten.clone();
             tokio::spawn(async move {
                 let mut every = tokio::time::interval(ttl / 3);
                 every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -327,8 +335,11 @@ impl RedisGate {
                     every.tick().await;
                     let mut set = ::redis::cmd("SET");
                     set.arg(&key).arg(1).arg("PX").arg(millis(ttl));
-                    if let Err(e) = set.query_async::<()>(&mut conn).await {
-                        tracing::debug!(%key, error = %e, "host gate: holder beat failed");
+                    match set.query_async::<()>(&mut conn).await {
+                        Ok(()) => beaten.store(true, Ordering::Relaxed),
+                        Err(e) => {
+                            tracing::debug!(%key, error = %e, "host gate: holder beat failed")
+                        }
                     }
                 }
             })
