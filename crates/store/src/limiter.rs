@@ -166,7 +166,9 @@ pub struct RedisGate {
     holder_prefix: String,
     /// Keeps the holder key alive while the gate lives; started by the first request.
     heartbeat: OnceLock<AbortHandle>,
-    /// The heartbeat has set the holder key once; until then each granted lease sets it.
+    /// The heartbeat has set the holder key once; until then each granted lease sets it. (Were
+    /// the key lost later — Redis restarted empty — the next beat sets it again; until then
+    /// this worker's leases may be freed early, a host briefly over its concurrency limit.)
     beaten: Arc<AtomicBool>,
     leases: AtomicU64,
     last_warning: Mutex<Option<Instant>>,
