@@ -435,7 +435,7 @@ impl HostGate for RedisGate {
 }
 
 impl Drop for RedisGate {
-    /// The holder key then lapses: leases still out (dropped outside a runtime) free soon.
+    /// Stops the heartbeat: the holder key lapses, so leases this gate never returned free soon.
     fn drop(&mut self) {
         if let Some(beat) = self.heartbeat.get() {
             beat.abort();

@@ -710,25 +710,25 @@ async fn waiting_at_the_host_gate_is_not_the_sites_time() {
 
     let gate = Arc::new(MemoryGate::new("1000/s".parse().unwrap(), 1));
     let f = Fetcher::new(config(true), gate.clone()).unwrap();
+    // Answered, after waiting at least `wait` at the gate.
+    let answered_after_the_wait = async |what: &str| {
+        let t = Instant::now();
+        let got = tokio::time::timeout(LIMIT, f.fetch(&url, &once))
+            .await
+            .unwrap();
+        assert_eq!(got.map(|g| g.status), Ok(200), "{what}");
+        assert!(t.elapsed() >= wait, "{what}: {:?}", t.elapsed());
+    };
+
     let held = gate.enter("127.0.0.1").await;
     tokio::spawn(async move {
         tokio::time::sleep(wait).await;
         drop(held);
     });
-    let t = Instant::now();
-    let got = tokio::time::timeout(LIMIT, f.fetch(&url, &once))
-        .await
-        .unwrap();
-    assert_eq!(got.map(|g| g.status), Ok(200), "behind a held slot");
-    assert!(t.elapsed() >= wait, "{:?}", t.elapsed());
+    answered_after_the_wait("behind a held slot").await;
 
     gate.back_off("127.0.0.1", wait).await;
-    let t = Instant::now();
-    let got = tokio::time::timeout(LIMIT, f.fetch(&url, &once))
-        .await
-        .unwrap();
-    assert_eq!(got.map(|g| g.status), Ok(200), "behind a pause");
-    assert!(t.elapsed() >= wait, "{:?}", t.elapsed());
+    answered_after_the_wait("behind a pause").await;
 }
 
 // ---------------------------------------------------------------------------------------------
