@@ -29,10 +29,13 @@ pub type OnComplete = Arc<dyn Fn(&RoundId) + Send + Sync>;
 /// results each carries) on concurrent writes.
 const IN_FLIGHT: u16 = 64;
 
-/// Follow-up jobs per queue message. A broker's cost is per message: a page's 10,000 links
-/// go out as a few hundred messages, and a worker checks a message's jobs side by side. Small
-/// enough that a round's links still spread over every worker of a pool.
-const JOBS_PER_MESSAGE: usize = 16;
+/// Follow-up jobs per queue message, at least and at most. A broker's cost is per message, and
+/// a worker checks a message's jobs side by side: a page's 10,000 links go out as [`MESSAGES`]
+/// messages of 125 jobs, a page's 300 links as 19 messages of 16, so a round's links still
+/// spread over every worker of a pool.
+const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=128;
+/// Follow-ups are split into about this many messages, within [`JOBS_PER_MESSAGE`].
+const MESSAGES: usize = 80;
 
 /// Messages published at once before their confirms are awaited together.
 const MESSAGES_PER_WAVE: usize = 64;
@@ -242,7 +245,11 @@ impl Shared {
             .into_iter()
             .filter(|j| fresh.contains(&j.id))
             .collect();
-        let messages: Vec<&[Job]> = new.chunks(JOBS_PER_MESSAGE).collect();
+        let per_message = new
+            .len()
+            .div_ceil(MESSAGES)
+            .clamp(*JOBS_PER_MESSAGE.start(), *JOBS_PER_MESSAGE.end());
+        let messages: Vec<&[Job]> = new.chunks(per_message).collect();
         for wave in messages.chunks(MESSAGES_PER_WAVE) {
             let sent = join_all(wave.iter().map(|jobs| {
                 self.queue

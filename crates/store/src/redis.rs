@@ -155,9 +155,14 @@ const RECORD_BATCH: &str = r#"
 local firsts = {}
 local retried = false
 local outstanding, done, dead = 0, 0, 0
+-- The new results are written with one command per key, not one per result.
+local jobs, results, calls, seen = {}, {}, {}, {}
 for i = 3, #ARGV, 3 do
   local job = ARGV[i]
-  if redis.call('HEXISTS', KEYS[3], job) == 1 then
+  if seen[job] then
+    -- Twice in one call: the first one counts, as if recorded one after the other.
+    firsts[#firsts + 1] = 0
+  elseif redis.call('HEXISTS', KEYS[3], job) == 1 then
     if redis.call('HGET', KEYS[5], 'r:' .. job) == ARGV[2] then
       -- A retry of the call that wrote it: answer as that call did.
       retried = true
@@ -166,14 +171,26 @@ for i = 3, #ARGV, 3 do
       firsts[#firsts + 1] = 0
     end
   else
-    redis.call('HSET', KEYS[3], job, ARGV[i + 1])
-    redis.call('HSET', KEYS[5], 'r:' .. job, ARGV[2])
-    if redis.call('SISMEMBER', KEYS[2], job) == 1 then
+    jobs[#jobs + 1] = job
+    results[#results + 1] = job
+    results[#results + 1] = ARGV[i + 1]
+    calls[#calls + 1] = 'r:' .. job
+    calls[#calls + 1] = ARGV[2]
+    if ARGV[i + 2] == '1' then dead = dead + 1 end
+    firsts[#firsts + 1] = 1
+  end
+  seen[job] = true
+end
+-- In chunks: Lua unpacks a few thousand values at most.
+for i = 1, #jobs, 500 do
+  local last = math.min(i + 499, #jobs)
+  redis.call('HSET', KEYS[3], unpack(results, 2 * i - 1, 2 * last))
+  redis.call('HSET', KEYS[5], unpack(calls, 2 * i - 1, 2 * last))
+  for _, known in ipairs(redis.call('SMISMEMBER', KEYS[2], unpack(jobs, i, last))) do
+    if known == 1 then
       outstanding = outstanding - 1
       done = done + 1
     end
-    if ARGV[i + 2] == '1' then dead = dead + 1 end
-    firsts[#firsts + 1] = 1
   end
 end
 redis.call('HINCRBY', KEYS[4], 'outstanding', outstanding)

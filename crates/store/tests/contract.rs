@@ -112,10 +112,14 @@ pub async fn batch_contract(store: &dyn Store, rid: &str) {
     let completions = |recs: &[Recorded]| recs.iter().filter(|r| r.completed).count();
 
     let recs = store
-        .record_batch(&[ok(&jobs[0]), ok(&jobs[1])])
+        .record_batch(&[ok(&jobs[0]), ok(&jobs[1]), ok(&jobs[0])])
         .await
         .unwrap();
-    assert_eq!(firsts(&recs), [true, true]);
+    assert_eq!(
+        firsts(&recs),
+        [true, true, false],
+        "a job twice counts once"
+    );
     assert_eq!(completions(&recs), 0);
     let p = store.progress(&r.id).await.unwrap();
     assert_eq!((p.total, p.done, p.complete), (4, 2, false));
