@@ -237,6 +237,8 @@ struct Shared {
     beaten: AtomicBool,
     /// Numbers the leases this gate asks for.
     next_lease: AtomicU64,
+    /// Asks made, for [`RedisGate::asks`].
+    asks: AtomicU64,
     lines: Mutex<HashMap<String, Arc<Line>>>,
     paused: Mutex<HashMap<String, Instant>>,
     last_warning: Mutex<Option<Instant>>,
@@ -335,6 +337,7 @@ impl RedisGate {
                 holder_prefix: format!("{ns}:gate:holder:"),
                 beaten: AtomicBool::new(false),
                 next_lease: AtomicU64::new(0),
+                asks: AtomicU64::new(0),
                 lines: Mutex::new(HashMap::new()),
                 paused: Mutex::new(HashMap::new()),
                 last_warning: Mutex::new(None),
@@ -345,6 +348,13 @@ impl RedisGate {
             entered: AtomicU64::new(0),
             started: Instant::now(),
         }
+    }
+
+    /// How many times this gate has asked Redis. Against the requests it let through, this
+    /// says how well a worker's asks are batched: far fewer than one per request when many
+    /// wait for the same host.
+    pub fn asks(&self) -> u64 {
+        self.shared.asks.load(Ordering::Relaxed)
     }
 
     fn slot(&self, host: &str) -> Arc<Semaphore> {
@@ -457,6 +467,7 @@ impl Shared {
             millis(self.limits.holder_ttl)
         };
         let horizon_us = u64::try_from(HORIZON.as_micros()).unwrap_or(u64::MAX);
+        self.asks.fetch_add(1, Ordering::Relaxed);
         let mut delay = Duration::from_millis(50);
         for attempt in 1..=ATTEMPTS {
             let mut inv = self.acquire.prepare_invoke();
@@ -618,8 +629,11 @@ impl Line {
                     self.ready.notify_waiters();
                 }
                 let unserved = st.unserved();
+                // Done: leases nobody took (their requests were abandoned) go back in a while.
+                let linger = unserved == 0 && !st.idle.is_empty() && !st.lingering;
                 if unserved == 0 {
                     st.asking = false;
+                    st.lingering |= linger;
                 }
                 let usable = st.idle.len().min(unserved).min(BATCH);
                 let want = (unserved.min(BATCH) - usable).min(limit.saturating_sub(st.held));
@@ -635,6 +649,9 @@ impl Line {
                 };
                 drop(st);
                 shared.give_back(&self, stale);
+                if linger {
+                    spawn_lingering(&self, &shared);
+                }
                 if unserved == 0 {
                     return;
                 }
@@ -897,8 +914,15 @@ impl Drop for Permit {
             return;
         };
         if lease.granted.elapsed() >= LEASE_REUSE {
-            self.line.state().held -= 1;
+            let mut st = self.line.state();
+            st.held -= 1;
+            let wanted = st.unserved() > 0;
+            drop(st);
             self.shared.give_back(&self.line, vec![lease]);
+            if wanted {
+                // The line may ask for a lease in its place.
+                self.line.returned.notify_one();
+            }
             drop(slot);
             return;
         }

@@ -48,7 +48,8 @@
 //! swallow the round's one completion, or the follow-up jobs to publish.
 //!
 //! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
-//! single Redis, or one behind Sentinel, is.
+//! single Redis, or one behind Sentinel, is — version 6.2 or later (`SMISMEMBER` asks about
+//! a page's thousands of links in one command).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -125,15 +126,27 @@ if redis.call('HEXISTS', KEYS[3], job) == 1 then
   return {0, 0}
 end
 local outstanding, done = 0, 0
-for i = 6, #ARGV do
-  local f = ARGV[i]
-  if redis.call('SADD', KEYS[2], f) == 1 then
-    if redis.call('HEXISTS', KEYS[3], f) == 1 then
-      done = done + 1
-    else
-      outstanding = outstanding + 1
+-- A page brings thousands of follow-ups: membership is asked and added in chunks (Lua
+-- unpacks a few thousand values at most), not one command per job.
+local fresh, seen = {}, {}
+for i = 6, #ARGV, 500 do
+  local last = math.min(i + 499, #ARGV)
+  local known = redis.call('SMISMEMBER', KEYS[2], unpack(ARGV, i, last))
+  for j = i, last do
+    local f = ARGV[j]
+    if known[j - i + 1] == 0 and not seen[f] then
+      seen[f] = true
+      fresh[#fresh + 1] = f
+      if redis.call('HEXISTS', KEYS[3], f) == 1 then
+        done = done + 1
+      else
+        outstanding = outstanding + 1
+      end
     end
   end
+end
+for i = 1, #fresh, 500 do
+  redis.call('SADD', KEYS[2], unpack(fresh, i, math.min(i + 499, #fresh)))
 end
 redis.call('HSET', KEYS[3], job, ARGV[4])
 redis.call('HSET', KEYS[5], 'r:' .. job, ARGV[2])
@@ -728,19 +741,21 @@ impl Store for RedisStore {
             return Ok(Vec::new());
         }
         let [_, expected, ..] = self.round_keys(round);
-        // A pipeline of SISMEMBER rather than SMISMEMBER, which needs Redis 6.2.
-        let known: Vec<bool> = self
-            .retry("SISMEMBER expected", |mut c| {
+        let known: Vec<Vec<bool>> = self
+            .retry("SMISMEMBER expected", |mut c| {
                 let mut pipe = ::redis::pipe();
-                for id in ids {
-                    pipe.cmd("SISMEMBER").arg(&expected).arg(&id.0);
+                for chunk in ids.chunks(1000) {
+                    pipe.cmd("SMISMEMBER").arg(&expected);
+                    for id in chunk {
+                        pipe.arg(&id.0);
+                    }
                 }
                 async move { pipe.query_async(&mut c).await }
             })
             .await?;
         Ok(ids
             .iter()
-            .zip(known)
+            .zip(known.into_iter().flatten())
             .filter(|(_, known)| !known)
             .map(|(id, _)| id.clone())
             .collect())

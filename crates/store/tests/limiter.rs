@@ -88,17 +88,7 @@ async fn two_workers_share_one_rate() {
             times.extend(t.await.unwrap());
         }
         times.sort();
-        let window = Duration::from_secs(1);
-        let busiest = times
-            .iter()
-            .map(|t| {
-                times
-                    .iter()
-                    .filter(|u| **u >= *t && **u < *t + window)
-                    .count()
-            })
-            .max()
-            .unwrap_or(0);
+        let busiest = busiest(&times, Duration::from_secs(1));
         assert!(
             busiest <= 6,
             "{busiest} requests within one second at 5/s across two workers: {times:?}"
@@ -159,6 +149,137 @@ async fn concurrency_cap_holds_across_workers() {
             leases(&ns, "a.gov.cn").await == 0
         })
         .await;
+    })
+    .await;
+}
+
+/// Requests through two gates (two workers) with at most `limit` in flight between them:
+/// `tasks` eager tasks per gate, each holding its permit for `work`, until `run_for` is over.
+/// Returns the most in flight at once and when each request went, sorted.
+async fn busy(
+    gates: &[Arc<RedisGate>],
+    tasks: usize,
+    work: Duration,
+    run_for: Duration,
+) -> (usize, Vec<Duration>) {
+    let start = Instant::now();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let mut running = Vec::new();
+    for gate in gates {
+        for _ in 0..tasks {
+            let gate = gate.clone();
+            let (in_flight, most) = (in_flight.clone(), most.clone());
+            running.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                while start.elapsed() < run_for {
+                    let permit = gate.enter("a.gov.cn").await;
+                    times.push(start.elapsed());
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(work).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    drop(permit);
+                }
+                times
+            }));
+        }
+    }
+    let mut times = Vec::new();
+    for t in running {
+        times.extend(t.await.unwrap());
+    }
+    times.sort();
+    (most.load(Ordering::SeqCst), times)
+}
+
+/// The most requests that went within any `window`.
+fn busiest(times: &[Duration], window: Duration) -> usize {
+    times
+        .iter()
+        .map(|t| {
+            times
+                .iter()
+                .filter(|u| **u >= *t && **u < *t + window)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_busy_worker_asks_once_for_many_requests() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let gate = Arc::new(RedisGate::new(&store, limits("1000000/s", 16)));
+        let (most, times) = busy(
+            std::slice::from_ref(&gate),
+            32,
+            Duration::from_millis(2),
+            Duration::from_secs(1),
+        )
+        .await;
+        assert!(most <= 16, "{most} in flight at a concurrency of 16");
+        let (requests, asks) = (times.len() as u64, gate.asks());
+        assert!(requests >= 200, "only {requests} requests in 1 s");
+        // Waiting requests share an ask, leases go from one request to the next, and cells
+        // are prepaid: far fewer asks than requests (one per request before).
+        assert!(
+            asks * 4 <= requests,
+            "{asks} asks to Redis for {requests} requests"
+        );
+        eventually(Duration::from_secs(5), "leases returned", || async {
+            leases(&ns, "a.gov.cn").await == 0
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lease_handed_on_is_returned_before_it_expires() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        // Leases live 1.5 s: a worker that kept handing its lease on would run requests on
+        // an expired lease, and the other worker would take the slot beside it.
+        let short = GateLimits {
+            lease_ttl: Duration::from_millis(1500),
+            ..limits("1000000/s", 1)
+        };
+        let gates = [
+            Arc::new(RedisGate::new(&store, short)),
+            Arc::new(RedisGate::new(&other, short)),
+        ];
+        let (most, times) = busy(
+            &gates,
+            2,
+            Duration::from_millis(20),
+            Duration::from_millis(3500),
+        )
+        .await;
+        assert_eq!(most, 1, "pool-wide concurrency 1");
+        assert!(times.len() >= 40, "only {} requests in 3.5 s", times.len());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_fast_rate_granted_ahead_keeps_its_pace() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        // 200/s: a cell every 5 ms, two prepaid at a time for the leases in use.
+        let gates = [
+            Arc::new(RedisGate::new(&store, limits("200/s", 100))),
+            Arc::new(RedisGate::new(&other, limits("200/s", 100))),
+        ];
+        let (_, times) = busy(&gates, 8, Duration::from_millis(3), Duration::from_secs(2)).await;
+        // 100 per half second, and at most a prepaid cell or two late.
+        let most = busiest(&times, Duration::from_millis(500));
+        assert!(most <= 103, "{most} requests within 500 ms at 200/s");
+        assert!(
+            times.len() >= 200,
+            "only {} requests in 2 s at 200/s",
+            times.len()
+        );
     })
     .await;
 }
