@@ -584,6 +584,14 @@ impl LineState {
         }
     }
 
+    /// Has the idle leases go back to Redis after [`LINGER`]; true when no task does that yet
+    /// and the caller must start one ([`spawn_lingering`]).
+    fn linger(&mut self) -> bool {
+        let start = !self.idle.is_empty() && !self.lingering;
+        self.lingering |= start;
+        start
+    }
+
     /// Requests waiting without a go-ahead.
     fn unserved(&self) -> usize {
         self.waiting.saturating_sub(self.go.len())
@@ -630,10 +638,9 @@ impl Line {
                 }
                 let unserved = st.unserved();
                 // Done: leases nobody took (their requests were abandoned) go back in a while.
-                let linger = unserved == 0 && !st.idle.is_empty() && !st.lingering;
+                let linger = unserved == 0 && st.linger();
                 if unserved == 0 {
                     st.asking = false;
-                    st.lingering |= linger;
                 }
                 let usable = st.idle.len().min(unserved).min(BATCH);
                 let want = (unserved.min(BATCH) - usable).min(limit.saturating_sub(st.held));
@@ -657,22 +664,19 @@ impl Line {
                 }
                 (want, usable, extra)
             };
+            let first = shared.next_lease.fetch_add(want as u64, Ordering::Relaxed);
             let answer = if want + usable == 0 {
                 // Every slot the pool allows is this process's, in use: only its own
                 // requests' ends free one.
                 Answer::Wait(Why::Full, SLOT_POLL_MAX)
             } else {
-                let first = shared.next_lease.fetch_add(want as u64, Ordering::Relaxed);
-                let answer = shared.ask(&self.keys, first, want, usable, extra).await;
-                if let Answer::Granted(new, cells, first_at) = answer {
-                    poll = SLOT_POLL_MIN;
-                    self.granted(&shared, first, new, cells, first_at);
-                    continue;
-                }
-                answer
+                shared.ask(&self.keys, first, want, usable, extra).await
             };
             match answer {
-                Answer::Granted(..) => {}
+                Answer::Granted(new, cells, first_at) => {
+                    poll = SLOT_POLL_MIN;
+                    self.granted(&shared, first, new, cells, first_at);
+                }
                 Answer::Wait(why, wait) => {
                     let wait = match why {
                         Why::Paused => {
@@ -745,19 +749,16 @@ impl Line {
     async fn return_lingering(self: Arc<Line>, shared: Arc<Shared>) {
         loop {
             tokio::time::sleep(LINGER).await;
-            let back = {
+            let (back, done) = {
                 let mut st = self.state();
                 let back = if st.asking {
                     Vec::new()
                 } else {
                     st.take_idle(|l| l.idle_since.elapsed() >= LINGER)
                 };
-                if st.idle.is_empty() {
-                    st.lingering = false;
-                }
+                st.lingering = !st.idle.is_empty();
                 (back, !st.lingering)
             };
-            let (back, done) = back;
             shared.give_back(&self, back);
             if done {
                 return;
@@ -814,10 +815,7 @@ impl Drop for Waiting {
         let mut st = self.line.state();
         st.waiting -= 1;
         st.settle_surplus();
-        let linger = !st.idle.is_empty() && !st.lingering;
-        if linger {
-            st.lingering = true;
-        }
+        let linger = st.linger();
         drop(st);
         if linger {
             spawn_lingering(&self.line, &self.shared);
@@ -933,10 +931,7 @@ impl Drop for Permit {
         // A prepaid cell lets the next request go at once; without one, the line's asking
         // task asks for a cell.
         let paired = wanted && st.pair(self.shared.validity);
-        let linger = !wanted && !st.lingering;
-        if linger {
-            st.lingering = true;
-        }
+        let linger = !wanted && st.linger();
         drop(st);
         if paired {
             self.line.ready.notify_waiters();
