@@ -24,7 +24,9 @@
 //! what the limits allow — cells on the GCRA schedule up to [`HORIZON`] ahead, each with the
 //! time it may go, so the host sees exactly the rate it would see one request at a time. Or
 //! the script answers how long to wait; the line sleeps that long (with a little jitter, so
-//! workers do not answer in lock-step) and asks again — it never spins.
+//! workers do not answer in lock-step) and asks again — it never spins. The lines of a process
+//! share its calls to Redis: the asks of every line that asked while a call was out go
+//! together in the next one, so a worker busy with many hosts makes one round trip for all.
 //!
 //! A lease that comes back while the process has another request for the host waiting goes to
 //! that request (which still needs its rate cell) instead of back to Redis: a busy worker does
@@ -51,79 +53,95 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use spotcheck_core::Rate;
 use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
 use spotcheck_core::round::Round;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::AbortHandle;
 
 use crate::redis::RedisStore;
 
-/// KEYS: 1 rate (GCRA arrival time), 2 pause, 3 leases. ARGV: 1 emission interval in µs,
-/// 2 burst tolerance in µs, 3 concurrency, 4 the prefix of this gate's lease ids
-/// (`{holder}-`), 5 the number of the first new lease, 6 new leases wanted, 7 leases the
-/// caller holds unused, 8 cells wanted beyond those for the leases (prepaid for leases in
-/// use), 9 how far ahead cells may be granted in µs, 10 lease time to live in ms, 11 the
-/// prefix of holder keys, 12 this holder, 13 holder key time to live in ms, set with new
-/// leases only until the gate's own heartbeat has set it (0: no need).
+/// One call for the asks of several hosts' lines. KEYS, three per ask: 1 rate (GCRA arrival
+/// time), 2 pause, 3 leases. ARGV, shared: 1 emission interval in µs, 2 burst tolerance in µs,
+/// 3 concurrency, 4 the prefix of this gate's lease ids (`{holder}-`), 5 how far ahead cells
+/// may be granted in µs, 6 lease time to live in ms, 7 the prefix of holder keys, 8 this
+/// holder, 9 holder key time to live in ms, set with new leases only until the gate's own
+/// heartbeat has set it (0: no need); then four per ask: the number of its first new lease,
+/// new leases wanted, leases the caller holds unused, cells wanted beyond those for the leases
+/// (prepaid for leases in use).
 ///
-/// Grants cells first to requests that have a lease (new or held unused), and new leases
-/// only to requests that get a cell, so no slot is taken without a request to fill it.
-/// Returns {0, new leases, cells, the first cell's time relative to now in µs (≤ 0)}; cell
-/// `i` is `i` intervals after the first. Else {why, wait in µs}: 1 paused, 2 every slot
-/// taken (wait until the oldest lease would expire — the caller polls sooner), 3 rate.
+/// Each ask grants cells first to requests that have a lease (new or held unused), and new
+/// leases only to requests that get a cell, so no slot is taken without a request to fill it.
+/// Returns four numbers per ask, in order: {0, new leases, cells, the first cell's time
+/// relative to now in µs (≤ 0)}, cell `i` being `i` intervals after the first; else
+/// {why, wait in µs, 0, 0}: 1 paused, 2 every slot taken (wait until the oldest lease would
+/// expire — the caller polls sooner), 3 rate.
 ///
-/// The holder keys are not among KEYS (a lease names its holder only in its id), which a
-/// single Redis allows; the pool's keys of one namespace live on one Redis.
+/// The holder keys are not among KEYS (a lease names its holder only in its id), nor are the
+/// hosts of one call in one hash slot, which a single Redis allows; the pool's keys of one
+/// namespace live on one Redis.
 const ACQUIRE: &str = r#"
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local now_ms = math.floor(now / 1000)
-local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return {1, paused * 1000} end
-local want = tonumber(ARGV[6])
-local held = tonumber(ARGV[7])
-local granted = 0
-if want > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_ms)
-  local limit = tonumber(ARGV[3])
-  local taken = redis.call('ZCARD', KEYS[3])
-  if taken + want > limit then
-    for _, lease in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-      local holder = string.match(lease, '^(.-)%-')
-      if holder and redis.call('EXISTS', ARGV[11] .. holder) == 0 then
-        redis.call('ZREM', KEYS[3], lease)
-      end
-    end
-    taken = redis.call('ZCARD', KEYS[3])
-  end
-  granted = math.max(0, math.min(want, limit - taken))
-end
-if granted + held == 0 then
-  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  if oldest[2] == nil then return {2, 0} end
-  return {2, (tonumber(oldest[2]) - now_ms) * 1000}
-end
 local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local allow_at = tat - tonumber(ARGV[2])
-if now < allow_at then return {3, allow_at - now} end
-local fits = math.floor((now + tonumber(ARGV[9]) - allow_at) / interval) + 1
-local cells = math.min(granted + held + tonumber(ARGV[8]), fits)
-granted = math.min(granted, math.max(0, cells - held))
-local next_tat = tat + cells * interval
-redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX',
-  math.ceil((next_tat - now) / 1000) + 1000)
-if granted > 0 then
-  local expires = now_ms + tonumber(ARGV[10])
-  local first = tonumber(ARGV[5])
-  for i = 0, granted - 1 do
-    redis.call('ZADD', KEYS[3], expires, ARGV[4] .. string.format('%x', first + i))
+local tolerance = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local horizon = tonumber(ARGV[5])
+local holder_ms = tonumber(ARGV[9])
+local function acquire(rate, pause, leases, first, want, held, extra)
+  local paused = redis.call('PTTL', pause)
+  if paused > 0 then return {1, paused * 1000, 0, 0} end
+  local granted = 0
+  if want > 0 then
+    redis.call('ZREMRANGEBYSCORE', leases, '-inf', now_ms)
+    local taken = redis.call('ZCARD', leases)
+    if taken + want > limit then
+      for _, lease in ipairs(redis.call('ZRANGE', leases, 0, -1)) do
+        local holder = string.match(lease, '^(.-)%-')
+        if holder and redis.call('EXISTS', ARGV[7] .. holder) == 0 then
+          redis.call('ZREM', leases, lease)
+        end
+      end
+      taken = redis.call('ZCARD', leases)
+    end
+    granted = math.max(0, math.min(want, limit - taken))
   end
-  local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-  redis.call('PEXPIREAT', KEYS[3], tonumber(last[2]) + 1000)
-  if tonumber(ARGV[13]) > 0 then redis.call('SET', ARGV[11] .. ARGV[12], '1', 'PX', ARGV[13]) end
+  if granted + held == 0 then
+    local oldest = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
+    if oldest[2] == nil then return {2, 0, 0, 0} end
+    return {2, (tonumber(oldest[2]) - now_ms) * 1000, 0, 0}
+  end
+  local tat = tonumber(redis.call('GET', rate) or '0')
+  if tat < now then tat = now end
+  local allow_at = tat - tolerance
+  if now < allow_at then return {3, allow_at - now, 0, 0} end
+  local fits = math.floor((now + horizon - allow_at) / interval) + 1
+  local cells = math.min(granted + held + extra, fits)
+  granted = math.min(granted, math.max(0, cells - held))
+  local next_tat = tat + cells * interval
+  redis.call('SET', rate, string.format('%.0f', next_tat), 'PX',
+    math.ceil((next_tat - now) / 1000) + 1000)
+  if granted > 0 then
+    local expires = now_ms + tonumber(ARGV[6])
+    for i = 0, granted - 1 do
+      redis.call('ZADD', leases, expires, ARGV[4] .. string.format('%x', first + i))
+    end
+    local last = redis.call('ZRANGE', leases, -1, -1, 'WITHSCORES')
+    redis.call('PEXPIREAT', leases, tonumber(last[2]) + 1000)
+    if holder_ms > 0 then
+      redis.call('SET', ARGV[7] .. ARGV[8], '1', 'PX', holder_ms)
+      holder_ms = 0
+    end
+  end
+  return {0, granted, cells, allow_at - now}
 end
-return {0, granted, cells, allow_at - now}
+local out = {}
+for i = 0, #KEYS / 3 - 1 do
+  local a = 10 + i * 4
+  local r = acquire(KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3], tonumber(ARGV[a]),
+    tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
+  for j = 1, 4 do out[#out + 1] = r[j] end
+end
+return out
 "#;
 
 /// KEYS: 1 pause. ARGV: 1 pause in ms. Extends the pause; never shortens one in force.
@@ -188,6 +206,8 @@ pub const HORIZON: Duration = Duration::from_millis(50);
 pub const PREPAY: Duration = Duration::from_millis(10);
 /// Most leases and cells one ask takes.
 const BATCH: usize = 64;
+/// Most lines' asks one call to Redis carries.
+const ASKS_PER_CALL: usize = 64;
 
 /// Shortest and longest wait between two asks while every slot of a host is taken. Another
 /// worker's lease ends when its request ends, which Redis does not announce: the gate asks
@@ -230,6 +250,8 @@ struct Shared {
     pause: Script,
     /// This gate's name in its leases and holder key.
     holder: String,
+    /// `{holder}-`, which starts each of this gate's lease ids.
+    lease_prefix: String,
     holder_prefix: String,
     /// The heartbeat has set the holder key once; until then each ask that takes leases sets
     /// it. (Were the key lost later — Redis restarted empty — the next beat sets it again;
@@ -237,11 +259,30 @@ struct Shared {
     beaten: AtomicBool,
     /// Numbers the leases this gate asks for.
     next_lease: AtomicU64,
-    /// Asks made, for [`RedisGate::asks`].
+    /// Calls to Redis made for asks, for [`RedisGate::asks`].
     asks: AtomicU64,
+    /// Lines' asks waiting for the next call.
+    calls: Mutex<Calls>,
     lines: Mutex<HashMap<String, Arc<Line>>>,
     paused: Mutex<HashMap<String, Instant>>,
     last_warning: Mutex<Option<Instant>>,
+}
+
+/// The asks waiting for the gate's next call to Redis, and whether a task is calling.
+#[derive(Default)]
+struct Calls {
+    waiting: Vec<Ask>,
+    calling: bool,
+}
+
+/// One line's ask, waiting for a call.
+struct Ask {
+    line: Arc<Line>,
+    first: u64,
+    want: usize,
+    usable: usize,
+    extra: usize,
+    answer: oneshot::Sender<Answer>,
 }
 
 /// One host's queue in this process: the requests waiting for it and the leases held for it.
@@ -298,6 +339,20 @@ enum Answer {
     Unreachable,
 }
 
+impl Answer {
+    /// One ask's four numbers of the script's answer.
+    fn from_script(a: &[i64]) -> Answer {
+        let count = |v: i64| usize::try_from(v).unwrap_or(0);
+        let why = match a[0] {
+            0 => return Answer::Granted(count(a[1]), count(a[2]), a[3]),
+            1 => Why::Paused,
+            2 => Why::Full,
+            _ => Why::Rate,
+        };
+        Answer::Wait(why, Duration::from_micros(u64::try_from(a[1]).unwrap_or(0)))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Why {
     Paused,
@@ -320,6 +375,7 @@ impl RedisGate {
             .unwrap_or_else(|| Quota::per_second(count))
             .allow_burst(NonZeroU32::MIN);
         let interval_us = u64::try_from(interval.as_micros()).unwrap_or(u64::MAX);
+        let holder = format!("{:08x}{:08x}", std::process::id(), random());
         RedisGate {
             shared: Arc::new(Shared {
                 conn,
@@ -333,11 +389,13 @@ impl RedisGate {
                 validity: interval.max(PREPAY),
                 acquire: Script::new(ACQUIRE),
                 pause: Script::new(PAUSE),
-                holder: format!("{:08x}{:08x}", std::process::id(), random()),
+                holder: holder.clone(),
+                lease_prefix: format!("{holder}-"),
                 holder_prefix: format!("{ns}:gate:holder:"),
                 beaten: AtomicBool::new(false),
                 next_lease: AtomicU64::new(0),
                 asks: AtomicU64::new(0),
+                calls: Mutex::default(),
                 lines: Mutex::new(HashMap::new()),
                 paused: Mutex::new(HashMap::new()),
                 last_warning: Mutex::new(None),
@@ -350,9 +408,9 @@ impl RedisGate {
         }
     }
 
-    /// How many times this gate has asked Redis. Against the requests it let through, this
-    /// says how well a worker's asks are batched: far fewer than one per request when many
-    /// wait for the same host.
+    /// How many calls this gate has made to Redis for its lines' asks. Against the requests
+    /// it let through, this says how well a worker's asks are batched: far fewer than one per
+    /// request when many wait for the same host, or for hosts asking at the same moment.
     pub fn asks(&self) -> u64 {
         self.shared.asks.load(Ordering::Relaxed)
     }
@@ -429,7 +487,7 @@ impl Shared {
     }
 
     fn lease_id(&self, n: u64) -> String {
-        format!("{}-{n:x}", self.holder)
+        format!("{}{n:x}", self.lease_prefix)
     }
 
     fn paused_until(&self, host: &str) -> Option<Instant> {
@@ -449,17 +507,62 @@ impl Shared {
         }
     }
 
-    /// Asks Redis once (with a few quick retries of a lost connection) for `want` new leases,
-    /// numbered from `first`, and rate cells for them, for `usable` leases held unused, and
-    /// `extra` more.
+    /// Asks Redis for `want` new leases for `line`, numbered from `first`, and rate cells for
+    /// them, for `usable` leases held unused, and `extra` more. The ask joins the gate's next
+    /// call: one call carries the asks of every line that asked while the previous one was
+    /// out, so a worker busy with many hosts makes one round trip for all of them.
     async fn ask(
-        &self,
-        keys: &[String; 3],
+        self: &Arc<Self>,
+        line: &Arc<Line>,
         first: u64,
         want: usize,
         usable: usize,
         extra: usize,
     ) -> Answer {
+        let (answer, answered) = oneshot::channel();
+        let call = {
+            let mut calls = lock(&self.calls);
+            calls.waiting.push(Ask {
+                line: line.clone(),
+                first,
+                want,
+                usable,
+                extra,
+                answer,
+            });
+            !std::mem::replace(&mut calls.calling, true)
+        };
+        if call {
+            tokio::spawn(self.clone().call_for_waiting());
+        }
+        // The calling task answers every ask it takes; were it gone (the runtime shutting
+        // down), the line keeps the local limits only.
+        answered.await.unwrap_or(Answer::Unreachable)
+    }
+
+    /// Calls Redis for the waiting asks, [`ASKS_PER_CALL`] at a time, until none waits.
+    async fn call_for_waiting(self: Arc<Self>) {
+        loop {
+            let asks: Vec<Ask> = {
+                let mut calls = lock(&self.calls);
+                if calls.waiting.is_empty() {
+                    calls.calling = false;
+                    return;
+                }
+                let n = calls.waiting.len().min(ASKS_PER_CALL);
+                calls.waiting.drain(..n).collect()
+            };
+            let answers = self.call(&asks).await;
+            for (ask, answer) in asks.into_iter().zip(answers) {
+                // A line that stopped waiting (its runtime shut down) needs no answer.
+                let _ = ask.answer.send(answer);
+            }
+        }
+    }
+
+    /// One script call for `asks` (with a few quick retries of a lost connection); an answer
+    /// per ask, in order.
+    async fn call(&self, asks: &[Ask]) -> Vec<Answer> {
         let ttl_ms = millis(self.limits.lease_ttl);
         let holder_ms = if self.beaten.load(Ordering::Relaxed) {
             0
@@ -468,40 +571,36 @@ impl Shared {
         };
         let horizon_us = u64::try_from(HORIZON.as_micros()).unwrap_or(u64::MAX);
         self.asks.fetch_add(1, Ordering::Relaxed);
-        let mut delay = Duration::from_millis(50);
-        for attempt in 1..=ATTEMPTS {
-            let mut inv = self.acquire.prepare_invoke();
-            for k in keys {
+        let mut inv = self.acquire.prepare_invoke();
+        inv.arg(self.interval_us)
+            .arg(self.tolerance_us)
+            .arg(self.limits.concurrency)
+            .arg(&self.lease_prefix)
+            .arg(horizon_us)
+            .arg(ttl_ms)
+            .arg(&self.holder_prefix)
+            .arg(&self.holder)
+            .arg(holder_ms);
+        for ask in asks {
+            for k in &ask.line.keys {
                 inv.key(k);
             }
-            inv.arg(self.interval_us)
-                .arg(self.tolerance_us)
-                .arg(self.limits.concurrency)
-                .arg(format!("{}-", self.holder))
-                .arg(first)
-                .arg(want)
-                .arg(usable)
-                .arg(extra)
-                .arg(horizon_us)
-                .arg(ttl_ms)
-                .arg(&self.holder_prefix)
-                .arg(&self.holder)
-                .arg(holder_ms);
+            inv.arg(ask.first)
+                .arg(ask.want)
+                .arg(ask.usable)
+                .arg(ask.extra);
+        }
+        let mut delay = Duration::from_millis(50);
+        for attempt in 1..=ATTEMPTS {
             let mut conn = self.conn.clone();
             match inv.invoke_async::<Vec<i64>>(&mut conn).await {
-                Ok(a) if a.first() == Some(&0) && a.len() == 4 => {
-                    let count = |v: i64| usize::try_from(v).unwrap_or(0);
-                    return Answer::Granted(count(a[1]), count(a[2]), a[3]);
+                Ok(a) if a.len() == asks.len() * 4 => {
+                    return a.chunks_exact(4).map(Answer::from_script).collect();
                 }
                 Ok(a) => {
-                    let why = match a.first() {
-                        Some(1) => Why::Paused,
-                        Some(2) => Why::Full,
-                        _ => Why::Rate,
-                    };
-                    let us = a.get(1).copied().unwrap_or(0);
-                    let wait = Duration::from_micros(u64::try_from(us).unwrap_or(0));
-                    return Answer::Wait(why, wait);
+                    tracing::warn!(namespace = %self.ns, asks = asks.len(), answer = ?a,
+                        "host gate: unexpected answer from Redis; keeping the local limits for now");
+                    break;
                 }
                 Err(e) if attempt < ATTEMPTS => {
                     tracing::debug!(namespace = %self.ns, attempt, error = %e, "host gate: redis call failed; retrying");
@@ -510,11 +609,11 @@ impl Shared {
                 }
                 Err(e) => {
                     self.warn_unreachable(&e);
-                    return Answer::Unreachable;
+                    break;
                 }
             }
         }
-        Answer::Unreachable
+        asks.iter().map(|_| Answer::Unreachable).collect()
     }
 
     fn warn_unreachable(&self, e: &::redis::RedisError) {
@@ -670,7 +769,7 @@ impl Line {
                 // requests' ends free one.
                 Answer::Wait(Why::Full, SLOT_POLL_MAX)
             } else {
-                shared.ask(&self.keys, first, want, usable, extra).await
+                shared.ask(&self, first, want, usable, extra).await
             };
             match answer {
                 Answer::Granted(new, cells, first_at) => {

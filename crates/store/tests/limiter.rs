@@ -236,6 +236,42 @@ async fn a_busy_worker_asks_once_for_many_requests() {
 }
 
 #[tokio::test]
+async fn one_call_carries_the_asks_of_many_hosts() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let gate = Arc::new(RedisGate::new(&store, limits("1000000/s", 4)));
+        let hosts: Vec<String> = (0..8).map(|i| format!("h{i}.gov.cn")).collect();
+        // One request to each of eight hosts at the same moment: eight lines ask together.
+        let tasks: Vec<_> = hosts
+            .iter()
+            .map(|host| {
+                let (gate, host) = (gate.clone(), host.clone());
+                tokio::spawn(async move {
+                    let permit = gate.enter(&host).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    drop(permit);
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        // One call per host before: eight.
+        let asks = gate.asks();
+        assert!(
+            asks <= 2,
+            "{asks} calls to Redis for 8 hosts asking at once"
+        );
+        for host in &hosts {
+            eventually(Duration::from_secs(5), "leases returned", || async {
+                leases(&ns, host).await == 0
+            })
+            .await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_lease_handed_on_is_returned_before_it_expires() {
     in_namespace(RedisOptions::default(), |store, ns| async move {
         let other = second(&ns).await;
@@ -315,6 +351,40 @@ async fn back_off_on_one_worker_pauses_the_other() {
         let t = Instant::now();
         drop(b.enter("b.gov.cn").await);
         assert!(t.elapsed() < Duration::from_millis(200));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_paused_host_does_not_hold_back_another_asking_in_the_same_call() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let other = second(&ns).await;
+        let a = RedisGate::new(&store, limits("100/s", 4));
+        let b = Arc::new(RedisGate::new(&other, limits("100/s", 4)));
+        a.back_off("a.gov.cn", Duration::from_millis(800)).await;
+        let t = Instant::now();
+        // Both lines of `b` ask at once, so their asks share a call.
+        let enter = |host: &'static str| {
+            let b = b.clone();
+            tokio::spawn(async move {
+                drop(b.enter(host).await);
+                t.elapsed()
+            })
+        };
+        let (paused, free) = (enter("a.gov.cn"), enter("b.gov.cn"));
+        let (paused, free) = (paused.await.unwrap(), free.await.unwrap());
+        assert!(
+            free < Duration::from_millis(300),
+            "b.gov.cn went after {free:?}"
+        );
+        assert!(
+            paused >= Duration::from_millis(700),
+            "a.gov.cn went after {paused:?}, inside its pause"
+        );
+        assert!(
+            b.asks() >= 2,
+            "the paused host was asked again after its pause"
+        );
     })
     .await;
 }
