@@ -53,7 +53,6 @@ pub(crate) fn in_element(root: ElementRef<'_>, base: &Url, years: &Years) -> Vec
             continue;
         }
         let year = years.at(anchor);
-        let title = anchor_title(anchor, &HashSet::new());
         // A date inside a title (关于2020年11月2日停电的通知) is not a publication date: the
         // anchor's own text counts only for a date written at its end.
         let date = neighbourhood_date(anchor, year)
@@ -63,6 +62,7 @@ pub(crate) fn in_element(root: ElementRef<'_>, base: &Url, years: &Years) -> Vec
             .or_else(|| dates::date_in_url(url.as_str()))
             .or_else(|| preceding_date(anchor, year));
         let Some(date) = date else { continue };
+        let title = anchor_title(anchor, &HashSet::new());
         if title.is_empty() {
             continue;
         }
