@@ -8,7 +8,9 @@
 //! `round start`) to its end (process exit; the store saying the round is complete); the
 //! pool's processes are started and ready before the clock starts, as a deployed pool is.
 //! Peak memory and CPU time are each process's own from `wait4` (summed over the pool's
-//! processes, whose CPU time includes their start-up).
+//! processes, whose CPU time includes their start-up). Each tool runs `--runs` times (3 by
+//! default), in turns, and the ratios compare medians: on a shared machine a single run of
+//! any tool can be a fifth slower than the next.
 //!
 //! ```sh
 //! cargo build --release -p spotcheck -p spotcheck-bench
@@ -58,6 +60,10 @@ struct Args {
     /// Worker processes in the pool.
     #[arg(long, default_value_t = 3)]
     workers: usize,
+    /// Runs of each tool, taken in turns (embedded, pool, lychee, embedded, …); the ratios
+    /// compare their medians, so one run slowed by the machine does not decide them.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    runs: u16,
     /// What to run, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = ["embedded".to_string(), "pool".to_string(), "lychee".to_string()])]
     only: Vec<String>,
@@ -101,6 +107,30 @@ struct Row {
 impl Row {
     fn links_per_s(&self, links: usize) -> f64 {
         links as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+/// One tool's runs, taken together.
+struct Summary {
+    runs: usize,
+    /// The median wall time (of an even number of runs, the upper one of the middle two).
+    wall: Duration,
+    /// The median peak memory.
+    rss_kib: u64,
+}
+
+impl Summary {
+    fn of<'a>(rows: impl Iterator<Item = &'a Row>) -> Option<Summary> {
+        let rows: Vec<&Row> = rows.collect();
+        let mut walls: Vec<Duration> = rows.iter().map(|r| r.wall).collect();
+        let mut rss: Vec<u64> = rows.iter().map(|r| r.rss_kib).collect();
+        walls.sort();
+        rss.sort();
+        Some(Summary {
+            runs: rows.len(),
+            wall: *walls.get(walls.len() / 2)?,
+            rss_kib: *rss.get(rss.len() / 2)?,
+        })
     }
 }
 
@@ -172,34 +202,35 @@ fn bench(args: &Args) -> Result<bool, Failure> {
         return Ok(true);
     }
 
+    if wants("lychee") && lychee.is_none() {
+        println!("lychee: not on PATH (pass --lychee PATH); skipped");
+    }
     let mut rows: Vec<Row> = Vec::new();
-    if wants("embedded") {
-        let before = load.served();
-        let row = embedded(&spotcheck, &work, args.concurrency)?;
-        rows.push(Row {
-            requests: load.served() - before,
-            ..row
-        });
-    }
-    if wants("pool") {
-        let before = load.served();
-        let row = pool(&rt, args, &spotcheck, &work)?;
-        rows.push(Row {
-            requests: load.served() - before,
-            ..row
-        });
-    }
-    if wants("lychee") {
-        match &lychee {
-            Some(l) => {
-                let before = load.served();
-                let row = run_lychee(l, &work, &load.page_url, args.concurrency)?;
-                rows.push(Row {
-                    requests: load.served() - before,
-                    ..row
-                });
-            }
-            None => println!("lychee: not on PATH (pass --lychee PATH); skipped"),
+    for run in 1..=args.runs {
+        eprintln!("run {run} of {}", args.runs);
+        if wants("embedded") {
+            let before = load.served();
+            let row = embedded(&spotcheck, &work, args.concurrency)?;
+            rows.push(Row {
+                requests: load.served() - before,
+                ..row
+            });
+        }
+        if wants("pool") {
+            let before = load.served();
+            let row = pool(&rt, args, &spotcheck, &work)?;
+            rows.push(Row {
+                requests: load.served() - before,
+                ..row
+            });
+        }
+        if let (true, Some(l)) = (wants("lychee"), &lychee) {
+            let before = load.served();
+            let row = run_lychee(l, &work, &load.page_url, args.concurrency)?;
+            rows.push(Row {
+                requests: load.served() - before,
+                ..row
+            });
         }
     }
     Ok(print(&rows, load.links, load.broken, args.check))
@@ -520,12 +551,18 @@ fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
             r.requests
         );
     }
-    let find = |p: &str| rows.iter().find(|r| r.name.starts_with(p));
+    let find = |p: &str| Summary::of(rows.iter().filter(|r| r.name.starts_with(p)));
     let mut met = true;
     if let Some(l) = find("lychee") {
         println!();
+        if l.runs > 1 {
+            println!(
+                "Ratios of each tool's medians over {} runs (wall time and peak memory).",
+                l.runs
+            );
+        }
         if let Some(e) = find("spotcheck run") {
-            let speed = e.links_per_s(links) / l.links_per_s(links);
+            let speed = l.wall.as_secs_f64() / e.wall.as_secs_f64().max(1e-9);
             let memory = e.rss_kib as f64 / l.rss_kib.max(1) as f64;
             let ok = speed >= 1.5 && memory <= 0.5;
             met &= ok;
@@ -535,7 +572,7 @@ fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
             );
         }
         if let Some(p) = find("spotcheck pool") {
-            let speed = p.links_per_s(links) / l.links_per_s(links);
+            let speed = l.wall.as_secs_f64() / p.wall.as_secs_f64().max(1e-9);
             let memory = p.rss_kib as f64 / l.rss_kib.max(1) as f64;
             let ok = speed >= 1.0;
             met &= ok;
