@@ -199,21 +199,10 @@ impl Worker {
                 return;
             }
         };
+        let redeliveries = d.redeliveries;
         let checked = join_all(jobs.into_iter().map(|job| {
             let metered = InFlight::start(job.task.kind());
-            // Every line logged about the job carries its round, id and kind (the `job`
-            // span), including those of the check itself.
-            let span = tracing::info_span!("job", round = %job.round, job = %job.id,
-                kind = job.task.kind());
-            let me = self.clone();
-            let redeliveries = d.redeliveries;
-            async move {
-                let outcome = me
-                    .check(job, redeliveries, metered)
-                    .instrument(span.clone())
-                    .await;
-                (outcome, span)
-            }
+            self.clone().check(job, redeliveries, metered)
         }))
         .await;
         let mut done = Vec::new();
@@ -275,21 +264,27 @@ impl Worker {
         settle(d.acker.reject(requeue).await);
     }
 
-    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. The
-    /// check's own state (its requests, their buffers) is allocated only once it has a slot:
-    /// jobs of a batch waiting their turn cost little more than the job itself.
+    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. Until it
+    /// has a slot a job is little more than the job itself: its span, its check's state —
+    /// requests, their buffers — come only once it runs, so a worker holding thousands of
+    /// jobs (a page's links) holds little more than the jobs.
     async fn check(
         self: Arc<Self>,
         job: Job,
         redeliveries: u32,
         mut metered: InFlight,
-    ) -> Result<(JobResult, InFlight), Unchecked> {
+    ) -> (Result<(JobResult, InFlight), Unchecked>, tracing::Span) {
         let Ok(_slot) = self.slots.acquire().await else {
             // The semaphore is never closed; were it, the job goes back to the queue.
             metered.failed("interrupted");
-            return Err(Unchecked::Panicked);
+            return (Err(Unchecked::Panicked), tracing::Span::none());
         };
-        Box::pin(self.clone().check_now(job, redeliveries, metered)).await
+        // Every line logged about the job carries its round, id and kind (the `job` span),
+        // including those of the check itself.
+        let span = tracing::info_span!("job", round = %job.round, job = %job.id,
+            kind = job.task.kind());
+        let check = Box::pin(self.clone().check_now(job, redeliveries, metered));
+        (check.instrument(span.clone()).await, span)
     }
 
     async fn check_now(
