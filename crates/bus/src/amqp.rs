@@ -132,6 +132,9 @@ impl Default for AmqpOptions {
     }
 }
 
+/// How long [`AmqpQueue::close`] waits for the broker.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Longest delay a message can wait: RabbitMQ's TTLs are 32-bit milliseconds.
 pub const MAX_DELAY: Duration = Duration::from_millis(u32::MAX as u64);
 
@@ -712,16 +715,28 @@ impl AmqpQueue {
     /// Closes the connection cleanly, and with it every channel: the broker returns unsettled
     /// deliveries to their queues at once, consumers' `next` returns `None`, and later publishes
     /// fail. Call it on shutdown, after in-flight work is settled (or to hand it back).
+    ///
+    /// A broker that does not answer within [`CLOSE_TIMEOUT`] is not waited for any longer:
+    /// the process can still exit, and when its socket closes the broker returns the
+    /// unsettled deliveries all the same.
     pub async fn close(&self) {
         self.inner.closed.send_replace(true);
-        let link = self.inner.link.lock().await.take();
-        if let Some(link) = link {
-            if let Some(ch) = link.publisher.lock().await.take() {
-                close_quietly(&ch).await;
+        let closing = async {
+            let link = self.inner.link.lock().await.take();
+            if let Some(link) = link {
+                if let Some(ch) = link.publisher.lock().await.take() {
+                    close_quietly(&ch).await;
+                }
+                if let Err(e) = link.connection.close(200, "spotcheck closing".into()).await {
+                    tracing::debug!(error = %e, "closing the RabbitMQ connection");
+                }
             }
-            if let Err(e) = link.connection.close(200, "spotcheck closing".into()).await {
-                tracing::debug!(error = %e, "closing the RabbitMQ connection");
-            }
+        };
+        if tokio::time::timeout(CLOSE_TIMEOUT, closing).await.is_err() {
+            tracing::warn!(
+                timeout_secs = CLOSE_TIMEOUT.as_secs(),
+                "RabbitMQ did not answer the close; leaving the connection to the operating system"
+            );
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use spotcheck_bus::AmqpOptions;
+use spotcheck_bus::amqp::CLOSE_TIMEOUT;
 use spotcheck_core::ports::{Lane, PortError, Queue};
 use spotcheck_testkit::Proxy;
 
@@ -405,6 +406,35 @@ async fn consumers_and_publishes_survive_a_lost_connection() {
     if let Err(p) = outcome {
         std::panic::resume_unwind(p);
     }
+}
+
+#[tokio::test]
+async fn closing_gives_up_on_a_broker_that_does_not_answer() {
+    let (upstream, _) = upstream_and_proxied(&amqp_url(), None);
+    let proxy = Proxy::start(upstream).await;
+    let (_, url) = upstream_and_proxied(&amqp_url(), Some(proxy.addr));
+    let ns = namespace();
+    let q = connect(&url, &ns, AmqpOptions::default()).await;
+    let consumer = q.consume(Lane::Jobs, 10).await.unwrap();
+    q.publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
+        .await
+        .unwrap();
+    // The broker's answers stop coming, the connection stays open: a worker shutting down
+    // must still get to exit.
+    proxy.black_hole(true);
+    let t = Instant::now();
+    let closed = tokio::time::timeout(CLOSE_TIMEOUT * 4, q.close()).await;
+    let took = t.elapsed();
+    drop(consumer);
+    drop(proxy);
+    let cleaner = connect(&amqp_url(), &ns, AmqpOptions::default()).await;
+    cleaner.delete_namespace().await.unwrap();
+    cleaner.close().await;
+    assert!(closed.is_ok(), "close still waiting after {took:?}");
+    assert!(
+        took < CLOSE_TIMEOUT + Duration::from_secs(2),
+        "close took {took:?}"
+    );
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 
@@ -38,12 +40,14 @@ pub fn namespace() -> String {
 }
 
 /// A TCP proxy in front of a service (the broker, Redis): `cut` drops every connection through
-/// it, as a restart of the service or a network failure does, and `refuse` makes new
-/// connections fail meanwhile.
+/// it, as a restart of the service or a network failure does, `refuse` makes new
+/// connections fail meanwhile, and `black_hole` silently drops what flows through the open
+/// ones, as a network path that fails without a reset does.
 pub struct Proxy {
     pub addr: SocketAddr,
     conns: Arc<Mutex<Vec<AbortHandle>>>,
     refusing: Arc<AtomicBool>,
+    swallowing: Arc<AtomicBool>,
     accept: AbortHandle,
 }
 
@@ -53,16 +57,23 @@ impl Proxy {
         let addr = listener.local_addr().expect("proxy address");
         let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
         let refusing = Arc::new(AtomicBool::new(false));
-        let (c, r) = (conns.clone(), refusing.clone());
+        let swallowing = Arc::new(AtomicBool::new(false));
+        let (c, r, sw) = (conns.clone(), refusing.clone(), swallowing.clone());
         let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
                 if r.load(Ordering::SeqCst) {
                     drop(inbound);
                     continue;
                 }
+                let sw = sw.clone();
                 let task = tokio::spawn(async move {
-                    if let Ok(mut out) = TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    if let Ok(out) = TcpStream::connect(upstream).await {
+                        let (from_client, to_client) = inbound.into_split();
+                        let (from_service, to_service) = out.into_split();
+                        tokio::join!(
+                            forward(from_client, to_service, &sw),
+                            forward(from_service, to_client, &sw)
+                        );
                     }
                 });
                 c.lock().unwrap().push(task.abort_handle());
@@ -73,8 +84,15 @@ impl Proxy {
             addr,
             conns,
             refusing,
+            swallowing,
             accept,
         }
+    }
+
+    /// While on, bytes through the open connections are read and dropped: neither side hears
+    /// from the other, and neither sees the connection close.
+    pub fn black_hole(&self, on: bool) {
+        self.swallowing.store(on, Ordering::SeqCst);
     }
 
     pub fn cut(&self) {
@@ -86,6 +104,24 @@ impl Proxy {
     pub fn refuse(&self, refuse: bool) {
         self.refusing.store(refuse, Ordering::SeqCst);
     }
+}
+
+/// Copies one direction of a proxied connection until either side closes it, dropping what
+/// it reads while `swallowing` is on.
+async fn forward(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, swallowing: &AtomicBool) {
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) if swallowing.load(Ordering::SeqCst) => {}
+            Ok(n) => {
+                if to.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown().await;
 }
 
 impl Drop for Proxy {
