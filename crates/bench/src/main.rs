@@ -60,6 +60,10 @@ struct Args {
     /// Worker processes in the pool.
     #[arg(long, default_value_t = 3)]
     workers: usize,
+    /// Runtime threads of each pool worker (`spotcheck worker --threads`) [default: the
+    /// machine's cores shared out over the workers, at least one each].
+    #[arg(long)]
+    worker_threads: Option<usize>,
     /// Runs of each tool, taken in turns (embedded, pool, lychee, embedded, …); the ratios
     /// compare their medians, so one run slowed by the machine does not decide them.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
@@ -357,6 +361,12 @@ fn pool(
     let ns = format!("bench-{}-{stamp}", std::process::id());
     let workers = args.workers.max(1);
     let prefetch = (usize::from(args.concurrency)).div_ceil(workers).max(1);
+    // The workers share this machine's cores, as several workers on one machine should.
+    let threads = args.worker_threads.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores / workers
+    });
+    let threads = threads.max(1).to_string();
     let command = |role: &[&str]| {
         let mut c = Command::new(spotcheck);
         c.args(role)
@@ -367,7 +377,7 @@ fn pool(
         c
     };
     eprintln!(
-        "starting the pool: {workers} workers (prefetch {prefetch} each) and a collector, namespace {ns} ..."
+        "starting the pool: {workers} workers (prefetch {prefetch}, {threads} runtime threads each) and a collector, namespace {ns} ..."
     );
     let mut roles = vec![Role::spawn(
         "collector",
@@ -379,7 +389,7 @@ fn pool(
         let p = prefetch.to_string();
         roles.push(Role::spawn(
             &format!("worker {i}"),
-            &mut command(&["worker", "--prefetch", &p]),
+            &mut command(&["worker", "--prefetch", &p, "--threads", &threads]),
             &work.join(format!("worker-{i}.log")),
             "worker ready",
         )?);

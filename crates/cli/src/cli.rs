@@ -31,6 +31,11 @@ pub struct Cli {
         default_value = "human"
     )]
     pub log_format: LogFormat,
+    /// Threads that run this process's work [default: one per core]. Several workers on one
+    /// machine share its cores: give each its share (4 workers on 8 cores: 2 each), or they
+    /// spend the difference switching between each other's threads.
+    #[arg(long, global = true, env = "SPOTCHECK_THREADS")]
+    pub threads: Option<std::num::NonZeroUsize>,
     #[command(subcommand)]
     pub command: Command,
 }

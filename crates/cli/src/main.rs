@@ -9,10 +9,11 @@ fn main() -> ExitCode {
     few_malloc_arenas();
     let args = cli::Cli::parse();
     cli::init_logging(&args);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        runtime.worker_threads(n.get());
+    }
+    let runtime = match runtime.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spotcheck: cannot start the async runtime: {e}");
