@@ -29,13 +29,14 @@ pub type OnComplete = Arc<dyn Fn(&RoundId) + Send + Sync>;
 /// results each carries) on concurrent writes.
 const IN_FLIGHT: u16 = 64;
 
-/// Follow-up jobs per queue message, at least and at most. A broker's cost is per message, and
-/// a worker checks a message's jobs side by side: a page's 10,000 links go out as [`MESSAGES`]
-/// messages of 125 jobs, a page's 300 links as 19 messages of 16, so a round's links still
-/// spread over every worker of a pool.
-const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=128;
+/// Follow-up jobs per queue message, at least and at most. A broker's cost is per message (and
+/// so is the collector's: one store write per result message), and a worker checks a
+/// message's jobs side by side: a page's 10,000 links go out as [`MESSAGES`] messages of 250
+/// jobs, a page's 300 links as 19 messages of 16, so a round's links still spread over every
+/// worker of a pool of dozens.
+const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=256;
 /// Follow-ups are split into about this many messages, within [`JOBS_PER_MESSAGE`].
-const MESSAGES: usize = 80;
+const MESSAGES: usize = 40;
 
 /// Messages published at once before their confirms are awaited together.
 const MESSAGES_PER_WAVE: usize = 64;
