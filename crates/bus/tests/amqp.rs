@@ -10,7 +10,6 @@ use common::*;
 use spotcheck_bus::AmqpOptions;
 use spotcheck_bus::amqp::CLOSE_TIMEOUT;
 use spotcheck_core::ports::{Lane, PortError, Queue};
-use spotcheck_testkit::Proxy;
 
 fn limit(n: u32) -> AmqpOptions {
     AmqpOptions {
@@ -355,9 +354,7 @@ async fn prefetch_bounds_unsettled_deliveries() {
 
 #[tokio::test]
 async fn consumers_and_publishes_survive_a_lost_connection() {
-    let (upstream, _) = upstream_and_proxied(&amqp_url(), None);
-    let proxy = Proxy::start(upstream).await;
-    let (_, url) = upstream_and_proxied(&amqp_url(), Some(proxy.addr));
+    let (proxy, url) = broker_proxy().await;
     let ns = namespace();
     let q = connect(&url, &ns, AmqpOptions::default()).await;
     let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
@@ -410,9 +407,7 @@ async fn consumers_and_publishes_survive_a_lost_connection() {
 
 #[tokio::test]
 async fn closing_gives_up_on_a_broker_that_does_not_answer() {
-    let (upstream, _) = upstream_and_proxied(&amqp_url(), None);
-    let proxy = Proxy::start(upstream).await;
-    let (_, url) = upstream_and_proxied(&amqp_url(), Some(proxy.addr));
+    let (proxy, url) = broker_proxy().await;
     let ns = namespace();
     let q = connect(&url, &ns, AmqpOptions::default()).await;
     let consumer = q.consume(Lane::Jobs, 10).await.unwrap();
@@ -439,9 +434,7 @@ async fn closing_gives_up_on_a_broker_that_does_not_answer() {
 
 #[tokio::test]
 async fn publish_gives_up_at_its_deadline() {
-    let (upstream, _) = upstream_and_proxied(&amqp_url(), None);
-    let proxy = Proxy::start(upstream).await;
-    let (_, url) = upstream_and_proxied(&amqp_url(), Some(proxy.addr));
+    let (proxy, url) = broker_proxy().await;
     let ns = namespace();
     let opts = AmqpOptions {
         publish_timeout: Duration::from_millis(800),

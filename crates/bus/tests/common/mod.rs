@@ -12,7 +12,7 @@ use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_core::ports::{Consumer, Delivery};
 
-pub use spotcheck_testkit::{amqp_url, namespace};
+pub use spotcheck_testkit::{Proxy, amqp_url, namespace};
 
 /// Connects or fails the test with a message saying what is missing.
 pub async fn connect(url: &str, ns: &str, opts: AmqpOptions) -> AmqpQueue {
@@ -86,4 +86,12 @@ pub fn upstream_and_proxied(url: &str, proxy: Option<SocketAddr>) -> (SocketAddr
         None => url.to_string(),
     };
     (upstream, proxied)
+}
+
+/// A proxy in front of the test broker, and the broker's URL through it.
+pub async fn broker_proxy() -> (Proxy, String) {
+    let (upstream, _) = upstream_and_proxied(&amqp_url(), None);
+    let proxy = Proxy::start(upstream).await;
+    let (_, url) = upstream_and_proxied(&amqp_url(), Some(proxy.addr));
+    (proxy, url)
 }
