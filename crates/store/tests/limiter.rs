@@ -41,6 +41,14 @@ async fn leases(store_ns: &str, host: &str) -> i64 {
         .unwrap()
 }
 
+/// Waits until every lease of `host` is back in Redis, or fails after 5 s.
+async fn all_returned(ns: &str, host: &str) {
+    eventually(Duration::from_secs(5), "leases returned", || async {
+        leases(ns, host).await == 0
+    })
+    .await;
+}
+
 /// Waits until `f` holds, or fails after `limit`.
 async fn eventually<F, Fut>(limit: Duration, what: &str, mut f: F)
 where
@@ -145,10 +153,7 @@ async fn concurrency_cap_holds_across_workers() {
             .expect("every request got through");
         assert_eq!(most.load(Ordering::SeqCst), 2, "pool-wide concurrency 2");
         // Every lease was returned.
-        eventually(Duration::from_secs(5), "leases returned", || async {
-            leases(&ns, "a.gov.cn").await == 0
-        })
-        .await;
+        all_returned(&ns, "a.gov.cn").await;
     })
     .await;
 }
@@ -227,10 +232,7 @@ async fn a_busy_worker_asks_once_for_many_requests() {
             asks * 4 <= requests,
             "{asks} asks to Redis for {requests} requests"
         );
-        eventually(Duration::from_secs(5), "leases returned", || async {
-            leases(&ns, "a.gov.cn").await == 0
-        })
-        .await;
+        all_returned(&ns, "a.gov.cn").await;
     })
     .await;
 }
@@ -262,10 +264,7 @@ async fn one_call_carries_the_asks_of_many_hosts() {
             "{asks} calls to Redis for 8 hosts asking at once"
         );
         for host in &hosts {
-            eventually(Duration::from_secs(5), "leases returned", || async {
-                leases(&ns, host).await == 0
-            })
-            .await;
+            all_returned(&ns, host).await;
         }
     })
     .await;
@@ -412,10 +411,7 @@ async fn a_crashed_workers_lease_expires() {
             t.elapsed()
         );
         drop(permit);
-        eventually(Duration::from_secs(5), "lease returned", || async {
-            leases(&ns, "a.gov.cn").await == 0
-        })
-        .await;
+        all_returned(&ns, "a.gov.cn").await;
     })
     .await;
 }
