@@ -264,10 +264,9 @@ impl Worker {
         settle(d.acker.reject(requeue).await);
     }
 
-    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. Until it
-    /// has a slot a job is little more than the job itself: its span, its check's state —
-    /// requests, their buffers — come only once it runs, so a worker holding thousands of
-    /// jobs (a page's links) holds little more than the jobs.
+    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. Its span
+    /// and its check's state (requests, their buffers) come only once it has the slot, so a
+    /// worker holding thousands of waiting jobs (a page's links) holds little more than them.
     async fn check(
         self: Arc<Self>,
         job: Job,
