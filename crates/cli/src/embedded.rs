@@ -13,11 +13,12 @@ use spotcheck_core::outcome::JobResult;
 use spotcheck_core::ports::{Queue, Store};
 use spotcheck_core::round::Round;
 use spotcheck_core::{Plan, Registry};
+use spotcheck_politeness::MemoryGates;
 use spotcheck_report::Report;
 use spotcheck_sim::{Scenario, Sim};
 use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::{EnvSecrets, MapSecrets, Secrets};
-use spotcheck_worker::{MemoryGates, Worker, WorkerConfig};
+use spotcheck_worker::{Worker, WorkerConfig};
 use tokio::sync::{Notify, watch};
 
 use crate::cli::{CliError, DemoArgs, SimArgs};

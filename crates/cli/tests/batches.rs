@@ -13,9 +13,10 @@ use spotcheck_collector::Collector;
 use spotcheck_core::job::{Job, JobId, Task};
 use spotcheck_core::outcome::Outcome;
 use spotcheck_core::ports::{Lane, Queue, Store};
+use spotcheck_politeness::MemoryGates;
 use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::MapSecrets;
-use spotcheck_worker::{MemoryGates, Worker, WorkerConfig};
+use spotcheck_worker::{Worker, WorkerConfig};
 use support::{City, ROUND_LIMIT};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

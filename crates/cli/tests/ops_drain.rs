@@ -14,9 +14,10 @@ use async_trait::async_trait;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_core::ports::{GateFactory, HostGate, HostPermit, Lane};
 use spotcheck_core::round::Round;
+use spotcheck_politeness::MemoryGates;
 use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::MapSecrets;
-use spotcheck_worker::{MemoryGates, Worker, WorkerConfig};
+use spotcheck_worker::{Worker, WorkerConfig};
 use support::{City, LIMIT, Pool, ROUND_LIMIT, Role, assert_same_report, http_get};
 
 /// Sends SIGTERM and follows the drain through `/metrics` until the process is gone: the

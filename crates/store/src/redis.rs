@@ -14,7 +14,7 @@
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see *Retries*) |
-//! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time ([`crate::limiter`]) |
+//! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
 //! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
 //! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
@@ -418,8 +418,9 @@ impl RedisStore {
         &self.ns
     }
 
-    /// The multiplexed connection, for the host gates that share it ([`crate::limiter`]).
-    pub(crate) fn connection(&self) -> ConnectionManager {
+    /// The multiplexed connection, for the pool's host gates that share it
+    /// (`spotcheck-politeness`).
+    pub fn connection(&self) -> ConnectionManager {
         self.conn.clone()
     }
 

@@ -28,7 +28,6 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use fetch::politeness::MemoryGate;
 use fetch::{FetchConfig, Fetched, Fetcher};
 use secrets::Secrets;
 pub use spotcheck_core::ports::{GateFactory, HostGate, HostPermit};
@@ -41,24 +40,6 @@ pub struct RoundContext {
     /// WeChat access tokens, shared by every round of this worker process: token requests
     /// have a small daily quota, and a new token from `/cgi-bin/token` ends the previous one.
     pub wechat_tokens: Arc<wechat::token::TokenCache>,
-}
-
-/// Limits within this process only (the embedded mode, where this process is the whole pool).
-#[derive(Default)]
-pub struct MemoryGates {
-    gates: Mutex<HashMap<String, Arc<MemoryGate>>>,
-}
-
-impl GateFactory for MemoryGates {
-    fn gate(&self, round: &Round) -> Arc<dyn HostGate> {
-        let p = &round.plan.politeness;
-        let key = format!("{}|{}", p.per_host_rate, p.per_host_concurrency);
-        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
-        gates
-            .entry(key)
-            .or_insert_with(|| Arc::new(MemoryGate::new(p.per_host_rate, p.per_host_concurrency)))
-            .clone()
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use spotcheck_core::round::Round;
 use url::Url;
 
 use super::guard;
-use super::politeness::HostGate;
+use spotcheck_core::ports::HostGate;
 
 /// Limits and network settings of the fetches of one round.
 #[derive(Debug, Clone)]

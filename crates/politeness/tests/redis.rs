@@ -2,6 +2,9 @@
 //! processes, and the plan's per-host limits must hold across them. Needs a Redis
 //! (`SPOTCHECK_TEST_REDIS_URL`, default the local one); without one the tests fail, saying so.
 
+// The gate keeps its state in the store's Redis: the store's test helpers (a reachable Redis,
+// a fresh namespace per test, a round) are the ones these tests need.
+#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use std::net::ToSocketAddrs;
@@ -11,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use spotcheck_core::ports::{GateFactory, HostGate};
-use spotcheck_store::{GateLimits, RedisGate, RedisGates, RedisOptions, RedisStore};
+use spotcheck_politeness::{GateLimits, RedisGate, RedisGates};
+use spotcheck_store::{RedisOptions, RedisStore};
 use spotcheck_testkit::Proxy;
 
 fn limits(rate: &str, concurrency: u32) -> GateLimits {

@@ -1,0 +1,53 @@
+//! The worker's factory of Redis gates, one per set of limits.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use ::redis::aio::ConnectionManager;
+use spotcheck_core::ports::{GateFactory, HostGate};
+use spotcheck_core::round::Round;
+use spotcheck_store::RedisStore;
+
+use super::{GateLimits, RedisGate};
+use crate::lock;
+
+/// Makes [`RedisGate`]s for rounds: one per set of limits, shared by the rounds that have
+/// them, all on the worker's Redis connection and namespace.
+pub struct RedisGates {
+    conn: ConnectionManager,
+    ns: String,
+    gates: Mutex<HashMap<String, Arc<RedisGate>>>,
+}
+
+impl RedisGates {
+    pub fn new(store: &RedisStore) -> RedisGates {
+        RedisGates {
+            conn: store.connection(),
+            ns: store.namespace().to_string(),
+            gates: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl GateFactory for RedisGates {
+    fn gate(&self, round: &Round) -> Arc<dyn HostGate> {
+        let limits = GateLimits::of(round);
+        let key = format!(
+            "{}|{}|{}",
+            limits.rate,
+            limits.concurrency,
+            limits.lease_ttl.as_millis()
+        );
+        let mut gates = lock(&self.gates);
+        gates
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(RedisGate::with_connection(
+                    self.conn.clone(),
+                    &self.ns,
+                    limits,
+                ))
+            })
+            .clone()
+    }
+}
