@@ -94,43 +94,11 @@ use lapin::{
 use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
 use tokio::sync::{Mutex, watch};
 
-/// Settings of an [`AmqpQueue`]. The queue arguments among them (`delivery_limit`,
-/// `max_queued`) are fixed when the queues are first declared: RabbitMQ refuses to re-declare a
-/// queue with other arguments, and [`AmqpQueue::connect`] then fails with
-/// [`PortError::Invalid`] naming the queue.
-#[derive(Debug, Clone)]
-pub struct AmqpOptions {
-    /// Deliveries of one message before it is dead-lettered (as [`crate::MemoryQueue::new`]);
-    /// at least 1. Default 5.
-    pub delivery_limit: u32,
-    /// How long [`Queue::publish`] keeps retrying (reconnecting as needed) before it gives up
-    /// with [`PortError::Unavailable`]. Default 30 s.
-    pub publish_timeout: Duration,
-    /// Limit of one connection attempt (TCP and AMQP handshake). Default 10 s.
-    pub connect_timeout: Duration,
-    /// First wait between reconnect or publish attempts; it doubles up to `backoff_max`.
-    /// Default 100 ms.
-    pub backoff_min: Duration,
-    /// Longest wait between reconnect or publish attempts. Default 5 s.
-    pub backoff_max: Duration,
-    /// Bounds the jobs and results queues (`x-max-length`, `x-overflow = reject-publish`):
-    /// when one is full the broker refuses (nacks) publishes and [`Queue::publish`] fails, so a
-    /// runaway producer meets back-pressure instead of filling the broker's disk. Default none.
-    pub max_queued: Option<u32>,
-}
+mod options;
+mod retry;
 
-impl Default for AmqpOptions {
-    fn default() -> AmqpOptions {
-        AmqpOptions {
-            delivery_limit: 5,
-            publish_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            backoff_min: Duration::from_millis(100),
-            backoff_max: Duration::from_secs(5),
-            max_queued: None,
-        }
-    }
-}
+pub use options::AmqpOptions;
+use retry::{Backoff, Failure};
 
 /// How long [`AmqpQueue::close`] waits for the broker.
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -206,83 +174,6 @@ impl Names {
     fn wait(&self, lane: Lane, ms: u64) -> String {
         format!("{}.{}.wait.{ms}", self.ns, lane.name())
     }
-}
-
-/// What went wrong in one attempt, and whether another attempt may help.
-#[derive(Debug)]
-enum Failure {
-    /// The broker is unreachable, the connection or channel dropped, a queue is missing:
-    /// reconnecting or re-declaring may help.
-    Retry(String),
-    /// Retrying will not help (wrong credentials, conflicting queue arguments, a nack).
-    Fatal(PortError),
-}
-
-impl Failure {
-    fn from_lapin(context: &str, e: &lapin::Error) -> Failure {
-        let refused = matches!(
-            e.kind(),
-            lapin::ErrorKind::ProtocolError(p) if matches!(
-                p.kind(),
-                AMQPErrorKind::Soft(AMQPSoftError::PRECONDITIONFAILED | AMQPSoftError::ACCESSREFUSED)
-            )
-        ) || matches!(e.kind(), lapin::ErrorKind::AuthProviderError(_));
-        if refused {
-            Failure::Fatal(PortError::Invalid(format!("{context}: {e}")))
-        } else {
-            Failure::Retry(format!("{context}: {e}"))
-        }
-    }
-
-    fn into_port(self) -> PortError {
-        match self {
-            Failure::Retry(why) => PortError::Unavailable(why),
-            Failure::Fatal(e) => e,
-        }
-    }
-}
-
-impl From<PortError> for Failure {
-    fn from(e: PortError) -> Failure {
-        match e {
-            PortError::Unavailable(why) => Failure::Retry(why),
-            e @ PortError::Invalid(_) => Failure::Fatal(e),
-        }
-    }
-}
-
-/// Exponential backoff with jitter, so a pool of workers does not reconnect in lockstep.
-struct Backoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    fn new(opts: &AmqpOptions) -> Backoff {
-        Backoff {
-            next: opts.backoff_min.max(Duration::from_millis(1)),
-            max: opts.backoff_max.max(opts.backoff_min),
-        }
-    }
-
-    fn next(&mut self) -> Duration {
-        let d = self.next;
-        self.next = (d * 2).min(self.max);
-        // Between half and all of the step.
-        d / 2 + d.mul_f64(f64::from(jitter() % 1000) / 2000.0)
-    }
-}
-
-/// A cheap pseudo-random number: jitter needs no cryptographic quality.
-fn jitter() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish() as u32
 }
 
 fn long_string(s: &str) -> AMQPValue {
