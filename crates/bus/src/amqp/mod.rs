@@ -1,34 +1,10 @@
 //! The RabbitMQ queue: the same contract as [`crate::MemoryQueue`], for a pool of processes.
 //!
-//! # Topology
-//!
-//! Every name carries the deployment's namespace `{ns}`, so deployments (and tests running in
-//! parallel) never collide on one broker. [`AmqpQueue::connect`] declares it all; declaring is
-//! idempotent, and a consumer declares it again whenever it subscribes, so a queue deleted by
-//! hand comes back.
-//!
-//! | name | kind | arguments | role |
-//! | --- | --- | --- | --- |
-//! | `{ns}.jobs` | durable quorum queue | `x-delivery-limit`, `x-dead-letter-exchange = {ns}.dlx` (`x-max-length` + `x-overflow = reject-publish` with [`AmqpOptions::max_queued`]) | [`Lane::Jobs`] |
-//! | `{ns}.results` | durable quorum queue | as `{ns}.jobs` | [`Lane::Results`] |
-//! | `{ns}.dlx` | durable fanout exchange | | receives what the two queues above dead-letter |
-//! | `{ns}.dead` | durable quorum queue, bound to `{ns}.dlx` | none (no delivery limit, no dead-lettering) | [`Lane::Dead`] |
-//! | `{ns}.{lane}.wait.{ms}` | durable **classic** queue, one per lane and delay bucket | `x-message-ttl = ms`, `x-expires`, `x-dead-letter-exchange = ""`, `x-dead-letter-routing-key = {ns}.{lane}` | delayed messages |
+//! # Publishing
 //!
 //! Messages are published to the default exchange with the queue's name as routing key,
 //! persistent (delivery mode 2), `mandatory` (a message no queue takes comes back instead of
 //! vanishing), and every publish waits for its publisher confirm.
-//!
-//! # Delivery limit
-//!
-//! [`AmqpOptions::delivery_limit`] counts *deliveries*, as [`crate::MemoryQueue::new`] does: with
-//! 5, a message is delivered at most 5 times and then dead-lettered. RabbitMQ's
-//! `x-delivery-limit` counts *returns* instead (a message is dead-lettered when returned more
-//! often than the limit), so the queues are declared with `x-delivery-limit = delivery_limit - 1`.
-//! Every return counts: a reject with requeue, a dropped [`Delivery`], and the messages in flight
-//! on a consumer whose channel closed (a crash, a lost connection, or [`AmqpQueue::close`]).
-//! [`Delivery::redeliveries`] is the quorum queue's `x-delivery-count` header (absent on the
-//! first delivery, so 0).
 //!
 //! # Delays
 //!
@@ -83,22 +59,22 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use lapin::options::{
     BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
-    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, ExchangeDeleteOptions,
-    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions,
+    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeclareOptions,
+    QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
-use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{
-    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
-};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
 use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
 use tokio::sync::{Mutex, watch};
 
 mod options;
 mod retry;
+mod topology;
 
 pub use options::AmqpOptions;
 use retry::{Backoff, Failure};
+use topology::{Names, check_namespace, declare_topology, durable, long_string, table};
 
 /// How long [`AmqpQueue::close`] waits for the broker.
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -124,130 +100,6 @@ pub fn delay_bucket(delay: Duration) -> Option<u64> {
 /// How long a wait queue outlives its last (re-)declaration: the delay plus this margin.
 fn wait_margin(ms: u64) -> Duration {
     Duration::from_millis(ms.max(60_000))
-}
-
-/// Namespaces end up in queue names, exchange names and logs: keep them to a safe alphabet.
-pub(crate) fn check_namespace(ns: &str) -> Result<(), PortError> {
-    let ok = !ns.is_empty()
-        && ns.len() <= 64
-        && ns
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if ok {
-        Ok(())
-    } else {
-        Err(PortError::Invalid(format!(
-            "namespace {ns:?}: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
-        )))
-    }
-}
-
-/// The names of a namespace's queues and exchange.
-#[derive(Debug, Clone)]
-struct Names {
-    ns: String,
-    jobs: String,
-    results: String,
-    dead: String,
-    dlx: String,
-}
-
-impl Names {
-    fn new(ns: &str) -> Names {
-        Names {
-            ns: ns.to_string(),
-            jobs: format!("{ns}.jobs"),
-            results: format!("{ns}.results"),
-            dead: format!("{ns}.dead"),
-            dlx: format!("{ns}.dlx"),
-        }
-    }
-
-    fn queue(&self, lane: Lane) -> &str {
-        match lane {
-            Lane::Jobs => &self.jobs,
-            Lane::Results => &self.results,
-            Lane::Dead => &self.dead,
-        }
-    }
-
-    fn wait(&self, lane: Lane, ms: u64) -> String {
-        format!("{}.{}.wait.{ms}", self.ns, lane.name())
-    }
-}
-
-fn long_string(s: &str) -> AMQPValue {
-    AMQPValue::LongString(s.into())
-}
-
-fn table(entries: Vec<(&str, AMQPValue)>) -> FieldTable {
-    let mut t = FieldTable::default();
-    for (k, v) in entries {
-        t.insert(ShortString::from(k), v);
-    }
-    t
-}
-
-fn durable() -> QueueDeclareOptions {
-    QueueDeclareOptions {
-        durable: true,
-        ..QueueDeclareOptions::default()
-    }
-}
-
-/// Declares the namespace's exchange and its three lane queues (idempotent).
-async fn declare_topology(ch: &Channel, names: &Names, opts: &AmqpOptions) -> Result<(), Failure> {
-    ch.exchange_declare(
-        names.dlx.as_str().into(),
-        ExchangeKind::Fanout,
-        ExchangeDeclareOptions {
-            durable: true,
-            ..ExchangeDeclareOptions::default()
-        },
-        FieldTable::default(),
-    )
-    .await
-    .map_err(|e| Failure::from_lapin(&format!("declaring exchange {}", names.dlx), &e))?;
-    let quorum = || vec![("x-queue-type", long_string("quorum"))];
-    ch.queue_declare(names.dead.as_str().into(), durable(), table(quorum()))
-        .await
-        .map_err(|e| Failure::from_lapin(&format!("declaring queue {}", names.dead), &e))?;
-    ch.queue_bind(
-        names.dead.as_str().into(),
-        names.dlx.as_str().into(),
-        "".into(),
-        QueueBindOptions::default(),
-        FieldTable::default(),
-    )
-    .await
-    .map_err(|e| Failure::from_lapin(&format!("binding queue {}", names.dead), &e))?;
-    for queue in [&names.jobs, &names.results] {
-        let mut args = quorum();
-        args.push((
-            "x-delivery-limit",
-            AMQPValue::LongLongInt(i64::from(opts.delivery_limit.max(1) - 1)),
-        ));
-        args.push(("x-dead-letter-exchange", long_string(&names.dlx)));
-        if let Some(max) = opts.max_queued {
-            args.push(("x-max-length", AMQPValue::LongLongInt(i64::from(max))));
-            args.push(("x-overflow", long_string("reject-publish")));
-        }
-        ch.queue_declare(queue.as_str().into(), durable(), table(args))
-            .await
-            .map_err(|e| {
-                let f = Failure::from_lapin(&format!("declaring queue {queue}"), &e);
-                match f {
-                    Failure::Fatal(PortError::Invalid(why)) => {
-                        Failure::Fatal(PortError::Invalid(format!(
-                            "{why} (the queue exists with other arguments: delete it, or use the \
-                             delivery limit and max_queued it was declared with)"
-                        )))
-                    }
-                    other => other,
-                }
-            })?;
-    }
-    Ok(())
 }
 
 /// One connection to the broker, with its publishing channel.
@@ -953,15 +805,6 @@ mod tests {
             let b = ms(n).unwrap();
             assert!(b >= n && b <= n + n / 10, "{n} -> {b}");
         }
-    }
-
-    #[test]
-    fn namespaces_keep_to_a_safe_alphabet() {
-        assert!(check_namespace("spotcheck-prod.city_1").is_ok());
-        assert!(check_namespace("").is_err());
-        assert!(check_namespace("a b").is_err());
-        assert!(check_namespace("a/b").is_err());
-        assert!(check_namespace(&"x".repeat(65)).is_err());
     }
 
     #[test]
