@@ -6,17 +6,7 @@
 //! persistent (delivery mode 2), `mandatory` (a message no queue takes comes back instead of
 //! vanishing), and every publish waits for its publisher confirm.
 //!
-//! # Settling, closing and reconnecting
-//!
-//! Consumers use manual acks and `basic.qos(prefetch)`. [`Acker::ack`] is `basic.ack`,
-//! [`Acker::reject`] is `basic.reject` (requeue = false dead-letters through `{ns}.dlx`; on the
-//! dead lane, which has no dead-letter exchange, it drops the message). A [`Delivery`] dropped
-//! unsettled is returned at once with `basic.nack(requeue)` when a tokio runtime is still there
-//! to send it; otherwise the broker returns it when the channel closes. Each delivery keeps its
-//! consumer's channel open, so dropping the [`Consumer`] stops deliveries (`basic.cancel`) while
-//! in-flight work can still be settled; the channel closes — returning anything left unsettled —
-//! once the consumer and all its deliveries are gone. [`AmqpQueue::close`] closes the connection
-//! and so every channel at once: in-flight messages return to their queues and consumers end.
+//! # Connections
 //!
 //! There is one connection per [`AmqpQueue`] (clones share it), one channel for publishing and
 //! one per consumer. When the broker goes away, [`Queue::publish`] retries on a fresh connection
@@ -31,23 +21,24 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
 use lapin::options::{
-    BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
-    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeclareOptions,
+    BasicPublishOptions, ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeclareOptions,
     QueueDeleteOptions, QueuePurgeOptions,
 };
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
-use lapin::types::{AMQPValue, FieldTable};
+use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
-use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
+use spotcheck_core::ports::{Consumer, Lane, PortError, Queue};
 use tokio::sync::{Mutex, watch};
 
+mod consume;
 mod delay;
 mod options;
 mod retry;
+mod settle;
 mod topology;
 
+use consume::AmqpConsumer;
 use delay::known_waits;
 pub use delay::{MAX_DELAY, delay_bucket};
 pub use options::AmqpOptions;
@@ -474,231 +465,9 @@ impl Queue for AmqpQueue {
     /// Subscribes at once (failing if the broker cannot be reached now); afterwards the
     /// consumer resubscribes by itself whenever its channel or the connection drops.
     async fn consume(&self, lane: Lane, prefetch: u16) -> Result<Box<dyn Consumer>, PortError> {
-        let n = self.inner.consumers.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut consumer = AmqpConsumer {
-            inner: self.inner.clone(),
-            lane,
-            prefetch: prefetch.max(1),
-            tag: format!("spotcheck-{}-{}-{n}", self.inner.names.ns, lane.name()),
-            sub: None,
-            closed: self.inner.closed.subscribe(),
-            backoff: Backoff::new(&self.inner.opts),
-        };
-        consumer.sub = Some(consumer.subscribe().await.map_err(Failure::into_port)?);
+        let consumer = AmqpConsumer::start(self.inner.clone(), lane, prefetch)
+            .await
+            .map_err(Failure::into_port)?;
         Ok(Box::new(consumer))
-    }
-}
-
-/// A live subscription: the consumer's channel and its delivery stream.
-struct Subscription {
-    channel: Channel,
-    stream: lapin::Consumer,
-}
-
-struct AmqpConsumer {
-    inner: Arc<Inner>,
-    lane: Lane,
-    prefetch: u16,
-    tag: String,
-    sub: Option<Subscription>,
-    closed: watch::Receiver<bool>,
-    backoff: Backoff,
-}
-
-impl AmqpConsumer {
-    async fn subscribe(&self) -> Result<Subscription, Failure> {
-        let link = self.inner.link().await?;
-        let channel = link
-            .connection
-            .create_channel()
-            .await
-            .map_err(|e| Failure::from_lapin("opening a consumer channel", &e))?;
-        // Declared again so a consumer heals a queue deleted by hand.
-        declare_topology(&channel, &self.inner.names, &self.inner.opts).await?;
-        channel
-            .basic_qos(self.prefetch, BasicQosOptions::default())
-            .await
-            .map_err(|e| Failure::from_lapin("setting the prefetch", &e))?;
-        let queue = self.inner.names.queue(self.lane);
-        let stream = channel
-            .basic_consume(
-                queue.into(),
-                self.tag.as_str().into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(|e| Failure::from_lapin(&format!("consuming {queue}"), &e))?;
-        Ok(Subscription { channel, stream })
-    }
-}
-
-#[async_trait]
-impl Consumer for AmqpConsumer {
-    /// Never yields an error: while the broker is away it waits, resubscribing with backoff
-    /// (and logging each attempt), and returns `None` only once the queue is closed.
-    async fn next(&mut self) -> Option<Result<Delivery, PortError>> {
-        loop {
-            if *self.closed.borrow() {
-                return None;
-            }
-            let Some(sub) = self.sub.as_mut() else {
-                match self.subscribe().await {
-                    Ok(sub) => {
-                        tracing::info!(lane = self.lane.name(), "consumer resubscribed");
-                        self.backoff = Backoff::new(&self.inner.opts);
-                        self.sub = Some(sub);
-                    }
-                    Err(f) => {
-                        let wait = self.backoff.next();
-                        let why = match f {
-                            Failure::Retry(why) => why,
-                            Failure::Fatal(e) => e.to_string(),
-                        };
-                        tracing::warn!(
-                            lane = self.lane.name(),
-                            error = %why,
-                            retry_in_ms = wait.as_millis() as u64,
-                            "cannot subscribe; retrying"
-                        );
-                        tokio::select! {
-                            _ = tokio::time::sleep(wait) => {}
-                            _ = self.closed.changed() => {}
-                        }
-                    }
-                }
-                continue;
-            };
-            let item = tokio::select! {
-                item = sub.stream.next() => item,
-                _ = self.closed.changed() => continue,
-            };
-            match item {
-                Some(Ok(d)) => {
-                    let redeliveries = delivery_count(&d.properties);
-                    return Some(Ok(Delivery {
-                        body: d.data,
-                        redeliveries,
-                        acker: Box::new(AmqpAcker {
-                            acker: d.acker,
-                            _channel: sub.channel.clone(),
-                            settled: false,
-                        }),
-                    }));
-                }
-                Some(Err(e)) => {
-                    tracing::warn!(lane = self.lane.name(), error = %e, "consumer lost; resubscribing");
-                    self.sub = None;
-                }
-                None => {
-                    tracing::warn!(lane = self.lane.name(), "consumer cancelled; resubscribing");
-                    self.sub = None;
-                }
-            }
-        }
-    }
-}
-
-/// The quorum queue's count of earlier deliveries (`x-delivery-count`), 0 when absent.
-fn delivery_count(props: &BasicProperties) -> u32 {
-    let Some(headers) = props.headers() else {
-        return 0;
-    };
-    let n: i128 = match headers.inner().get("x-delivery-count") {
-        Some(AMQPValue::ShortShortInt(n)) => (*n).into(),
-        Some(AMQPValue::ShortShortUInt(n)) => (*n).into(),
-        Some(AMQPValue::ShortInt(n)) => (*n).into(),
-        Some(AMQPValue::ShortUInt(n)) => (*n).into(),
-        Some(AMQPValue::LongInt(n)) => (*n).into(),
-        Some(AMQPValue::LongUInt(n)) => (*n).into(),
-        Some(AMQPValue::LongLongInt(n)) => (*n).into(),
-        _ => 0,
-    };
-    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
-}
-
-struct AmqpAcker {
-    acker: lapin::Acker,
-    /// Keeps the consumer's channel open while this delivery is unsettled, so in-flight work
-    /// can still be settled after the consumer is dropped.
-    _channel: Channel,
-    settled: bool,
-}
-
-/// Maps lapin's answer: `Ok(false)` means the channel closed (the acker is poisoned).
-fn settled(what: &str, r: lapin::Result<bool>) -> Result<(), PortError> {
-    match r {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(PortError::Unavailable(format!(
-            "cannot {what}: the delivery's channel is closed; the broker will redeliver the message"
-        ))),
-        Err(e) => Err(PortError::Unavailable(format!(
-            "cannot {what}: {e}; the broker will redeliver the message"
-        ))),
-    }
-}
-
-#[async_trait]
-impl Acker for AmqpAcker {
-    async fn ack(mut self: Box<Self>) -> Result<(), PortError> {
-        self.settled = true;
-        settled(
-            "ack",
-            self.acker
-                .ack(lapin::options::BasicAckOptions::default())
-                .await,
-        )
-    }
-
-    async fn reject(mut self: Box<Self>, requeue: bool) -> Result<(), PortError> {
-        self.settled = true;
-        settled(
-            "reject",
-            self.acker.reject(BasicRejectOptions { requeue }).await,
-        )
-    }
-}
-
-impl Drop for AmqpAcker {
-    /// An unsettled delivery goes back to its queue now (counted as a redelivery), rather than
-    /// holding a prefetch slot until the channel closes.
-    fn drop(&mut self) {
-        if self.settled {
-            return;
-        }
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return; // No runtime: the broker returns it when the channel closes.
-        };
-        let acker = self.acker.clone();
-        let channel = self._channel.clone();
-        rt.spawn(async move {
-            let r = acker
-                .nack(BasicNackOptions {
-                    multiple: false,
-                    requeue: true,
-                })
-                .await;
-            if let Err(e) = r {
-                tracing::debug!(error = %e, "returning a dropped delivery");
-            }
-            drop(channel);
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::topology::table;
-    use super::*;
-
-    #[test]
-    fn delivery_count_reads_any_integer_header() {
-        assert_eq!(delivery_count(&BasicProperties::default()), 0);
-        let props = BasicProperties::default()
-            .with_headers(table(vec![("x-delivery-count", AMQPValue::LongLongInt(3))]));
-        assert_eq!(delivery_count(&props), 3);
-        let props = BasicProperties::default()
-            .with_headers(table(vec![("x-delivery-count", AMQPValue::LongInt(-1))]));
-        assert_eq!(delivery_count(&props), 0);
     }
 }
