@@ -61,7 +61,8 @@ fn wait_margin(ms: u64) -> Duration {
 }
 
 impl Inner {
-    /// Declares (or refreshes, see the module doc on `x-expires`) the wait queue of a lane and delay bucket.
+    /// Declares (or refreshes, see the module doc on `x-expires`) the wait queue of a lane and
+    /// delay bucket.
     pub(super) async fn wait_queue(
         &self,
         link: &Link,
