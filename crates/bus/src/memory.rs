@@ -48,7 +48,8 @@ impl MemoryQueue {
         }
     }
 
-    /// Ends every consumer: `next` returns `None` once the lane is drained of waiting calls.
+    /// Ends every consumer: `next` returns `None` from now on, also while its prefetch is full.
+    /// Deliveries in flight can still be settled.
     pub fn close(&self) {
         self.inner
             .closed
@@ -136,7 +137,7 @@ struct MemoryConsumer {
 #[async_trait]
 impl Consumer for MemoryConsumer {
     async fn next(&mut self) -> Option<Result<Delivery, PortError>> {
-        let permit = self.permits.clone().acquire_owned().await.ok()?;
+        let mut permit = None;
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
@@ -144,6 +145,15 @@ impl Consumer for MemoryConsumer {
             if self.inner.is_closed() {
                 return None;
             }
+            let Some(slot) = permit.take() else {
+                // The prefetch may be full until a delivery is settled: a close must still end
+                // the wait, as it ends a broker's consumer.
+                tokio::select! {
+                    p = self.permits.clone().acquire_owned() => permit = Some(p.ok()?),
+                    () = notified => {}
+                }
+                continue;
+            };
             let msg = self
                 .inner
                 .lock()
@@ -157,10 +167,11 @@ impl Consumer for MemoryConsumer {
                         inner: self.inner.clone(),
                         lane: self.lane,
                         msg: Some(msg),
-                        _permit: permit,
+                        _permit: slot,
                     }),
                 }));
             }
+            permit = Some(slot);
             notified.await;
         }
     }
