@@ -1,8 +1,5 @@
 //! What tests and operators do with a namespace on the broker: look at its queues, empty them,
-//! delete them.
-//!
-//! Each operation runs on a channel of its own, opened for it: a failed queue operation closes
-//! its channel, and it must not take the publishing channel or a consumer's with it.
+//! delete them. Each operation runs on a channel opened for it alone.
 
 use lapin::Channel;
 use lapin::options::{

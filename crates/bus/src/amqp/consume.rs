@@ -50,8 +50,7 @@ pub(super) struct AmqpConsumer {
 }
 
 impl AmqpConsumer {
-    /// Subscribes at once (failing if the broker cannot be reached now); afterwards the
-    /// consumer resubscribes by itself whenever its channel or the connection drops.
+    /// The consumer [`AmqpQueue`]'s `Queue::consume` returns, subscribed before it is.
     pub(super) async fn start(
         inner: Arc<Inner>,
         lane: Lane,
