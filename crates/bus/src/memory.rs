@@ -48,7 +48,8 @@ impl MemoryQueue {
         }
     }
 
-    /// Ends every consumer: `next` returns `None` once the lane is drained of waiting calls.
+    /// Ends every consumer: `next` returns `None` from now on, also while its prefetch is full.
+    /// Deliveries in flight can still be settled.
     pub fn close(&self) {
         self.inner
             .closed
@@ -136,7 +137,7 @@ struct MemoryConsumer {
 #[async_trait]
 impl Consumer for MemoryConsumer {
     async fn next(&mut self) -> Option<Result<Delivery, PortError>> {
-        let permit = self.permits.clone().acquire_owned().await.ok()?;
+        let mut permit = None;
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
@@ -144,6 +145,15 @@ impl Consumer for MemoryConsumer {
             if self.inner.is_closed() {
                 return None;
             }
+            let Some(slot) = permit.take() else {
+                // The prefetch may be full until a delivery is settled: a close must still end
+                // the wait, as it ends a broker's consumer.
+                tokio::select! {
+                    p = self.permits.clone().acquire_owned() => permit = Some(p.ok()?),
+                    () = notified => {}
+                }
+                continue;
+            };
             let msg = self
                 .inner
                 .lock()
@@ -157,10 +167,11 @@ impl Consumer for MemoryConsumer {
                         inner: self.inner.clone(),
                         lane: self.lane,
                         msg: Some(msg),
-                        _permit: permit,
+                        _permit: slot,
                     }),
                 }));
             }
+            permit = Some(slot);
             notified.await;
         }
     }
@@ -204,76 +215,5 @@ impl Drop for MemoryAcker {
         if let Some(msg) = self.msg.take() {
             self.inner.requeue(self.lane, msg);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn next(c: &mut Box<dyn Consumer>) -> Delivery {
-        tokio::time::timeout(Duration::from_secs(5), c.next())
-            .await
-            .expect("a delivery in time")
-            .expect("open")
-            .expect("ok")
-    }
-
-    #[tokio::test]
-    async fn unsettled_messages_come_back_and_dead_letter_at_the_limit() {
-        let q = MemoryQueue::new(3);
-        q.publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        let d = next(&mut c).await;
-        assert_eq!(d.redeliveries, 0);
-        drop(d); // crash: not settled
-        let d = next(&mut c).await;
-        assert_eq!(d.redeliveries, 1);
-        d.acker.reject(true).await.unwrap();
-        let d = next(&mut c).await;
-        assert_eq!(d.redeliveries, 2);
-        d.acker.reject(true).await.unwrap();
-        assert_eq!(q.depth(Lane::Jobs), 0);
-        assert_eq!(q.depth(Lane::Dead), 1);
-        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
-        assert_eq!(next(&mut dead).await.body, b"a");
-    }
-
-    #[tokio::test]
-    async fn prefetch_bounds_unsettled_deliveries() {
-        let q = MemoryQueue::new(5);
-        for i in 0..3u8 {
-            q.publish(Lane::Jobs, vec![i], Duration::ZERO)
-                .await
-                .unwrap();
-        }
-        let mut c = q.consume(Lane::Jobs, 2).await.unwrap();
-        let a = next(&mut c).await;
-        let _b = next(&mut c).await;
-        assert!(
-            tokio::time::timeout(Duration::from_millis(50), c.next())
-                .await
-                .is_err(),
-            "a third delivery while two are unsettled"
-        );
-        a.acker.ack().await.unwrap();
-        assert_eq!(next(&mut c).await.body, vec![2]);
-    }
-
-    #[tokio::test]
-    async fn delayed_messages_wait_and_close_ends_consumers() {
-        let q = MemoryQueue::new(5);
-        q.publish(Lane::Jobs, b"later".to_vec(), Duration::from_millis(80))
-            .await
-            .unwrap();
-        assert_eq!(q.depth(Lane::Jobs), 0);
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        let d = next(&mut c).await;
-        assert_eq!(d.body, b"later");
-        d.acker.ack().await.unwrap();
-        q.close();
-        assert!(c.next().await.is_none());
     }
 }

@@ -1,6 +1,8 @@
-//! The RabbitMQ queue against a real broker (`SPOTCHECK_TEST_AMQP_URL`, default the local
-//! one). Every test works in its own namespace and deletes it afterwards; without a broker the
-//! tests fail, saying so.
+//! What only the RabbitMQ queue does, against a real broker (`SPOTCHECK_TEST_AMQP_URL`, default
+//! the local one): back-pressure, closing, delay buckets, purging, and riding out a broker that
+//! goes away. The port's promises, which the memory queue keeps too, are in `contract.rs`.
+//! Every test works in its own namespace and deletes it afterwards; without a broker the tests
+//! fail, saying so.
 
 mod common;
 
@@ -11,86 +13,20 @@ use spotcheck_bus::AmqpOptions;
 use spotcheck_bus::amqp::CLOSE_TIMEOUT;
 use spotcheck_core::ports::{Lane, PortError, Queue};
 
-fn limit(n: u32) -> AmqpOptions {
-    AmqpOptions {
-        delivery_limit: n,
-        ..AmqpOptions::default()
-    }
-}
-
 #[tokio::test]
-async fn publish_consume_ack() {
+async fn purging_empties_the_lanes_and_the_wait_queues() {
     in_namespace(AmqpOptions::default(), |q, _| async move {
-        for i in 0..3u8 {
-            q.publish(Lane::Jobs, vec![i], Duration::ZERO)
-                .await
-                .unwrap();
+        for (lane, n) in [(Lane::Jobs, 3u8), (Lane::Results, 2)] {
+            for i in 0..n {
+                q.publish(lane, vec![i], Duration::ZERO).await.unwrap();
+            }
         }
-        q.publish(Lane::Results, b"r".to_vec(), Duration::ZERO)
+        q.publish(Lane::Jobs, b"later".to_vec(), Duration::from_secs(60))
             .await
             .unwrap();
-        let mut c = q.consume(Lane::Jobs, 10).await.unwrap();
-        for i in 0..3u8 {
-            let d = next(&mut c).await;
-            assert_eq!(d.body, vec![i], "messages come in order");
-            assert_eq!(d.redeliveries, 0);
-            d.acker.ack().await.unwrap();
-        }
-        nothing_for(&mut c, 200).await;
-        let mut r = q.consume(Lane::Results, 1).await.unwrap();
-        let d = next(&mut r).await;
-        assert_eq!(d.body, b"r");
-        d.acker.ack().await.unwrap();
+        assert_eq!(q.purge_namespace().await.unwrap(), 6, "the delayed one too");
         assert_eq!(q.depth(Lane::Jobs).await.unwrap(), 0);
         assert_eq!(q.depth(Lane::Results).await.unwrap(), 0);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn confirmed_publishes_are_on_the_broker_when_publish_returns() {
-    in_namespace(AmqpOptions::default(), |q, _| async move {
-        for i in 0..20u8 {
-            q.publish(Lane::Jobs, vec![i], Duration::ZERO)
-                .await
-                .unwrap();
-            // No waiting: the confirm means the queue holds it.
-            assert_eq!(q.depth(Lane::Jobs).await.unwrap(), u32::from(i) + 1);
-        }
-        assert_eq!(q.purge_namespace().await.unwrap(), 20);
-        assert_eq!(q.depth(Lane::Jobs).await.unwrap(), 0);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn concurrent_publishes_are_each_confirmed() {
-    in_namespace(AmqpOptions::default(), |q, _| async move {
-        let mut tasks = Vec::new();
-        for i in 0..64u8 {
-            let q = q.clone();
-            tasks.push(tokio::spawn(async move {
-                let delay = if i % 4 == 0 {
-                    Duration::from_millis(50)
-                } else {
-                    Duration::ZERO
-                };
-                q.publish(Lane::Jobs, vec![i], delay).await
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap().unwrap();
-        }
-        let mut c = q.consume(Lane::Jobs, 64).await.unwrap();
-        let mut got = Vec::new();
-        for _ in 0..64 {
-            let d = next(&mut c).await;
-            got.push(d.body[0]);
-            d.acker.ack().await.unwrap();
-        }
-        got.sort();
-        assert_eq!(got, (0..64).collect::<Vec<u8>>());
-        nothing_for(&mut c, 200).await;
     })
     .await;
 }
@@ -155,162 +91,8 @@ async fn an_unsettled_delivery_returns_when_its_channel_closes() {
 }
 
 #[tokio::test]
-async fn a_dropped_delivery_comes_back_at_once() {
+async fn messages_in_one_delay_bucket_each_wait_their_full_delay_in_order() {
     in_namespace(AmqpOptions::default(), |q, _| async move {
-        q.publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        let d = next(&mut c).await;
-        drop(d);
-        let d = next_within(&mut c, 5).await;
-        assert_eq!((d.body.as_slice(), d.redeliveries), (&b"a"[..], 1));
-        // Dropping the consumer keeps an in-flight delivery settleable.
-        drop(c);
-        d.acker.ack().await.unwrap();
-        assert_eq!(q.depth(Lane::Jobs).await.unwrap(), 0);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn requeues_are_counted() {
-    in_namespace(limit(10), |q, _| async move {
-        q.publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        for n in 0..3 {
-            let d = next(&mut c).await;
-            assert_eq!(d.redeliveries, n);
-            d.acker.reject(true).await.unwrap();
-        }
-        let d = next(&mut c).await;
-        assert_eq!(d.redeliveries, 3);
-        d.acker.ack().await.unwrap();
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn the_delivery_limit_dead_letters() {
-    in_namespace(limit(3), |q, _| async move {
-        q.publish(Lane::Jobs, b"poison".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        for n in 0..3 {
-            let d = next(&mut c).await;
-            assert_eq!(d.redeliveries, n);
-            d.acker.reject(true).await.unwrap();
-        }
-        nothing_for(&mut c, 300).await;
-        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
-        let d = next(&mut dead).await;
-        assert_eq!(d.body, b"poison");
-        assert_eq!(d.redeliveries, 0, "the dead lane counts its own deliveries");
-        d.acker.ack().await.unwrap();
-        assert_eq!(q.depth(Lane::Jobs).await.unwrap(), 0);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_limit_of_one_delivery_dead_letters_on_the_first_return() {
-    in_namespace(limit(1), |q, _| async move {
-        q.publish(Lane::Jobs, b"once".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        next(&mut c).await.acker.reject(true).await.unwrap();
-        nothing_for(&mut c, 300).await;
-        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
-        assert_eq!(next(&mut dead).await.body, b"once");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_dropped_delivery_counts_towards_the_limit() {
-    in_namespace(limit(2), |q, _| async move {
-        q.publish(Lane::Results, b"r".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Results, 1).await.unwrap();
-        drop(next(&mut c).await);
-        drop(next(&mut c).await);
-        nothing_for(&mut c, 300).await;
-        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
-        assert_eq!(next(&mut dead).await.body, b"r");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn reject_without_requeue_goes_to_the_dead_lane() {
-    in_namespace(AmqpOptions::default(), |q, _| async move {
-        q.publish(Lane::Jobs, b"bad".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
-        next(&mut c).await.acker.reject(false).await.unwrap();
-        let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
-        let d = next(&mut dead).await;
-        assert_eq!(d.body, b"bad");
-        // Rejecting on the dead lane drops the message for good.
-        d.acker.reject(false).await.unwrap();
-        nothing_for(&mut dead, 300).await;
-        assert_eq!(q.depth(Lane::Dead).await.unwrap(), 0);
-        nothing_for(&mut c, 100).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn delayed_messages_arrive_after_their_delay_and_do_not_block_each_other() {
-    in_namespace(AmqpOptions::default(), |q, _| async move {
-        let mut c = q.consume(Lane::Jobs, 10).await.unwrap();
-        let start = Instant::now();
-        q.publish(Lane::Jobs, b"slow".to_vec(), Duration::from_millis(2500))
-            .await
-            .unwrap();
-        q.publish(Lane::Jobs, b"fast".to_vec(), Duration::from_millis(400))
-            .await
-            .unwrap();
-        q.publish(Lane::Jobs, b"now".to_vec(), Duration::ZERO)
-            .await
-            .unwrap();
-        let d = next(&mut c).await;
-        assert_eq!(d.body, b"now");
-        d.acker.ack().await.unwrap();
-
-        let d = next(&mut c).await;
-        let at = start.elapsed();
-        assert_eq!(
-            d.body, b"fast",
-            "a short delay is not held back by a longer one"
-        );
-        assert!(
-            at >= Duration::from_millis(400),
-            "fast arrived early: {at:?}"
-        );
-        assert!(
-            at < Duration::from_millis(2000),
-            "fast arrived late: {at:?}"
-        );
-        assert_eq!(d.redeliveries, 0);
-        d.acker.ack().await.unwrap();
-
-        let d = next(&mut c).await;
-        let at = start.elapsed();
-        assert_eq!(d.body, b"slow");
-        assert!(
-            at >= Duration::from_millis(2500),
-            "slow arrived early: {at:?}"
-        );
-        d.acker.ack().await.unwrap();
-
-        // Two messages in one bucket: both wait their full delay, in order.
         let start = Instant::now();
         q.publish(Lane::Results, b"1".to_vec(), Duration::from_millis(300))
             .await
@@ -325,29 +107,6 @@ async fn delayed_messages_arrive_after_their_delay_and_do_not_block_each_other()
             assert!(start.elapsed() >= Duration::from_millis(300));
             d.acker.ack().await.unwrap();
         }
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn prefetch_bounds_unsettled_deliveries() {
-    in_namespace(AmqpOptions::default(), |q, _| async move {
-        for i in 0..3u8 {
-            q.publish(Lane::Jobs, vec![i], Duration::ZERO)
-                .await
-                .unwrap();
-        }
-        let mut c = q.consume(Lane::Jobs, 2).await.unwrap();
-        let a = next(&mut c).await;
-        let _b = next(&mut c).await;
-        nothing_for(&mut c, 300).await;
-        assert_eq!(
-            q.depth(Lane::Jobs).await.unwrap(),
-            1,
-            "depth counts ready messages"
-        );
-        a.acker.ack().await.unwrap();
-        assert_eq!(next(&mut c).await.body, vec![2]);
     })
     .await;
 }
