@@ -241,8 +241,8 @@ pub async fn demo(args: DemoArgs) -> Result<(), CliError> {
         output::write_reports(&dir, report, &args.format.formats)?;
         finished.save(&dir)?;
     }
-    println!("{}", spotcheck_report::notice::markdown(&spot_report));
-    println!("{}", spotcheck_report::notice::markdown(&recheck_report));
+    println!("{}", spotcheck_report::render::to_markdown(&spot_report));
+    println!("{}", spotcheck_report::render::to_markdown(&recheck_report));
     eprintln!(
         "reports written to {}/spot and {}/recheck",
         out.display(),

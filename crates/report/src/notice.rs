@@ -15,12 +15,7 @@ use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::round::RoundKind;
 
 use crate::model::{Finding, Rectification, Report, WindowInfo};
-use crate::render::{Attachment, AttachmentKind, Block, Cell, Document, Table};
-
-/// The notice in Markdown (the same text as the HTML and Word notices).
-pub fn markdown(r: &Report) -> String {
-    crate::render::markdown::render(&document(r))
-}
+use crate::document::{Attachment, AttachmentKind, Block, Cell, Document, Table};
 
 /// The notice as a document for the renderers.
 pub fn document(r: &Report) -> Document {

@@ -17,7 +17,8 @@ use unicode_width::UnicodeWidthStr;
 
 use chrono::Datelike;
 
-use super::{Attachment, AttachmentKind, Cell, Document, RenderError};
+use super::RenderError;
+use crate::document::{Attachment, AttachmentKind, Cell, Document};
 use crate::model::Report;
 use crate::notice::{rectified_label, severity_label};
 
