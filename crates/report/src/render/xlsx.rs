@@ -3,7 +3,7 @@
 //!
 //! Sheets: 基本情况 (the summary's figures), one sheet per attachment of the notice, with the
 //! notice's titles: 附件1 as a plain 部门 | 信息更新量 table (one unit a row, so it sorts and
-//! filters; the notice prints it in the seed's two-column layout), 附件2 as in the notice,
+//! filters; the notice prints it in the seed's two-column layout), 附件2 the notice's table,
 //! and the 问题清单 (and a re-check's 整改情况) with every field of the evidence. Counts are
 //! numbers and rates are numbers with a percent format, so sums and sorting work.
 //!
@@ -105,20 +105,11 @@ pub fn render(r: &Report, doc: &Document) -> Result<Vec<u8>, RenderError> {
                 vec![false; 2],
                 false,
             ),
+            // The notice's own table: one unit a row already.
             AttachmentKind::Letters => (
-                vec!["部门", "收到留言数", "回复留言数", "回复率"],
-                r.letters
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            Cell::Text(l.unit.clone()),
-                            Cell::Count(l.received),
-                            Cell::Count(l.replied),
-                            Cell::Rate(l.reply_rate),
-                        ]
-                    })
-                    .collect(),
-                vec![false; 4],
+                a.table.header.iter().map(String::as_str).collect(),
+                a.table.rows.clone(),
+                vec![false; a.table.header.len()],
                 false,
             ),
             AttachmentKind::Findings => (
