@@ -46,13 +46,16 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// The report: a spot round's own, or a re-check's on top of its parent.
+    /// The report: a spot round's own, or a re-check's on top of its parent (the report
+    /// crate decides which).
     pub fn report(&self, parent: Option<&Finished>) -> Report {
-        match parent {
-            Some(p) => {
-                spotcheck_report::compute_recheck(&p.round, &p.results, &self.round, &self.results)
-            }
-            None => spotcheck_report::compute(&self.round, &self.results),
+        spotcheck_report::report_of(self.evidence(), parent.map(Finished::evidence))
+    }
+
+    fn evidence(&self) -> spotcheck_report::Finished<'_> {
+        spotcheck_report::Finished {
+            round: &self.round,
+            results: &self.results,
         }
     }
 

@@ -7,11 +7,13 @@
 
 pub mod compute;
 pub mod document;
+mod finished;
 pub mod model;
 pub mod notice;
 pub mod recheck;
 pub mod render;
 
 pub use compute::compute;
+pub use finished::{Finished, report_of};
 pub use model::Report;
-pub use recheck::{compute_recheck, recheck_scope};
+pub use recheck::recheck_scope;

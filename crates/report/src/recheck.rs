@@ -53,7 +53,7 @@ fn revisited(task: &Task, scope: &Scope) -> bool {
 }
 
 /// The report of a re-check round, from its parent's results and its own.
-pub fn compute_recheck(
+pub(crate) fn compute_recheck(
     parent: &Round,
     parent_results: &[JobResult],
     round: &Round,
