@@ -45,6 +45,8 @@ pub enum AttachmentKind {
     Findings,
     /// 整改情况表: each problem of the re-checked round and what the re-check found.
     Rectification,
+    /// 预警清单: every warning (a target near a veto line) with its distance from the line.
+    Warnings,
 }
 
 /// An attachment: a label (`附件1`), a title, an optional note under the title (统计时间) and

@@ -38,6 +38,7 @@ impl<'a> Computation<'a> {
                 menu_path: None,
                 website: None,
                 account: Some(account.to_string()),
+                margin: None,
             });
             return;
         }
@@ -68,6 +69,7 @@ impl<'a> Computation<'a> {
                     menu_path: Some(button.path.clone()),
                     website: None,
                     account: Some(account.to_string()),
+                    margin: None,
                 });
             }
         }

@@ -1,11 +1,13 @@
 //! Columns: `column.stale` and `column.blank` per column, vetoes once a site has the plan's
-//! count of either; every column's items also feed the figures.
+//! count of either, warnings for a column near its limit and a site near either count;
+//! every column's items also feed the figures.
 
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::Task;
 use spotcheck_core::outcome::{JobResult, Outcome};
 use spotcheck_core::registry::Website;
 
+use super::warnings::days_left;
 use super::{Computation, item_date};
 use crate::model::Finding;
 
@@ -15,6 +17,8 @@ impl<'a> Computation<'a> {
         let plan = &self.round.plan;
         let mut stale = Vec::new();
         let mut blank = Vec::new();
+        // Columns within their limit but past the warning line.
+        let mut near = Vec::new();
         for r in mine {
             if let (Task::Column { column, .. }, Outcome::Column(out)) = (&r.job.task, &r.outcome) {
                 let Some(col) = site.columns.get(*column) else {
@@ -36,6 +40,7 @@ impl<'a> Computation<'a> {
                     menu_path: None,
                     website: Some(site.id.clone()),
                     account: None,
+                    margin: None,
                 };
                 if !out.verdict.is_ok() && out.items.is_empty() {
                     blank.push(finding(
@@ -62,19 +67,43 @@ impl<'a> Computation<'a> {
                                 ),
                             ))
                         }
-                        Some(_) => {}
+                        Some(d) => {
+                            let age = (self.round.as_of - d).num_days();
+                            if age >= plan.warnings.column_days(limit) {
+                                let mut w = finding(
+                                    Indicator::ColumnStale,
+                                    format!(
+                                        "最新信息发布于{d}，截至{}已{age}天未更新（要求{}天内）",
+                                        self.round.as_of,
+                                        limit.days()
+                                    ),
+                                );
+                                w.severity = Severity::Warning;
+                                w.margin = Some(days_left(age, limit.days()));
+                                near.push(w);
+                            }
+                        }
                     }
                 }
             }
         }
-        for (list, veto_at) in [
-            (stale, plan.freshness.stale_columns_veto),
-            (blank, plan.freshness.blank_columns_veto),
+        for (indicator, list, veto_at) in [
+            (
+                Indicator::ColumnStale,
+                stale,
+                plan.freshness.stale_columns_veto,
+            ),
+            (
+                Indicator::ColumnBlank,
+                blank,
+                plan.freshness.blank_columns_veto,
+            ),
         ] {
             let veto = veto_at > 0 && list.len() as u32 >= veto_at;
             if veto {
                 self.vetoed_sites.insert(&site.id);
             }
+            self.column_count_warning(indicator, site, list.len());
             for mut f in list {
                 if veto {
                     f.severity = Severity::Veto;
@@ -82,5 +111,6 @@ impl<'a> Computation<'a> {
                 self.findings.push(f);
             }
         }
+        self.findings.extend(near);
     }
 }

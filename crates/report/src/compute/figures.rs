@@ -79,6 +79,7 @@ impl<'a> Computation<'a> {
                                 menu_path: None,
                                 website: Some(site.id.clone()),
                                 account: None,
+                                margin: None,
                             });
                         }
                     }

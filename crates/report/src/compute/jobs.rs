@@ -60,6 +60,7 @@ impl<'a> Computation<'a> {
                 menu_path: None,
                 website,
                 account,
+                margin: None,
             });
         }
     }

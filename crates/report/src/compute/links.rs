@@ -53,6 +53,7 @@ impl<'a> Computation<'a> {
                 menu_path: None,
                 website: Some(site.id.clone()),
                 account: None,
+                margin: None,
             });
         }
     }

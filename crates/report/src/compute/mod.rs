@@ -3,7 +3,8 @@
 //! Results are evidence; this module judges them with the round's plan, one area a file:
 //! `sites` (availability and homepage), `columns` (stale and blank columns), `figures`
 //! (update counts, letters, interviews), `links`, `accounts` (WeChat menus), `jobs`
-//! (dead-lettered jobs), then `tables` and `summary` make the report's lists and rates.
+//! (dead-lettered jobs), `warnings` (预警 below the veto lines), then `tables` and `summary`
+//! make the report's lists and rates.
 //! Everything is ordered deterministically (indicator catalogue order, then the registry's
 //! unit order), so the same results give the same report byte for byte, whichever process
 //! collected them.
@@ -17,6 +18,7 @@ mod order;
 mod sites;
 mod summary;
 mod tables;
+mod warnings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -118,6 +120,7 @@ impl<'a> Computation<'a> {
                     to: self.round.window.to,
                 },
                 as_of: self.round.as_of,
+                parent_as_of: None,
             },
             region: self.reg.meta.region.clone(),
             name: self.reg.meta.name.clone(),

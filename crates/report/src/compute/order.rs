@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use spotcheck_core::indicator::Severity;
-
 use super::Computation;
 use crate::model::{Finding, Problem};
 
@@ -44,10 +42,10 @@ impl Computation<'_> {
 }
 
 /// Sorted findings grouped by indicator, each unit once, for the notice's 主要问题; a
-/// notice tells without judging and is no problem.
+/// warning or a notice is listed, never a problem.
 pub(super) fn problems(findings: &[Finding]) -> Vec<Problem> {
     let mut problems: Vec<Problem> = Vec::new();
-    for f in findings.iter().filter(|f| f.severity != Severity::Notice) {
+    for f in findings.iter().filter(|f| f.severity.is_problem()) {
         match problems.last_mut() {
             Some(p) if p.indicator == f.indicator => {
                 if !p.units.contains(&f.unit) {

@@ -1,5 +1,6 @@
 //! Websites: which were checked, `site.unreachable` from the homepage visits and
-//! `site.homepage_stale` from the homepage's newest dated item.
+//! `site.homepage_stale` from the homepage's newest dated item (each a warning when near its
+//! veto line).
 
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::Task;
@@ -58,7 +59,7 @@ impl<'a> Computation<'a> {
             .collect();
         let failed: Vec<_> = visits.iter().filter(|(_, v)| !v.ok).collect();
         let ratio = self.round.plan.availability.fail_ratio;
-        if visits.is_empty() || (failed.len() as f64) < ratio * visits.len() as f64 {
+        if visits.is_empty() {
             return false;
         }
         let first = failed
@@ -66,6 +67,10 @@ impl<'a> Computation<'a> {
             .min_by_key(|(n, _)| *n)
             .and_then(|(_, v)| v.error.clone())
             .unwrap_or_default();
+        if (failed.len() as f64) < ratio * visits.len() as f64 {
+            self.unreachable_warning(site, visits.len(), failed.len(), &first);
+            return false;
+        }
         self.vetoed_sites.insert(&site.id);
         self.findings.push(Finding {
             indicator: Indicator::SiteUnreachable,
@@ -78,6 +83,7 @@ impl<'a> Computation<'a> {
             menu_path: None,
             website: Some(site.id.clone()),
             account: None,
+            margin: None,
         });
         true
     }
@@ -99,7 +105,10 @@ impl<'a> Computation<'a> {
                     (self.round.as_of - d).num_days(),
                     limit.days()
                 ),
-                Some(_) => continue,
+                Some(d) => {
+                    self.homepage_warning(site, d);
+                    continue;
+                }
             };
             self.vetoed_sites.insert(&site.id);
             self.findings.push(Finding {
@@ -113,6 +122,7 @@ impl<'a> Computation<'a> {
                 menu_path: None,
                 website: Some(site.id.clone()),
                 account: None,
+                margin: None,
             });
         }
     }

@@ -77,6 +77,7 @@ impl Computation<'_> {
                 menu_path: None,
                 website: self.interview_sites.get(&i.unit).cloned(),
                 account: None,
+                margin: None,
             });
         }
     }

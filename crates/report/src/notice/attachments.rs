@@ -1,5 +1,6 @@
 //! The notice's attachments: 信息更新情况表 in the seed's two-column layout, 留言回复情况统计表,
-//! the 问题清单 with every finding's evidence, and a re-check's 整改情况表.
+//! the 问题清单 with every finding's evidence, a re-check's 整改情况表, and the 预警清单 of
+//! targets near a veto line (kept apart: a warning is no problem).
 
 use spotcheck_core::indicator::Severity;
 use spotcheck_core::round::RoundKind;
@@ -26,7 +27,11 @@ pub(super) fn attachments(r: &Report, window: &Period) -> Vec<Attachment> {
             table: letters_table(r),
         },
     ];
-    if !r.findings.is_empty() {
+    let (warnings, findings): (Vec<&Finding>, Vec<&Finding>) = r
+        .findings
+        .iter()
+        .partition(|f| f.severity == Severity::Warning);
+    if !findings.is_empty() {
         out.push(Attachment {
             kind: AttachmentKind::Findings,
             label: String::new(),
@@ -35,7 +40,7 @@ pub(super) fn attachments(r: &Report, window: &Period) -> Vec<Attachment> {
                 RoundKind::Recheck => "复查问题清单".into(),
             },
             note: Some(format!("（检查时点：{}）", full_date(r.round.as_of))),
-            table: findings_table(&r.findings),
+            table: findings_table(&findings),
         });
     }
     if let Some(rect) = r.rectification.as_ref().filter(|x| !x.items.is_empty()) {
@@ -45,6 +50,15 @@ pub(super) fn attachments(r: &Report, window: &Period) -> Vec<Attachment> {
             title: "整改情况表".into(),
             note: Some(format!("（复查时点：{}）", full_date(r.round.as_of))),
             table: rectification_table(rect),
+        });
+    }
+    if !warnings.is_empty() {
+        out.push(Attachment {
+            kind: AttachmentKind::Warnings,
+            label: String::new(),
+            title: "预警清单".into(),
+            note: Some(format!("（检查时点：{}）", full_date(r.round.as_of))),
+            table: warnings_table(&warnings),
         });
     }
     for (i, a) in out.iter_mut().enumerate() {
@@ -105,6 +119,7 @@ pub fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Veto => "单项否决",
         Severity::Deduct => "扣分",
+        Severity::Warning => "预警",
         Severity::Notice => "提示",
     }
 }
@@ -130,7 +145,7 @@ pub fn evidence(f: &Finding) -> String {
     s
 }
 
-pub(super) fn findings_table(findings: &[Finding]) -> Table {
+pub(super) fn findings_table(findings: &[&Finding]) -> Table {
     Table {
         header: [
             "序号",
@@ -155,6 +170,40 @@ pub(super) fn findings_table(findings: &[Finding]) -> Table {
                     Cell::Text(severity_label(f.severity).into()),
                     Cell::Text(f.target.clone()),
                     Cell::Text(evidence(f)),
+                    Cell::Text(f.url.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// 预警清单: each warning with the indicator it nears, what was measured and how far the
+/// target is from the veto line.
+pub(super) fn warnings_table(warnings: &[&Finding]) -> Table {
+    Table {
+        header: [
+            "序号",
+            "单位",
+            "预警指标",
+            "检查对象",
+            "预警情况",
+            "距否决线",
+            "地址",
+        ]
+        .map(String::from)
+        .to_vec(),
+        widths: vec![2, 3, 3, 3, 7, 4, 6],
+        rows: warnings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                vec![
+                    Cell::Count(i as u32 + 1),
+                    Cell::Text(f.unit.clone()),
+                    Cell::Text(f.indicator.title().into()),
+                    Cell::Text(f.target.clone()),
+                    Cell::Text(f.detail.clone()),
+                    Cell::Text(f.margin.clone().unwrap_or_default()),
                     Cell::Text(f.url.clone().unwrap_or_default()),
                 ]
             })

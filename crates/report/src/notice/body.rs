@@ -7,8 +7,11 @@ use super::wording::{Period, chinese_count, month_day, percent, percent_whole, q
 use crate::document::Block;
 use crate::model::Report;
 
+/// What was checked when: a re-check says when the spot round ran (when it knows) and when
+/// the re-check started, as the seed does.
 pub(super) fn opening(r: &Report, place: &Place) -> String {
-    let q = chinese_count(quarter(r.round.as_of) as usize);
+    let spot = r.round.parent_as_of.unwrap_or(r.round.as_of);
+    let q = chinese_count(quarter(spot) as usize);
     let lead = format!(
         "根据政府网站与政务新媒体监测抽查工作要求，结合{}工作安排，{}",
         place.ours(),
@@ -21,7 +24,11 @@ pub(super) fn opening(r: &Report, place: &Place) -> String {
             place.whole()
         ),
         RoundKind::Recheck => format!(
-            "{lead}对{}政府网站与政务新媒体检查指标组织开展了第{q}季度抽查，并督促各单位完成整改，于{}启动复查，现将复查结果通报如下：",
+            "{lead}{}对{}政府网站与政务新媒体检查指标组织开展了第{q}季度抽查，并督促各单位完成整改，于{}启动复查，现将复查结果通报如下：",
+            r.round
+                .parent_as_of
+                .map(|d| format!("于{}", month_day(d)))
+                .unwrap_or_default(),
             place.whole(),
             month_day(r.round.as_of)
         ),
