@@ -50,39 +50,26 @@ impl<'a> Computation<'a> {
                 } else if out.items.is_empty() {
                     blank.push(finding(Indicator::ColumnBlank, "栏目无任何信息".into()));
                 } else if let Some(limit) = plan.freshness.threshold(col.kind) {
-                    let newest = out.items.iter().filter_map(item_date).max();
-                    match newest {
-                        None => stale.push(finding(
+                    let Some(d) = out.items.iter().filter_map(item_date).max() else {
+                        stale.push(finding(
                             Indicator::ColumnStale,
                             "栏目信息均无发布日期".into(),
-                        )),
-                        Some(d) if (self.round.as_of - d).num_days() > limit.days() => {
-                            stale.push(finding(
-                                Indicator::ColumnStale,
-                                format!(
-                                    "最新信息发布于{d}，截至{}已{}天未更新（要求{}天内）",
-                                    self.round.as_of,
-                                    (self.round.as_of - d).num_days(),
-                                    limit.days()
-                                ),
-                            ))
-                        }
-                        Some(d) => {
-                            let age = (self.round.as_of - d).num_days();
-                            if age >= plan.warnings.column_days(limit) {
-                                let mut w = finding(
-                                    Indicator::ColumnStale,
-                                    format!(
-                                        "最新信息发布于{d}，截至{}已{age}天未更新（要求{}天内）",
-                                        self.round.as_of,
-                                        limit.days()
-                                    ),
-                                );
-                                w.severity = Severity::Warning;
-                                w.margin = Some(days_left(age, limit.days()));
-                                near.push(w);
-                            }
-                        }
+                        ));
+                        continue;
+                    };
+                    let age = (self.round.as_of - d).num_days();
+                    let detail = format!(
+                        "最新信息发布于{d}，截至{}已{age}天未更新（要求{}天内）",
+                        self.round.as_of,
+                        limit.days()
+                    );
+                    if age > limit.days() {
+                        stale.push(finding(Indicator::ColumnStale, detail));
+                    } else if age >= plan.warnings.column_days(limit) {
+                        let mut w = finding(Indicator::ColumnStale, detail);
+                        w.severity = Severity::Warning;
+                        w.margin = Some(days_left(age, limit.days()));
+                        near.push(w);
                     }
                 }
             }
