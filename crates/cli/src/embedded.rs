@@ -47,13 +47,16 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// The report: a spot round's own, or a re-check's on top of its parent.
+    /// The report: a spot round's own, or a re-check's on top of its parent (the report
+    /// crate decides which).
     pub fn report(&self, parent: Option<&Finished>) -> Report {
-        match parent {
-            Some(p) => {
-                spotcheck_report::compute_recheck(&p.round, &p.results, &self.round, &self.results)
-            }
-            None => spotcheck_report::compute(&self.round, &self.results),
+        spotcheck_report::report_of(self.evidence(), parent.map(Finished::evidence))
+    }
+
+    fn evidence(&self) -> spotcheck_report::Finished<'_> {
+        spotcheck_report::Finished {
+            round: &self.round,
+            results: &self.results,
         }
     }
 
@@ -242,8 +245,8 @@ pub async fn demo(args: DemoArgs) -> Result<(), CliError> {
         output::write_reports(&dir, report, &args.format.formats)?;
         finished.save(&dir)?;
     }
-    println!("{}", spotcheck_report::notice::markdown(&spot_report));
-    println!("{}", spotcheck_report::notice::markdown(&recheck_report));
+    println!("{}", spotcheck_report::render::to_markdown(&spot_report));
+    println!("{}", spotcheck_report::render::to_markdown(&recheck_report));
     eprintln!(
         "reports written to {}/spot and {}/recheck",
         out.display(),

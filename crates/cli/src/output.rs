@@ -73,6 +73,7 @@ impl Default for FormatArgs {
 pub fn write_reports(dir: &Path, report: &Report, formats: &[Format]) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
+    let notice = render::Rendering::of(report);
     for format in Format::ALL.into_iter().filter(|f| formats.contains(f)) {
         let bytes = match format {
             Format::Json => {
@@ -80,10 +81,10 @@ pub fn write_reports(dir: &Path, report: &Report, formats: &[Format]) -> Result<
                     .map_err(|e| CliError::failed(format!("cannot encode the report: {e}")))?;
                 (json + "\n").into_bytes()
             }
-            Format::Md => render::to_markdown(report).into_bytes(),
-            Format::Html => render::to_html(report).into_bytes(),
-            Format::Xlsx => render::to_xlsx(report).map_err(|e| CliError::failed(e.to_string()))?,
-            Format::Docx => render::to_docx(report).map_err(|e| CliError::failed(e.to_string()))?,
+            Format::Md => notice.markdown().into_bytes(),
+            Format::Html => notice.html().into_bytes(),
+            Format::Xlsx => notice.xlsx().map_err(|e| CliError::failed(e.to_string()))?,
+            Format::Docx => notice.docx().map_err(|e| CliError::failed(e.to_string()))?,
         };
         let path = dir.join(format.file_name());
         std::fs::write(&path, bytes)

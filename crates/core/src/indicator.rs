@@ -2,14 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How much a finding weighs: a veto fails the target, a deduction costs points, a notice
-/// tells without judging (e.g. a link that could not be judged).
+/// How much a finding weighs: a veto fails the target, a deduction costs points, a warning
+/// (预警) says a target is near a veto line without counting against it, a notice tells
+/// without judging (e.g. a link that could not be judged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Veto,
     Deduct,
+    Warning,
     Notice,
+}
+
+impl Severity {
+    /// Whether a finding of this severity is a problem: counted in the notice's 主要问题 and
+    /// looked at again by a re-check. Warnings and notices are listed, not held against a unit.
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Severity::Veto | Severity::Deduct)
+    }
 }
 
 /// In the order the notice's 主要问题 lists them: sites and their columns, then new media,

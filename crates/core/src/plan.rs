@@ -24,6 +24,7 @@ pub struct Plan {
     pub wechat: Wechat,
     pub politeness: Politeness,
     pub fetch: Fetch,
+    pub warnings: Warnings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,6 +183,71 @@ impl Default for Politeness {
     }
 }
 
+/// Early warnings (预警) below the veto lines, as the commercial monitors give them: each
+/// line is a share of its veto line, so a plan that moves a veto line moves its warning with
+/// it. A warning is given from its line up to the veto line, never where the veto is given,
+/// and never counts against 合格率.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Warnings {
+    /// Of `freshness.homepage`: a homepage not updated for 10 of 14 days warns (0.7 × 14 = 9.8,
+    /// day lines round up).
+    pub homepage: f64,
+    /// Of `availability.fail_ratio`: failed visits from 3 % when the veto is at 5 %.
+    pub unreachable: f64,
+    /// Of `freshness.blank_columns_veto`: 3 blank columns when the veto is at 5.
+    pub blank_columns: f64,
+    /// Of `freshness.stale_columns_veto`: 3 stale columns when the veto is at 5.
+    pub stale_columns: f64,
+    /// Of each column type's freshness limit: a column 3/4 of the way to it.
+    pub column: f64,
+}
+
+impl Default for Warnings {
+    fn default() -> Self {
+        Warnings {
+            homepage: 0.7,
+            unreachable: 0.6,
+            blank_columns: 0.6,
+            stale_columns: 0.6,
+            column: 0.75,
+        }
+    }
+}
+
+impl Warnings {
+    /// The age in whole days from which a homepage warns.
+    pub fn homepage_days(&self, f: &Freshness) -> i64 {
+        share_up(self.homepage, f.homepage.days() as f64) as i64
+    }
+
+    /// The share of failed visits from which a site warns.
+    pub fn unreachable_ratio(&self, a: &Availability) -> f64 {
+        self.unreachable * a.fail_ratio
+    }
+
+    /// The count of blank columns from which a site warns; 0 when blank columns never veto.
+    pub fn blank_columns_count(&self, f: &Freshness) -> u32 {
+        share_up(self.blank_columns, f64::from(f.blank_columns_veto)) as u32
+    }
+
+    /// The count of stale columns from which a site warns; 0 when stale columns never veto.
+    pub fn stale_columns_count(&self, f: &Freshness) -> u32 {
+        share_up(self.stale_columns, f64::from(f.stale_columns_veto)) as u32
+    }
+
+    /// The age in whole days from which a column with this freshness limit warns.
+    pub fn column_days(&self, limit: Period) -> i64 {
+        share_up(self.column, limit.days() as f64) as i64
+    }
+}
+
+/// `share × line`, rounded up to a whole day or column; a product that is whole but for
+/// floating-point noise (0.6 × 5) stays whole.
+fn share_up(share: f64, line: f64) -> f64 {
+    (share * line - 1e-9).ceil().max(0.0)
+}
+
 /// Bounds of every fetch (an extension of the contract).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -269,6 +335,21 @@ impl Plan {
                 &root.key("politeness").key("per_host_concurrency"),
                 "must be at least 1",
             ));
+        }
+        let w = root.key("warnings");
+        for (key, share) in [
+            ("homepage", self.warnings.homepage),
+            ("unreachable", self.warnings.unreachable),
+            ("blank_columns", self.warnings.blank_columns),
+            ("stale_columns", self.warnings.stale_columns),
+            ("column", self.warnings.column),
+        ] {
+            if !(share > 0.0 && share < 1.0) {
+                errs.push(src.error_at(
+                    &w.key(key),
+                    format!("`{share}` must be in (0, 1): a share of its veto line"),
+                ));
+            }
         }
         if self.links.depth > 3 {
             errs.push(src.error_at(

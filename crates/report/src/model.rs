@@ -31,6 +31,9 @@ pub struct RoundInfo {
     pub parent: Option<String>,
     pub window: WindowInfo,
     pub as_of: NaiveDate,
+    /// A re-check's: when the round it re-checks was checked (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,6 +116,9 @@ pub struct Finding {
     /// The registry id of the account at fault (an addition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// A warning's distance from its veto line, in the notice's words (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use spotcheck_core::indicator::Severity;
 use spotcheck_core::job::{JobId, Task};
 use spotcheck_core::outcome::JobResult;
 use spotcheck_core::round::{Round, Scope};
@@ -35,9 +34,9 @@ pub fn recheck_scope(report: &Report) -> Scope {
     scope
 }
 
-/// A problem that a re-check looks at again.
+/// A problem that a re-check looks at again (a warning or a notice is none).
 fn counts(f: &Finding) -> bool {
-    f.severity != Severity::Notice && f.indicator.rectifiable()
+    f.severity.is_problem() && f.indicator.rectifiable()
 }
 
 /// Whether a job belongs to a target the re-check visits again.
@@ -53,7 +52,7 @@ fn revisited(task: &Task, scope: &Scope) -> bool {
 }
 
 /// The report of a re-check round, from its parent's results and its own.
-pub fn compute_recheck(
+pub(crate) fn compute_recheck(
     parent: &Round,
     parent_results: &[JobResult],
     round: &Round,
@@ -71,6 +70,7 @@ pub fn compute_recheck(
     let merged: Vec<JobResult> = merged.into_values().cloned().collect();
     let mut report = compute(round, &merged);
     let before = compute(parent, parent_results);
+    report.round.parent_as_of = Some(parent.as_of);
     report.rectification = Some(rectification(round, &before, &report));
     report
 }

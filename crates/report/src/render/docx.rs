@@ -14,7 +14,8 @@ use docx_rs::{
     TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
-use super::{Block, Document, RenderError, Table};
+use super::RenderError;
+use crate::document::{Block, Document, Table};
 
 const BODY_FONT: &str = "仿宋_GB2312";
 const TITLE_FONT: &str = "宋体";

@@ -3,7 +3,7 @@
 //! bordered tables; each attachment starts a new page. Everything is inline, so the file can
 //! be mailed or opened offline.
 
-use super::{Block, Document, Table};
+use crate::document::{Block, Document, Table};
 
 const STYLE: &str = r#"@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
 body { margin: 2em auto; max-width: 156mm; color: #000; background: #fff;

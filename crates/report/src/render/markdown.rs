@@ -1,7 +1,7 @@
 //! The notice as Markdown (`report.md`): readable as plain text, and as a page where Markdown
 //! is rendered. Attachments follow a rule, each with its label, title and table.
 
-use super::{Block, Document, Table};
+use crate::document::{Block, Document, Table};
 
 pub fn render(doc: &Document) -> String {
     let mut s = format!("# {}\n\n", doc.title);

@@ -3,9 +3,10 @@
 //!
 //! Sheets: 基本情况 (the summary's figures), one sheet per attachment of the notice, with the
 //! notice's titles: 附件1 as a plain 部门 | 信息更新量 table (one unit a row, so it sorts and
-//! filters; the notice prints it in the seed's two-column layout), 附件2 as in the notice,
-//! and the 问题清单 (and a re-check's 整改情况) with every field of the evidence. Counts are
-//! numbers and rates are numbers with a percent format, so sums and sorting work.
+//! filters; the notice prints it in the seed's two-column layout), 附件2 the notice's table,
+//! the 问题清单 (and a re-check's 整改情况) with every field of the evidence, and the 预警清单
+//! with each warning's distance from its veto line. Counts are numbers and rates are numbers
+//! with a percent format, so sums and sorting work.
 //!
 //! Column widths are set from the text: Excel's autofit measures Latin glyphs and leaves
 //! Chinese columns half as wide as their text, so a CJK character counts two units here.
@@ -16,8 +17,10 @@ use rust_xlsxwriter::{
 use unicode_width::UnicodeWidthStr;
 
 use chrono::Datelike;
+use spotcheck_core::indicator::Severity;
 
-use super::{Attachment, AttachmentKind, Cell, Document, RenderError};
+use super::RenderError;
+use crate::document::{Attachment, AttachmentKind, Cell, Document};
 use crate::model::Report;
 use crate::notice::{rectified_label, severity_label};
 
@@ -34,6 +37,7 @@ pub fn sheet_name(a: &Attachment) -> String {
         AttachmentKind::Letters => "留言回复情况",
         AttachmentKind::Findings => "问题清单",
         AttachmentKind::Rectification => "整改情况",
+        AttachmentKind::Warnings => "预警清单",
     };
     format!("{} {what}", a.label)
 }
@@ -104,20 +108,11 @@ pub fn render(r: &Report, doc: &Document) -> Result<Vec<u8>, RenderError> {
                 vec![false; 2],
                 false,
             ),
+            // The notice's own table: one unit a row already.
             AttachmentKind::Letters => (
-                vec!["部门", "收到留言数", "回复留言数", "回复率"],
-                r.letters
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            Cell::Text(l.unit.clone()),
-                            Cell::Count(l.received),
-                            Cell::Count(l.replied),
-                            Cell::Rate(l.reply_rate),
-                        ]
-                    })
-                    .collect(),
-                vec![false; 4],
+                a.table.header.iter().map(String::as_str).collect(),
+                a.table.rows.clone(),
+                vec![false; a.table.header.len()],
                 false,
             ),
             AttachmentKind::Findings => (
@@ -135,6 +130,7 @@ pub fn render(r: &Report, doc: &Document) -> Result<Vec<u8>, RenderError> {
                 ],
                 r.findings
                     .iter()
+                    .filter(|x| x.severity != Severity::Warning)
                     .enumerate()
                     .map(|(i, x)| {
                         vec![
@@ -154,6 +150,37 @@ pub fn render(r: &Report, doc: &Document) -> Result<Vec<u8>, RenderError> {
                 vec![
                     false, false, false, false, false, true, true, true, true, true,
                 ],
+                true,
+            ),
+            AttachmentKind::Warnings => (
+                vec![
+                    "序号",
+                    "指标",
+                    "预警指标",
+                    "单位",
+                    "检查对象",
+                    "地址",
+                    "预警情况",
+                    "距否决线",
+                ],
+                r.findings
+                    .iter()
+                    .filter(|x| x.severity == Severity::Warning)
+                    .enumerate()
+                    .map(|(i, x)| {
+                        vec![
+                            Cell::Count(i as u32 + 1),
+                            Cell::Text(x.indicator.code().into()),
+                            Cell::Text(x.indicator.title().into()),
+                            Cell::Text(x.unit.clone()),
+                            Cell::Text(x.target.clone()),
+                            Cell::Text(x.url.clone().unwrap_or_default()),
+                            Cell::Text(x.detail.clone()),
+                            Cell::Text(x.margin.clone().unwrap_or_default()),
+                        ]
+                    })
+                    .collect(),
+                vec![false, false, false, false, false, true, true, false],
                 true,
             ),
             AttachmentKind::Rectification => (

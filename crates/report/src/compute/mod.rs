@@ -1,0 +1,159 @@
+//! Figures and findings of a round, from its stored results alone.
+//!
+//! Results are evidence; this module judges them with the round's plan, one area a file:
+//! `sites` (availability and homepage), `columns` (stale and blank columns), `figures`
+//! (update counts, letters, interviews), `links`, `accounts` (WeChat menus), `jobs`
+//! (dead-lettered jobs), `warnings` (预警 below the veto lines), then `tables` and `summary`
+//! make the report's lists and rates.
+//! Everything is ordered deterministically (indicator catalogue order, then the registry's
+//! unit order), so the same results give the same report byte for byte, whichever process
+//! collected them.
+
+mod accounts;
+mod columns;
+mod figures;
+mod jobs;
+mod links;
+mod order;
+mod sites;
+mod summary;
+mod tables;
+mod warnings;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use spotcheck_core::job::Task;
+use spotcheck_core::outcome::{Item, JobResult, Outcome, Verdict};
+use spotcheck_core::registry::Registry;
+use spotcheck_core::round::Round;
+
+use crate::model::{Finding, Report, RoundInfo, SCHEMA, WindowInfo};
+
+/// Computes the report of a round from its results.
+pub fn compute(round: &Round, results: &[JobResult]) -> Report {
+    let mut c = Computation::new(round, results);
+    c.sites();
+    c.links();
+    c.accounts();
+    c.dead_jobs();
+    c.finish()
+}
+
+struct Computation<'a> {
+    round: &'a Round,
+    reg: &'a Registry,
+    results: &'a [JobResult],
+    /// Verdicts of fetched URLs (link checks and pages read beyond the homepage).
+    verdicts: HashMap<&'a str, &'a Verdict>,
+    findings: Vec<Finding>,
+    vetoed_sites: HashSet<&'a str>,
+    vetoed_accounts: HashSet<&'a str>,
+    checked_sites: BTreeSet<&'a str>,
+    checked_accounts: BTreeSet<&'a str>,
+    updates: BTreeMap<String, u32>,
+    letters: BTreeMap<String, (u32, u32)>,
+    interviews: BTreeMap<String, u32>,
+    /// The website carrying each unit's interview column (unit name → site id).
+    interview_sites: HashMap<String, String>,
+}
+
+impl<'a> Computation<'a> {
+    fn new(round: &'a Round, results: &'a [JobResult]) -> Self {
+        let mut verdicts = HashMap::new();
+        for r in results {
+            match (&r.job.task, &r.outcome) {
+                (Task::Check { url }, Outcome::Link(v)) => {
+                    verdicts.insert(url.as_str(), v);
+                }
+                (Task::Page { url, depth, .. }, Outcome::Page(p)) if *depth > 0 => {
+                    verdicts.insert(url.as_str(), &p.verdict);
+                }
+                _ => {}
+            }
+        }
+        Computation {
+            round,
+            reg: &round.registry,
+            results,
+            verdicts,
+            findings: Vec::new(),
+            vetoed_sites: HashSet::new(),
+            vetoed_accounts: HashSet::new(),
+            checked_sites: BTreeSet::new(),
+            checked_accounts: BTreeSet::new(),
+            updates: BTreeMap::new(),
+            letters: BTreeMap::new(),
+            interviews: BTreeMap::new(),
+            interview_sites: HashMap::new(),
+        }
+    }
+
+    fn unit_name(&self, id: &str) -> String {
+        self.reg.unit_name(id).to_string()
+    }
+
+    fn unit_rank(&self, name: &str) -> usize {
+        self.reg
+            .units
+            .iter()
+            .position(|u| u.name == name)
+            .unwrap_or(usize::MAX)
+    }
+
+    fn finish(mut self) -> Report {
+        let updates = self.updates_table();
+        let letters = self.letters_table();
+        let interviews = self.interviews_table();
+        self.interview_findings(&interviews);
+        self.sort_findings();
+        let problems = order::problems(&self.findings);
+        let summary = self.summary(&letters);
+        Report {
+            schema: SCHEMA.to_string(),
+            round: RoundInfo {
+                id: self.round.id.0.clone(),
+                kind: self.round.kind,
+                parent: self.round.parent.as_ref().map(|p| p.0.clone()),
+                window: WindowInfo {
+                    from: self.round.window.from,
+                    to: self.round.window.to,
+                },
+                as_of: self.round.as_of,
+                parent_as_of: None,
+            },
+            region: self.reg.meta.region.clone(),
+            name: self.reg.meta.name.clone(),
+            summary,
+            updates,
+            letters,
+            interviews,
+            findings: self.findings,
+            problems,
+            rectification: None,
+        }
+    }
+}
+
+/// `part / whole`; a whole of zero has nothing missing, so the rate is 1.
+fn rate(part: u32, whole: u32) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The date an item was published or a letter received.
+fn item_date(item: &Item) -> Option<NaiveDate> {
+    item.received.or(item.date)
+}
+
+fn task_site(t: &Task) -> Option<&str> {
+    match t {
+        Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
+            Some(site)
+        }
+        _ => None,
+    }
+}
