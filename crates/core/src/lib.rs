@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod plan;
 pub mod ports;
 pub mod registry;
+pub mod retry;
 pub mod round;
 pub mod window;
 

@@ -62,6 +62,7 @@ use async_trait::async_trait;
 use spotcheck_core::job::JobId;
 use spotcheck_core::outcome::{JobResult, Outcome};
 use spotcheck_core::ports::{PortError, Progress, Recorded, Store};
+use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::{Round, RoundId};
 
 /// Settings of a [`RedisStore`].
@@ -455,7 +456,7 @@ impl RedisStore {
         Fut: Future<Output = RedisResult<T>>,
     {
         let attempts = self.opts.attempts.max(1);
-        let mut delay = self.opts.retry_delay;
+        let backoff = Backoff::doubling(self.opts.retry_delay);
         let mut attempt = 1;
         loop {
             match op(self.conn.clone()).await {
@@ -468,8 +469,7 @@ impl RedisStore {
                         error = %e,
                         "redis call failed; retrying"
                     );
-                    tokio::time::sleep(delay).await;
-                    delay = delay.saturating_mul(2);
+                    tokio::time::sleep(backoff.delay(attempt - 1)).await;
                     attempt += 1;
                 }
                 Err(e) => return Err(port_error(what, &e)),

@@ -23,12 +23,14 @@ use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel};
 use spotcheck_core::ports::{Consumer, Delivery, Lane, PortError};
+use spotcheck_core::retry::Delays;
 use tokio::sync::watch;
 
 #[cfg(doc)]
 use super::AmqpQueue;
 use super::Inner;
-use super::retry::{Backoff, Failure};
+
+use super::retry::{Failure, backoff};
 use super::settle::AmqpAcker;
 use super::topology::declare_topology;
 
@@ -46,7 +48,7 @@ pub(super) struct AmqpConsumer {
     tag: String,
     sub: Option<Subscription>,
     closed: watch::Receiver<bool>,
-    backoff: Backoff,
+    backoff: Delays,
 }
 
 impl AmqpConsumer {
@@ -63,7 +65,7 @@ impl AmqpConsumer {
             tag: format!("spotcheck-{}-{}-{n}", inner.names.ns, lane.name()),
             sub: None,
             closed: inner.closed.subscribe(),
-            backoff: Backoff::new(&inner.opts),
+            backoff: backoff(&inner.opts),
             inner,
         };
         consumer.sub = Some(consumer.subscribe().await?);
@@ -110,11 +112,11 @@ impl Consumer for AmqpConsumer {
                 match self.subscribe().await {
                     Ok(sub) => {
                         tracing::info!(lane = self.lane.name(), "consumer resubscribed");
-                        self.backoff = Backoff::new(&self.inner.opts);
+                        self.backoff = backoff(&self.inner.opts);
                         self.sub = Some(sub);
                     }
                     Err(f) => {
-                        let wait = self.backoff.next();
+                        let wait = self.backoff.next_delay();
                         let why = match f {
                             Failure::Retry(why) => why,
                             Failure::Fatal(e) => e.to_string(),

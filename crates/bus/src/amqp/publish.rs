@@ -15,7 +15,7 @@ use lapin::{BasicProperties, Channel, Confirmation};
 use spotcheck_core::ports::{Lane, PortError};
 
 use super::delay::{MAX_DELAY, delay_bucket};
-use super::retry::{Backoff, Failure};
+use super::retry::{Failure, backoff};
 use super::topology::{Names, declare_topology};
 use super::{AmqpOptions, Inner, Link};
 
@@ -74,13 +74,13 @@ impl Inner {
         };
         let opts = &self.opts;
         let deadline = Instant::now() + opts.publish_timeout;
-        let mut backoff = Backoff::new(opts);
+        let mut delays = backoff(opts);
         loop {
             match self.try_publish(lane, &body, bucket).await {
                 Ok(()) => return Ok(()),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Retry(why)) => {
-                    let wait = backoff.next();
+                    let wait = delays.next_delay();
                     if self.is_closed() {
                         return Err(PortError::Unavailable("the queue is closed".into()));
                     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 use spotcheck_core::ports::PortError;
+use spotcheck_core::retry::{Backoff, Delays};
 
 use super::AmqpOptions;
 
@@ -52,36 +53,11 @@ impl From<PortError> for Failure {
     }
 }
 
-/// Exponential backoff with jitter, so a pool of workers does not reconnect in lockstep.
-pub(super) struct Backoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    pub(super) fn new(opts: &AmqpOptions) -> Backoff {
-        Backoff {
-            next: opts.backoff_min.max(Duration::from_millis(1)),
-            max: opts.backoff_max.max(opts.backoff_min),
-        }
-    }
-
-    pub(super) fn next(&mut self) -> Duration {
-        let d = self.next;
-        self.next = (d * 2).min(self.max);
-        // Between half and all of the step.
-        d / 2 + d.mul_f64(f64::from(jitter() % 1000) / 2000.0)
-    }
-}
-
-/// A cheap pseudo-random number: jitter needs no cryptographic quality.
-fn jitter() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish() as u32
+/// The reconnect and publish waits: the shared policy from `backoff_min` up to `backoff_max`.
+pub(super) fn backoff(opts: &AmqpOptions) -> Delays {
+    Backoff::new(
+        opts.backoff_min.max(Duration::from_millis(1)),
+        opts.backoff_max,
+    )
+    .delays()
 }

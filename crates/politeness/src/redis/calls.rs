@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use spotcheck_core::retry::Backoff;
 use tokio::sync::oneshot;
 
 use super::coordinator::Coordinator;
@@ -119,7 +120,7 @@ impl Coordinator {
                 .arg(ask.usable)
                 .arg(ask.extra);
         }
-        let mut delay = Duration::from_millis(50);
+        let backoff = Backoff::doubling(Duration::from_millis(50));
         for attempt in 1..=ATTEMPTS {
             let mut conn = self.conn.clone();
             match inv.invoke_async::<Vec<i64>>(&mut conn).await {
@@ -133,8 +134,7 @@ impl Coordinator {
                 }
                 Err(e) if attempt < ATTEMPTS => {
                     tracing::debug!(namespace = %self.ns, attempt, error = %e, "host gate: redis call failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = delay.saturating_mul(2);
+                    tokio::time::sleep(backoff.delay(attempt - 1)).await;
                 }
                 Err(e) => {
                     self.warn_unreachable(&e);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::Round;
 use url::Url;
 
@@ -202,7 +203,7 @@ impl Fetcher {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        self.cfg.retry_backoff * 2u32.saturating_pow(attempt.min(10))
+        Backoff::doubling(self.cfg.retry_backoff).delay(attempt)
     }
 
     async fn follow(&self, start: &Url, opts: &FetchOptions) -> Result<Answer, FetchError> {

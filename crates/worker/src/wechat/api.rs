@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use spotcheck_core::retry::Backoff;
 use url::Url;
 
 use super::errcode::{self, Action, Stage};
@@ -269,7 +270,7 @@ impl<'a> Client<'a> {
             let a = interpret(fetched, creds, stage, r);
             match &a.result {
                 Err(e) if a.retry && attempt < cfg.retries => {
-                    let wait = cfg.retry_backoff * 2u32.saturating_pow(attempt.min(10));
+                    let wait = Backoff::doubling(cfg.retry_backoff).delay(attempt);
                     tracing::info!(appid = %creds.appid, endpoint = name, attempt, ?wait, "WeChat API busy or unreachable ({}); trying again", brief(e));
                     tokio::time::sleep(wait).await;
                     attempt += 1;
