@@ -6,9 +6,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::fingerprint::short_hash;
 use crate::round::RoundId;
 
 /// Version of the wire messages; a worker refuses messages of another version.
@@ -139,12 +139,6 @@ pub(crate) fn decode_batch<T: serde::de::DeserializeOwned>(
         return Err(format!("an empty batch of {what}s"));
     }
     items.into_iter().map(check).collect()
-}
-
-/// 16 hex digits of SHA-256: short enough for keys, long enough never to collide in a round.
-pub fn short_hash(s: &str) -> String {
-    let d = Sha256::digest(s.as_bytes());
-    hex::encode(&d[..8])
 }
 
 #[cfg(test)]

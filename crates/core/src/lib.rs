@@ -8,6 +8,7 @@
 
 pub mod config_error;
 pub mod duration;
+pub mod fingerprint;
 pub mod indicator;
 pub mod job;
 pub mod outcome;
