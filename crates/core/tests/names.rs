@@ -1,6 +1,40 @@
 //! The names of enums on the wire and in reports: one table per enum, the same everywhere.
 
+use spotcheck_core::Indicator;
 use spotcheck_core::registry::ColumnType;
+
+#[test]
+fn every_indicator_travels_as_its_code() {
+    for &i in Indicator::ALL {
+        let json = serde_json::to_value(i).unwrap();
+        assert_eq!(json, serde_json::Value::from(i.code()), "{i:?}");
+        let back: Indicator = serde_json::from_value(json).unwrap();
+        assert_eq!(back, i);
+        assert_eq!(i.code().parse::<Indicator>().unwrap(), i);
+    }
+}
+
+#[test]
+fn indicator_codes_are_the_contracts() {
+    assert_eq!(Indicator::SiteUnreachable.code(), "site.unreachable");
+    assert_eq!(Indicator::LinkBroken.code(), "links.broken");
+    assert_eq!(Indicator::JobFailed.code(), "round.job_failed");
+    assert_eq!(
+        serde_json::to_string(&Indicator::MenuLinkBroken).unwrap(),
+        r#""wechat.menu_link_broken""#
+    );
+    // No two indicators share a code.
+    let codes: std::collections::HashSet<&str> = Indicator::ALL.iter().map(|i| i.code()).collect();
+    assert_eq!(codes.len(), Indicator::ALL.len());
+    assert_eq!(Indicator::ALL.first(), Some(&Indicator::SiteUnreachable));
+}
+
+#[test]
+fn an_unknown_indicator_is_refused_by_name() {
+    let err = serde_json::from_str::<Indicator>(r#""site.slow""#).unwrap_err();
+    assert!(err.to_string().contains("site.slow"), "{err}");
+    assert!(serde_json::from_str::<Indicator>("3").is_err());
+}
 
 #[test]
 fn column_types_are_named_as_in_the_registry() {
