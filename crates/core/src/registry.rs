@@ -176,16 +176,7 @@ impl Account {
 impl Registry {
     /// Reads and validates a registry file.
     pub fn load(path: &Path) -> Result<Registry, ConfigErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: format!("cannot read the registry: {e}"),
-            }])
-        })?;
-        Registry::parse(&text, path)
+        crate::config_file::load(path, "registry", Registry::parse)
     }
 
     /// Parses and validates registry text; `path` names the file in errors and anchors
