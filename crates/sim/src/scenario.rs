@@ -8,6 +8,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 
+use crate::wechat_layout::{API_HOST, MENU_LAYOUT, MP_HOST};
+
 /// The built-in scenario: 景德镇市, third quarter of 2020, as in the seed notice.
 const SEED: &str = include_str!("../scenarios/jdz-2020q4.toml");
 
@@ -574,7 +576,7 @@ impl Scenario {
         };
 
         let mut hosts: HashSet<&str> = HashSet::new();
-        let reserved = [crate::world::API_HOST, crate::world::MP_HOST];
+        let reserved = [API_HOST, MP_HOST];
         let host_ok = |p: String, h: &str, errs: &mut Vec<String>| {
             let ok = !h.is_empty()
                 && h.chars()
@@ -682,7 +684,7 @@ impl Scenario {
                     errs.push(format!("{p}.secret_env: `{env}` is not a variable name"));
                 }
             }
-            let mut menu: Vec<(String, Vec<String>)> = crate::world::MENU_LAYOUT
+            let mut menu: Vec<(String, Vec<String>)> = MENU_LAYOUT
                 .iter()
                 .map(|(t, subs)| (t.to_string(), subs.iter().map(|x| x.to_string()).collect()))
                 .collect();
@@ -703,7 +705,7 @@ impl Scenario {
             if menu.len() > 3 || menu.iter().any(|(_, subs)| subs.len() > 5) {
                 errs.push(format!(
                     "{p}.broken: WeChat menus have at most 3 top buttons of at most 5 sub-buttons; the generated menu is {:?}",
-                    crate::world::MENU_LAYOUT
+                    MENU_LAYOUT
                 ));
             }
             for (j, b) in a.broken.iter().enumerate() {
