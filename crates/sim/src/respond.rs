@@ -6,7 +6,7 @@
 
 use crate::render::{Reply, Tag, article, home, letters, list, pct};
 use crate::wechat_layout::MP_HOST;
-use crate::world::{FaultKind, FaultW, PageRef, Variant, World};
+use crate::world::{self, FaultKind, PageRef, Variant, World};
 
 /// Paths a CMS answers for a directory's index.
 const INDEX_NAMES: [&str; 4] = ["index.html", "index.htm", "index.shtml", "index.jsp"];
@@ -140,7 +140,7 @@ impl World {
         }
     }
 
-    fn fault_reply(&self, f: &FaultW, rectified: bool) -> Reply {
+    fn fault_reply(&self, f: &world::Fault, rectified: bool) -> Reply {
         if !f.is_active(rectified) {
             if let Some(a) = f.article {
                 return article::wx(self, a);

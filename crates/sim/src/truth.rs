@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::render::{Tag, decode};
 use crate::scenario::ColumnFault;
-use crate::world::{Button, World};
+use crate::world::{self, Button, World};
 
 /// Everything served, in scenario order.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,7 +280,7 @@ impl World {
                 url: s.url(),
             })
             .collect();
-        let account = |a: &crate::world::AccountW| AccountTruth {
+        let account = |a: &world::Account| AccountTruth {
             id: a.id.clone(),
             name: a.name.clone(),
             unit: a.unit.clone(),

@@ -21,19 +21,19 @@ pub(crate) struct World {
     pub scenario: Scenario,
     pub ip: IpAddr,
     pub port: u16,
-    pub sites: Vec<SiteW>,
-    pub columns: Vec<ColumnW>,
-    pub accounts: Vec<AccountW>,
-    pub faults: Vec<FaultW>,
+    pub sites: Vec<Site>,
+    pub columns: Vec<Column>,
+    pub accounts: Vec<Account>,
+    pub faults: Vec<Fault>,
     pub wx_articles: Vec<WxArticle>,
     /// Host name → what it serves.
-    pub hosts: HashMap<String, HostW>,
+    pub hosts: HashMap<String, Host>,
     /// (host, path) → the page served there, besides homepages and list pages.
     pub pages: HashMap<(String, String), PageRef>,
 }
 
 #[derive(Default)]
-pub(crate) struct HostW {
+pub(crate) struct Host {
     pub site: Option<usize>,
     /// A platform's display name (a host with columns but no registered homepage).
     pub platform: Option<String>,
@@ -49,7 +49,7 @@ pub(crate) enum PageRef {
     WxArticle(usize),
 }
 
-pub(crate) struct SiteW {
+pub(crate) struct Site {
     pub id: String,
     pub name: String,
     pub unit: String,
@@ -69,7 +69,7 @@ pub(crate) struct SiteW {
     pub columns: Vec<usize>,
 }
 
-impl SiteW {
+impl Site {
     pub fn url(&self) -> String {
         format!("{}/", self.base)
     }
@@ -89,7 +89,7 @@ pub(crate) enum Variant {
     Hanweb,
 }
 
-pub(crate) struct ColumnW {
+pub(crate) struct Column {
     pub site: usize,
     pub name: String,
     pub kind: ColumnKind,
@@ -117,7 +117,7 @@ pub(crate) struct ColumnW {
     pub board: Option<Board>,
 }
 
-impl ColumnW {
+impl Column {
     pub fn fault_active(&self, rectified: bool) -> Option<ColumnFault> {
         self.fault.filter(|_| active(self.persist, rectified))
     }
@@ -210,7 +210,7 @@ impl From<MenuLinkFault> for FaultKind {
 
 /// A URL that answers with a fault while the fault is active, and with an ordinary page
 /// (titled `title`) once rectified.
-pub(crate) struct FaultW {
+pub(crate) struct Fault {
     pub host: String,
     pub path: String,
     pub kind: FaultKind,
@@ -223,7 +223,7 @@ pub(crate) struct FaultW {
     pub article: Option<usize>,
 }
 
-impl FaultW {
+impl Fault {
     pub fn is_active(&self, rectified: bool) -> bool {
         active(self.persist, rectified)
     }
@@ -236,7 +236,7 @@ pub(crate) struct WxArticle {
     pub path: String,
 }
 
-pub(crate) struct AccountW {
+pub(crate) struct Account {
     pub id: String,
     pub name: String,
     pub unit: String,
@@ -311,14 +311,14 @@ impl World {
             hosts: HashMap::new(),
             pages: HashMap::new(),
         };
-        w.hosts.insert(API_HOST.to_string(), HostW::default());
-        w.hosts.insert(MP_HOST.to_string(), HostW::default());
+        w.hosts.insert(API_HOST.to_string(), Host::default());
+        w.hosts.insert(MP_HOST.to_string(), Host::default());
         for p in &w.scenario.platforms {
             w.hosts.insert(
                 p.host.clone(),
-                HostW {
+                Host {
                     platform: Some(p.name.clone()),
-                    ..HostW::default()
+                    ..Host::default()
                 },
             );
         }
@@ -396,7 +396,7 @@ impl World {
                 None => Vec::new(),
             };
             self.hosts.entry(s.host.clone()).or_default().site = Some(si);
-            self.sites.push(SiteW {
+            self.sites.push(Site {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 unit: s.unit.clone(),
@@ -537,7 +537,7 @@ impl World {
                 let charset = c.charset.unwrap_or(s.charset);
                 self.hosts.entry(host.clone()).or_default().columns.push(ci);
                 self.sites[si].columns.push(ci);
-                self.columns.push(ColumnW {
+                self.columns.push(Column {
                     site: si,
                     name: c.name.clone(),
                     kind: c.kind,
@@ -689,7 +689,7 @@ impl World {
                 };
                 let text = b.text.clone().unwrap_or_else(|| default_text.to_string());
                 let path = b.path.clone().unwrap_or(default_path);
-                let fi = self.add_fault(FaultW {
+                let fi = self.add_fault(Fault {
                     host: self.sites[target].host.clone(),
                     path,
                     kind: b.kind.into(),
@@ -704,7 +704,7 @@ impl World {
         }
     }
 
-    fn add_fault(&mut self, f: FaultW) -> usize {
+    fn add_fault(&mut self, f: Fault) -> usize {
         let i = self.faults.len();
         self.pages
             .insert((f.host.clone(), f.path.clone()), PageRef::Fault(i));
@@ -855,7 +855,7 @@ impl World {
                     FaultKind::Deleted | FaultKind::Violation | FaultKind::Captcha => {
                         let art = self.add_wx_article(ai, sub.to_string(), as_of - Days::new(40));
                         let path = self.wx_articles[art].path.clone();
-                        self.add_fault(FaultW {
+                        self.add_fault(Fault {
                             host: MP_HOST.into(),
                             path,
                             kind,
@@ -883,7 +883,7 @@ impl World {
                             .path
                             .clone()
                             .unwrap_or_else(|| format!("/bsfw/fw{n}/index.html"));
-                        self.add_fault(FaultW {
+                        self.add_fault(Fault {
                             host,
                             path: path.clone(),
                             kind,
@@ -916,7 +916,7 @@ impl World {
                 }
             }
 
-            self.accounts.push(AccountW {
+            self.accounts.push(Account {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 unit: a.unit.clone(),
