@@ -6,8 +6,9 @@ use super::letters::{LetterField, LetterLabels, LetterSpec};
 use super::{Charset, default_newest};
 
 /// Column types, as in the registry contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ColumnKind {
     News,
     Notice,
@@ -21,18 +22,9 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
+    /// The registry's name of the type (`news`, `disclosure`, ...).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ColumnKind::News => "news",
-            ColumnKind::Notice => "notice",
-            ColumnKind::Policy => "policy",
-            ColumnKind::Personnel => "personnel",
-            ColumnKind::Plan => "plan",
-            ColumnKind::Interview => "interview",
-            ColumnKind::Letters => "letters",
-            ColumnKind::Disclosure => "disclosure",
-            ColumnKind::Other => "other",
-        }
+        self.into()
     }
 
     /// Days without a new item after which the injected `stale` fault hides items: twice
@@ -47,8 +39,9 @@ impl ColumnKind {
 }
 
 /// The CMS family whose list pages a column imitates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Cms {
     /// TRS WCM: `index.html`, `index_N.html`, pagination written by `createPageHTML(...)`.
     Trs,
@@ -139,4 +132,37 @@ fn default_in_window() -> u32 {
 }
 fn default_outside() -> u32 {
     4
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error, StrDeserializer};
+
+    use super::*;
+
+    fn read<T: for<'de> Deserialize<'de>>(name: &str) -> T {
+        let d: StrDeserializer<'_, Error> = name.into_deserializer();
+        T::deserialize(d).unwrap()
+    }
+
+    #[test]
+    fn types_and_cms_families_print_as_the_scenario_names_them() {
+        for name in [
+            "news",
+            "notice",
+            "policy",
+            "personnel",
+            "plan",
+            "interview",
+            "letters",
+            "disclosure",
+            "other",
+        ] {
+            assert_eq!(read::<ColumnKind>(name).as_str(), name);
+        }
+        for name in ["trs", "hanweb", "plain"] {
+            assert_eq!(<&str>::from(read::<Cms>(name)), name);
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! A website: its host, charset, homepage, behaviour (dead, slow, behind a WAF) and the
 //! broken links on its homepage.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -9,27 +8,44 @@ use serde::Deserialize;
 use super::notation::{de_opt_duration, de_rate};
 use super::{Column, default_newest};
 
-/// How a page's charset is announced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+/// How a page's charset is announced. Each name is written once, in its `strum` attribute:
+/// the scenario format and the ground truth both use it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[serde(try_from = "String")]
 pub enum Charset {
     /// UTF-8, announced in the header and in `<meta>`.
     #[default]
-    #[serde(rename = "utf-8")]
+    #[strum(serialize = "utf-8")]
     Utf8,
     /// GBK bytes, `<meta charset="gb2312">`, no charset in the `Content-Type` header.
-    #[serde(rename = "gbk-meta")]
+    #[strum(serialize = "gbk-meta")]
     GbkMeta,
     /// GBK bytes, `Content-Type: text/html; charset=GBK`, no charset in the page.
-    #[serde(rename = "gbk-header")]
+    #[strum(serialize = "gbk-header")]
     GbkHeader,
 }
 
-impl fmt::Display for Charset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Charset::Utf8 => "utf-8",
-            Charset::GbkMeta => "gbk-meta",
-            Charset::GbkHeader => "gbk-header",
+impl TryFrom<String> for Charset {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        name.parse().map_err(|_| {
+            let names = <Charset as strum::VariantNames>::VARIANTS;
+            format!(
+                "unknown charset `{name}`, expected one of {}",
+                names.join(", ")
+            )
         })
     }
 }
@@ -123,4 +139,34 @@ pub struct BrokenLink {
     /// Still broken after rectification.
     #[serde(default)]
     pub persist: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error, StrDeserializer};
+
+    use super::*;
+
+    fn read(name: &str) -> Result<Charset, Error> {
+        let d: StrDeserializer<'_, Error> = name.into_deserializer();
+        Charset::deserialize(d)
+    }
+
+    #[test]
+    fn charsets_read_and_print_by_one_name() {
+        for (c, name) in [
+            (Charset::Utf8, "utf-8"),
+            (Charset::GbkMeta, "gbk-meta"),
+            (Charset::GbkHeader, "gbk-header"),
+        ] {
+            assert_eq!(read(name).unwrap(), c);
+            assert_eq!(c.to_string(), name);
+        }
+        let err = read("gbk").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown charset `gbk`, expected one of utf-8, gbk-meta, gbk-header"
+        );
+    }
 }

@@ -98,12 +98,7 @@ impl World {
                 kind: c.kind.as_str().to_string(),
                 unit: c.unit.clone(),
                 unit_name: unit_name(&c.unit),
-                cms: match c.cms {
-                    crate::scenario::Cms::Trs => "trs",
-                    crate::scenario::Cms::Hanweb => "hanweb",
-                    crate::scenario::Cms::Plain => "plain",
-                }
-                .to_string(),
+                cms: <&str>::from(c.cms).to_string(),
                 charset: c.charset.to_string(),
                 items,
             });
