@@ -25,8 +25,9 @@ impl fmt::Display for JobId {
 }
 
 /// What a job does. Ids of sites, columns and accounts refer to the round's registry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Task {
     /// Visit `n` of a site's homepage (availability).
     Probe { site: String, n: u32 },
@@ -56,15 +57,9 @@ impl Task {
         JobId(short_hash(&self.key()))
     }
 
-    /// The kind as a short label for logs and metrics.
+    /// The kind as a short label for logs and metrics: the `kind` the wire format tags it with.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Task::Probe { .. } => "probe",
-            Task::Page { .. } => "page",
-            Task::Check { .. } => "check",
-            Task::Column { .. } => "column",
-            Task::Menu { .. } => "menu",
-        }
+        self.into()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The names of enums on the wire and in reports: one table per enum, the same everywhere.
 
-use spotcheck_core::Indicator;
 use spotcheck_core::registry::ColumnType;
+use spotcheck_core::{Indicator, Task};
 
 #[test]
 fn every_indicator_travels_as_its_code() {
@@ -58,5 +58,39 @@ fn column_types_are_named_as_in_the_registry() {
             serde_json::from_value::<ColumnType>(name.into()).unwrap(),
             t
         );
+    }
+}
+
+#[test]
+fn a_tasks_kind_is_its_wire_tag() {
+    let url = url::Url::parse("http://a.gov.cn/x").unwrap();
+    let site = String::from("szf");
+    for (task, kind) in [
+        (
+            Task::Probe {
+                site: site.clone(),
+                n: 1,
+            },
+            "probe",
+        ),
+        (
+            Task::Page {
+                site: site.clone(),
+                url: url.clone(),
+                depth: 0,
+            },
+            "page",
+        ),
+        (Task::Check { url }, "check"),
+        (Task::Column { site, column: 0 }, "column"),
+        (
+            Task::Menu {
+                account: "gaj".into(),
+            },
+            "menu",
+        ),
+    ] {
+        assert_eq!(task.kind(), kind);
+        assert_eq!(serde_json::to_value(&task).unwrap()["kind"], kind);
     }
 }
