@@ -6,6 +6,13 @@ use spotcheck_core::{Indicator, Task};
 #[test]
 fn every_indicator_travels_as_its_code() {
     for &i in Indicator::ALL {
+        // Contract codes read `area.name` in lowercase; a variant without its `strum` name
+        // would travel as its Rust name instead.
+        let code = i.code();
+        assert!(
+            code.contains('.') && code == code.to_lowercase(),
+            "{i:?} has no contract code: {code}"
+        );
         let json = serde_json::to_value(i).unwrap();
         assert_eq!(json, serde_json::Value::from(i.code()), "{i:?}");
         let back: Indicator = serde_json::from_value(json).unwrap();
