@@ -385,7 +385,7 @@ pub fn round_input(a: &RoundArgs) -> Result<spotcheck_scheduler::RoundInput, Cli
         window,
         as_of,
         allow_private: a.allow_private,
-        salt: format!("{:?}", std::time::SystemTime::now()),
+        salt: format!("{:016x}", fastrand::u64(..)),
     })
 }
 

@@ -175,7 +175,7 @@ pub async fn execute(round: Round, opts: Options) -> Result<Finished, CliError> 
 /// A re-check of a finished round, as of `as_of`: only its targets with problems.
 pub fn recheck_of(parent: &Finished, as_of: chrono::NaiveDate) -> Round {
     let scope = spotcheck_report::recheck_scope(&parent.report(None));
-    let salt = format!("{:?}", std::time::SystemTime::now());
+    let salt = format!("{:016x}", fastrand::u64(..));
     spotcheck_scheduler::recheck_round(&parent.round, scope, as_of, &salt)
 }
 
@@ -205,7 +205,7 @@ pub async fn round_on_sim(sim: &Sim) -> Result<Finished, CliError> {
         window: spotcheck_core::Window { from, to },
         as_of: sim.as_of(),
         allow_private: true,
-        salt: format!("{:?}", std::time::SystemTime::now()),
+        salt: format!("{:016x}", fastrand::u64(..)),
     };
     let round = spotcheck_scheduler::build_round(input).map_err(CliError::failed)?;
     execute(round, sim_options(sim)).await

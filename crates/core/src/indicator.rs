@@ -24,63 +24,69 @@ impl Severity {
 
 /// In the order the notice's 主要问题 lists them: sites and their columns, then new media,
 /// then online interviews (as the seed notice does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Each variant's code (`site.unreachable`, ...) is written once, in its `strum` attribute:
+/// [`Indicator::code`], parsing and the wire format all derive from it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum Indicator {
-    #[serde(rename = "site.unreachable")]
+    #[strum(serialize = "site.unreachable")]
     SiteUnreachable,
-    #[serde(rename = "site.homepage_stale")]
+    #[strum(serialize = "site.homepage_stale")]
     HomepageStale,
-    #[serde(rename = "column.stale")]
+    #[strum(serialize = "column.stale")]
     ColumnStale,
-    #[serde(rename = "column.blank")]
+    #[strum(serialize = "column.blank")]
     ColumnBlank,
-    #[serde(rename = "links.broken")]
+    #[strum(serialize = "links.broken")]
     LinkBroken,
-    #[serde(rename = "letters.unanswered")]
+    #[strum(serialize = "letters.unanswered")]
     LetterUnanswered,
-    #[serde(rename = "wechat.menu_link_broken")]
+    #[strum(serialize = "wechat.menu_link_broken")]
     MenuLinkBroken,
-    #[serde(rename = "wechat.stale")]
+    #[strum(serialize = "wechat.stale")]
     WechatStale,
-    #[serde(rename = "wechat.unavailable")]
+    #[strum(serialize = "wechat.unavailable")]
     WechatUnavailable,
-    #[serde(rename = "interview.missing")]
+    #[strum(serialize = "interview.missing")]
     InterviewMissing,
     /// A job that could not be processed after every delivery attempt: the round says so
     /// rather than silently missing a check.
-    #[serde(rename = "round.job_failed")]
+    #[strum(serialize = "round.job_failed")]
     JobFailed,
 }
 
-impl Indicator {
-    pub const ALL: [Indicator; 11] = [
-        Indicator::SiteUnreachable,
-        Indicator::HomepageStale,
-        Indicator::ColumnStale,
-        Indicator::ColumnBlank,
-        Indicator::LinkBroken,
-        Indicator::LetterUnanswered,
-        Indicator::MenuLinkBroken,
-        Indicator::WechatStale,
-        Indicator::WechatUnavailable,
-        Indicator::InterviewMissing,
-        Indicator::JobFailed,
-    ];
+/// Codes arrive as owned strings from every deserializer (JSON from the queue and the store).
+impl TryFrom<String> for Indicator {
+    type Error = String;
 
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        code.parse()
+            .map_err(|_| format!("unknown indicator `{code}`"))
+    }
+}
+
+impl Indicator {
+    /// Every indicator, in declaration order.
+    pub const ALL: &'static [Indicator] = <Indicator as strum::VariantArray>::VARIANTS;
+
+    /// The indicator's code in reports and on the wire (`site.unreachable`, ...).
     pub fn code(&self) -> &'static str {
-        match self {
-            Indicator::SiteUnreachable => "site.unreachable",
-            Indicator::HomepageStale => "site.homepage_stale",
-            Indicator::ColumnStale => "column.stale",
-            Indicator::ColumnBlank => "column.blank",
-            Indicator::LinkBroken => "links.broken",
-            Indicator::LetterUnanswered => "letters.unanswered",
-            Indicator::InterviewMissing => "interview.missing",
-            Indicator::MenuLinkBroken => "wechat.menu_link_broken",
-            Indicator::WechatStale => "wechat.stale",
-            Indicator::WechatUnavailable => "wechat.unavailable",
-            Indicator::JobFailed => "round.job_failed",
-        }
+        self.into()
     }
 
     /// The severity a finding of this indicator has by default (column findings become vetoes

@@ -6,9 +6,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::fingerprint::short_hash;
 use crate::round::RoundId;
 
 /// Version of the wire messages; a worker refuses messages of another version.
@@ -25,8 +25,9 @@ impl fmt::Display for JobId {
 }
 
 /// What a job does. Ids of sites, columns and accounts refer to the round's registry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Task {
     /// Visit `n` of a site's homepage (availability).
     Probe { site: String, n: u32 },
@@ -56,15 +57,9 @@ impl Task {
         JobId(short_hash(&self.key()))
     }
 
-    /// The kind as a short label for logs and metrics.
+    /// The kind as a short label for logs and metrics: the `kind` the wire format tags it with.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Task::Probe { .. } => "probe",
-            Task::Page { .. } => "page",
-            Task::Check { .. } => "check",
-            Task::Column { .. } => "column",
-            Task::Menu { .. } => "menu",
-        }
+        self.into()
     }
 }
 
@@ -139,12 +134,6 @@ pub(crate) fn decode_batch<T: serde::de::DeserializeOwned>(
         return Err(format!("an empty batch of {what}s"));
     }
     items.into_iter().map(check).collect()
-}
-
-/// 16 hex digits of SHA-256: short enough for keys, long enough never to collide in a round.
-pub fn short_hash(s: &str) -> String {
-    let d = Sha256::digest(s.as_bytes());
-    hex::encode(&d[..8])
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! reads a registry — can use it cheaply.
 
 pub mod config_error;
+mod config_file;
 pub mod duration;
+pub mod fingerprint;
 pub mod indicator;
 pub mod job;
 pub mod outcome;

@@ -291,17 +291,9 @@ impl Default for Fetch {
 }
 
 impl Plan {
+    /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan, ConfigErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: format!("cannot read the plan: {e}"),
-            }])
-        })?;
-        Plan::parse(&text, path)
+        crate::config_file::load(path, "plan", Plan::parse)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Plan, ConfigErrors> {

@@ -107,8 +107,9 @@ pub struct Column {
 }
 
 /// What a column publishes; decides its freshness threshold and which figures it feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ColumnType {
     News,
     Notice,
@@ -122,18 +123,9 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// The name the registry gives the type (`news`, `disclosure`, ...).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            ColumnType::News => "news",
-            ColumnType::Notice => "notice",
-            ColumnType::Policy => "policy",
-            ColumnType::Personnel => "personnel",
-            ColumnType::Plan => "plan",
-            ColumnType::Interview => "interview",
-            ColumnType::Letters => "letters",
-            ColumnType::Disclosure => "disclosure",
-            ColumnType::Other => "other",
-        }
+        self.into()
     }
 }
 
@@ -184,16 +176,7 @@ impl Account {
 impl Registry {
     /// Reads and validates a registry file.
     pub fn load(path: &Path) -> Result<Registry, ConfigErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: format!("cannot read the registry: {e}"),
-            }])
-        })?;
-        Registry::parse(&text, path)
+        crate::config_file::load(path, "registry", Registry::parse)
     }
 
     /// Parses and validates registry text; `path` names the file in errors and anchors

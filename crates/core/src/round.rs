@@ -21,7 +21,7 @@ impl RoundId {
     /// A new id named after the quarter of `as_of` (`2020Q4-3f9a1c`), unique by `salt`.
     pub fn new(as_of: NaiveDate, salt: &str) -> RoundId {
         let q = as_of.month0() / 3 + 1;
-        let digest = crate::job::short_hash(salt);
+        let digest = crate::fingerprint::short_hash(salt);
         RoundId(format!("{}Q{}-{}", as_of.year(), q, &digest[..6]))
     }
 

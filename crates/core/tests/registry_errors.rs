@@ -204,3 +204,24 @@ fn plan_errors_name_the_key() {
         e[0]
     );
 }
+
+#[test]
+fn an_unreadable_file_is_one_error_naming_it() {
+    let missing = Path::new("/nonexistent/spotcheck/registry.toml");
+    let ConfigErrors(errs) = Registry::load(missing).unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].file, missing);
+    assert!(
+        errs[0].message.starts_with("cannot read the registry: "),
+        "{}",
+        errs[0].message
+    );
+    let missing = Path::new("/nonexistent/spotcheck/plan.toml");
+    let ConfigErrors(errs) = Plan::load(missing).unwrap_err();
+    assert_eq!(errs[0].file, missing);
+    assert!(
+        errs[0].message.starts_with("cannot read the plan: "),
+        "{}",
+        errs[0].message
+    );
+}

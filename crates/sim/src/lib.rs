@@ -67,6 +67,7 @@ pub mod scenario;
 mod server;
 pub mod truth;
 pub(crate) mod wechat;
+pub(crate) mod wechat_layout;
 pub(crate) mod world;
 
 pub use scenario::{Scenario, ScenarioError};

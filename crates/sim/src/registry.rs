@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::scenario::Scenario;
-use crate::world::{API_HOST, World};
+use crate::wechat_layout::API_HOST;
+use crate::world::World;
 
 #[derive(Serialize)]
 struct Registry {

@@ -5,7 +5,8 @@
 //! what a link's target answers instead of keeping a second description of the faults.
 
 use crate::render::{Reply, Tag, article, home, letters, list, pct};
-use crate::world::{FaultKind, FaultW, MP_HOST, PageRef, Variant, World};
+use crate::wechat_layout::MP_HOST;
+use crate::world::{self, FaultKind, PageRef, Variant, World};
 
 /// Paths a CMS answers for a directory's index.
 const INDEX_NAMES: [&str; 4] = ["index.html", "index.htm", "index.shtml", "index.jsp"];
@@ -139,7 +140,7 @@ impl World {
         }
     }
 
-    fn fault_reply(&self, f: &FaultW, rectified: bool) -> Reply {
+    fn fault_reply(&self, f: &world::Fault, rectified: bool) -> Reply {
         if !f.is_active(rectified) {
             if let Some(a) = f.article {
                 return article::wx(self, a);

@@ -21,7 +21,8 @@ use crate::registry;
 use crate::scenario::Scenario;
 use crate::truth::Truth;
 use crate::wechat::{WechatApi, WechatCall};
-use crate::world::{API_HOST, World};
+use crate::wechat_layout::API_HOST;
+use crate::world::World;
 
 /// Largest request body read (Hanweb's proxy form and the token JSON are tiny).
 const MAX_BODY: usize = 64 * 1024;

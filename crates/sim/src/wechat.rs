@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::render::Reply;
 use crate::respond::parse_query;
-use crate::world::{AccountW, Button, World};
+use crate::world::{self, Button, World};
 
 /// How long a token lives, as the real API says.
 const EXPIRES_IN: u64 = 7200;
@@ -260,7 +260,7 @@ fn menu(
 }
 
 /// `get_current_selfmenu_info`: news buttons carry their articles.
-fn selfmenu(w: &World, acc: &AccountW) -> Value {
+fn selfmenu(w: &World, acc: &world::Account) -> Value {
     let buttons: Vec<Value> = acc
         .menu
         .iter()
@@ -309,7 +309,7 @@ fn selfmenu(w: &World, acc: &AccountW) -> Value {
 
 /// `menu/get`: the menu as set through the API; news buttons are `media_id` references
 /// without their articles, as the real endpoint answers.
-fn menu_get(acc: &AccountW) -> Value {
+fn menu_get(acc: &world::Account) -> Value {
     let buttons: Vec<Value> = acc
         .menu
         .iter()

@@ -53,7 +53,6 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -333,22 +332,9 @@ fn script_args(result: &JobResult) -> Result<(Vec<u8>, &'static [u8]), PortError
     Ok((json, dead))
 }
 
+/// 80 random bits as 20 hex digits: calls of every process in the pool never share an id.
 fn call_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(N.fetch_add(1, Ordering::SeqCst));
-    h.write_u32(std::process::id());
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!(
-        "{:016x}{:04x}",
-        h.finish(),
-        N.load(Ordering::SeqCst) & 0xffff
-    )
+    format!("{:016x}{:04x}", fastrand::u64(..), fastrand::u16(..))
 }
 
 /// Namespaces are key prefixes (and `SCAN` patterns): keep them to a safe alphabet.

@@ -2,7 +2,7 @@
 //! are, a namespace of their own per test, and a proxy that fails the network under them.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,12 +31,7 @@ fn service_url(service: &str, default: &str) -> String {
 /// A namespace no other test (or earlier run) uses, so tests in parallel never share a queue
 /// or a key.
 pub fn namespace() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.write_u32(N.fetch_add(1, Ordering::SeqCst));
-    format!("test-{:016x}", h.finish())
+    format!("test-{:016x}", fastrand::u64(..))
 }
 
 /// A TCP proxy in front of a service (the broker, Redis): `cut` drops every connection through

@@ -1,14 +1,14 @@
 //! Column list pages in the three CMS families the scenario can choose.
 
 use super::{Reply, esc, frame, pct, shell};
-use crate::world::{ColumnW, Item, Variant, World};
+use crate::world::{self, Item, Variant, World};
 
 /// Number of list pages for `n` items (an empty list still has its first page).
 pub(crate) fn page_count(n: usize, per_page: usize) -> usize {
     n.div_ceil(per_page.max(1)).max(1)
 }
 
-fn nav(w: &World, c: &ColumnW) -> String {
+fn nav(w: &World, c: &world::Column) -> String {
     let home = if c.host == w.sites[c.site].host {
         "/".to_string()
     } else {
@@ -17,18 +17,18 @@ fn nav(w: &World, c: &ColumnW) -> String {
     format!("<a href=\"{}\">首页</a>", esc(&home))
 }
 
-fn sponsor(w: &World, c: &ColumnW) -> String {
+fn sponsor(w: &World, c: &world::Column) -> String {
     w.unit_full_name(&c.unit).to_string()
 }
 
-fn site_title(w: &World, c: &ColumnW) -> String {
+fn site_title(w: &World, c: &world::Column) -> String {
     w.hosts
         .get(&c.host)
         .and_then(|h| h.platform.clone())
         .unwrap_or_else(|| w.sites[c.site].name.clone())
 }
 
-fn crumb(c: &ColumnW) -> String {
+fn crumb(c: &world::Column) -> String {
     format!(
         "<div class=\"crumb\">当前位置：<a href=\"/\">首页</a> &gt; <span>{}</span></div>",
         esc(&c.name)
@@ -132,7 +132,7 @@ fn hanweb_record(it: &Item) -> String {
 }
 
 /// The data proxy's query string that a Hanweb page's `nextgroup` carries.
-fn hanweb_params(w: &World, c: &ColumnW) -> String {
+fn hanweb_params(w: &World, c: &world::Column) -> String {
     format!(
         "appid=1&webid=1&path=/&columnid={}&unitid={}&webname={}&permissiontype=0",
         c.cid,
@@ -323,6 +323,6 @@ pub(crate) fn plain(w: &World, ci: usize, page: usize, rectified: bool) -> Reply
     Reply::html(c.charset, &shell(c.charset, &title, &body, ""))
 }
 
-pub(crate) fn page_title(w: &World, c: &ColumnW) -> String {
+pub(crate) fn page_title(w: &World, c: &world::Column) -> String {
     site_title(w, c)
 }
