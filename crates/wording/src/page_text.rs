@@ -1,0 +1,234 @@
+//! The text a reader sees on a page, with the way back to the HTML it came from.
+//!
+//! Only text counts: a wrong phrase inside a `<script>`, a `<style>`, an attribute or a URL is
+//! not on the page as read, and flagging it would send a unit hunting for something it cannot
+//! see. The page is read by a streaming tokenizer (lol_html: linear on any markup, no tree).
+//! Regular text and the text of `<title>` and `<textarea>` are kept; script, style, CDATA and
+//! comments are not. Character references are decoded (`&#20013;` is 中). Inline elements
+//! (`<span>`, `<b>`, `<a>`, `<font>` …) join their text with what surrounds it, as a browser
+//! shows it — `中华人民<b>共合</b>国` reads 中华人民共合国 — while every other element (a
+//! paragraph, a list item, a table cell, a line break) starts a new line, so words of two
+//! cells are never read as one phrase.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, TextChunk, TextType};
+use lol_html::{HtmlRewriter, Settings, doc_text, element};
+
+use crate::offsets::OffsetMap;
+
+/// Elements whose text runs on with its neighbours' (no line break before or after them).
+const INLINE: &[&str] = &[
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font",
+    "i", "ins", "del", "kbd", "mark", "nobr", "q", "ruby", "rb", "rp", "rt", "s", "samp", "small",
+    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+];
+
+/// A page's visible text and the map from its offsets to the HTML's.
+#[derive(Debug, Clone, Default)]
+pub struct PageText {
+    text: String,
+    map: OffsetMap,
+}
+
+/// What the tokenizer saw, in page order: runs of text (source byte ranges) and breaks.
+enum Piece {
+    Text(Range<usize>),
+    Break,
+}
+
+impl PageText {
+    /// Reads the visible text of an HTML page (already decoded to a string).
+    ///
+    /// Never fails: markup the tokenizer gives up on (e.g. a tag larger than its memory limit)
+    /// ends the text there.
+    pub fn from_html(html: &str) -> PageText {
+        let pieces = scan(html);
+        let mut page = PageText::default();
+        for piece in pieces {
+            match piece {
+                Piece::Text(range) => page.push_text(html, range),
+                Piece::Break => {
+                    if !page.text.is_empty() && !page.text.ends_with('\n') {
+                        page.text.push('\n');
+                    }
+                }
+            }
+        }
+        page
+    }
+
+    /// The visible text: blocks separated by line breaks, whitespace inside them as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The HTML byte offset of a byte offset of the text that starts or ends a character.
+    pub fn source_offset(&self, offset: usize) -> usize {
+        self.map.source(offset)
+    }
+
+    /// Appends one run of source text, decoding character references.
+    fn push_text(&mut self, html: &str, range: Range<usize>) {
+        let raw = &html[range.clone()];
+        let mut copied = 0;
+        self.map.copy_from(self.text.len(), range.start);
+        while let Some(found) = raw[copied..].find('&') {
+            let amp = copied + found;
+            let end = reference_end(raw, amp);
+            let decoded = htmlize::unescape(&raw[amp..end]);
+            if decoded == raw[amp..end] {
+                // Not a reference (a lone `&`): keep it as written and read on.
+                self.text.push_str(&raw[copied..amp + 1]);
+                copied = amp + 1;
+                continue;
+            }
+            self.text.push_str(&raw[copied..amp]);
+            // Every character the reference stands for maps to the reference's start, so no
+            // offset ever lands inside it.
+            for c in decoded.chars() {
+                self.map.copy_from(self.text.len(), range.start + amp);
+                self.text.push(c);
+            }
+            copied = end;
+            self.map.copy_from(self.text.len(), range.start + end);
+        }
+        self.text.push_str(&raw[copied..]);
+    }
+}
+
+/// The end of the character reference candidate starting at `raw[amp] == '&'`: `&#…`, `&#x…`
+/// or `&name`, with its `;` if present.
+fn reference_end(raw: &str, amp: usize) -> usize {
+    let rest = &raw.as_bytes()[amp + 1..];
+    let body = rest
+        .iter()
+        .take(32)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+        .count();
+    let semicolon = usize::from(rest.get(body) == Some(&b';'));
+    amp + 1 + body + semicolon
+}
+
+/// Runs the tokenizer over the page and lists its text runs and breaks in order.
+fn scan(html: &str) -> Vec<Piece> {
+    let pieces = Rc::new(RefCell::new(Vec::<Piece>::new()));
+    let on_element = {
+        let pieces = Rc::clone(&pieces);
+        move |el: &mut Element| {
+            if INLINE.contains(&el.tag_name().as_str()) {
+                return Ok(());
+            }
+            pieces.borrow_mut().push(Piece::Break);
+            if let Some(handlers) = el.end_tag_handlers() {
+                let pieces = Rc::clone(&pieces);
+                handlers.push(Box::new(move |_end| {
+                    pieces.borrow_mut().push(Piece::Break);
+                    Ok(())
+                }));
+            }
+            Ok(())
+        }
+    };
+    let on_text = {
+        let pieces = Rc::clone(&pieces);
+        move |t: &mut TextChunk| {
+            if !matches!(t.text_type(), TextType::Data | TextType::RCData) {
+                return Ok(());
+            }
+            let range = t.source_location().bytes();
+            if range.is_empty() {
+                return Ok(());
+            }
+            let mut pieces = pieces.borrow_mut();
+            // A text node may come in several chunks; adjacent ones are one run, so a
+            // character reference cut between chunks is decoded whole.
+            if let Some(Piece::Text(last)) = pieces.last_mut()
+                && last.end == range.start
+            {
+                last.end = range.end;
+            } else {
+                pieces.push(Piece::Text(range));
+            }
+            Ok(())
+        }
+    };
+    // Not strict: markup that leaves the tokenizer unsure whether it reads text or script
+    // (`<select><xmp>`) must not end the scan of a page.
+    let settings = Settings::new()
+        .append_element_content_handler(element!("*", on_element))
+        .append_document_content_handler(doc_text!(on_text))
+        .with_strict(false);
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    if rewriter.write(html.as_bytes()).is_ok() {
+        let _ = rewriter.end();
+    }
+    pieces.take()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PageText;
+
+    fn text(html: &str) -> String {
+        PageText::from_html(html).as_str().to_string()
+    }
+
+    #[test]
+    fn inline_elements_join_and_blocks_break() {
+        assert_eq!(
+            text("<p>中华人民<b>共合</b>国</p><p>国务院</p>"),
+            "中华人民共合国\n国务院\n"
+        );
+        assert_eq!(text("<td>中华</td><td>人民</td>"), "中华\n人民\n");
+        assert_eq!(text("一<br>二"), "一\n二");
+    }
+
+    #[test]
+    fn scripts_styles_comments_and_attributes_are_not_text() {
+        let page = r#"<html><head><title>标题</title><style>p{}</style><script>var a="脚本";</script></head>
+<body><!-- 注释 --><a href="/x?q=链接" title="提示">正文</a><img alt="图片"></body></html>"#;
+        let seen = text(page);
+        assert!(seen.contains("标题") && seen.contains("正文"), "{seen}");
+        for hidden in ["p{}", "脚本", "注释", "链接", "提示", "图片"] {
+            assert!(!seen.contains(hidden), "{hidden} in {seen:?}");
+        }
+    }
+
+    #[test]
+    fn references_are_decoded_and_offsets_map_back() {
+        let html = "<p>A&amp;B&#20013;&#x534E;人民 &nbsp;x &unknown; &</p>";
+        let page = PageText::from_html(html);
+        assert_eq!(page.as_str(), "A&B中华人民 \u{a0}x &unknown; &\n");
+        let renmin = page.as_str().find("人民").unwrap();
+        let start = page.source_offset(renmin);
+        let end = page.source_offset(renmin + "人民".len());
+        assert_eq!(&html[start..end], "人民");
+        let zhong = page.as_str().find('中').unwrap();
+        assert_eq!(
+            &html[page.source_offset(zhong)..page.source_offset(zhong + 3)],
+            "&#20013;"
+        );
+        let tail = page.as_str().find("&unknown;").unwrap();
+        assert_eq!(&html[page.source_offset(tail)..][..9], "&unknown;");
+    }
+
+    #[test]
+    fn hostile_markup_never_panics() {
+        for html in [
+            "<",
+            "&",
+            "&#",
+            "&#x;",
+            "&#99999999999;",
+            "<p>a&",
+            "<script>",
+            "<<<>>>",
+            "<a href='",
+        ] {
+            let _ = PageText::from_html(html);
+        }
+    }
+}
