@@ -82,13 +82,19 @@ pub(crate) struct Folded {
 pub(crate) fn fold(s: &str) -> Folded {
     let mut text = String::with_capacity(s.len());
     let mut map = OffsetMap::default();
+    // The run of characters copied unchanged in length since the last change.
+    let (mut run_source, mut run_derived) = (0, 0);
     for (at, c) in s.char_indices() {
         let folded = fold_char(c);
-        text.push(folded);
         if folded.len_utf8() != c.len_utf8() {
-            map.copy_from(text.len(), at + c.len_utf8());
+            map.copied(run_derived, run_source, at - run_source);
+            map.replaced(text.len(), folded.len_utf8(), at, c.len_utf8());
+            run_source = at + c.len_utf8();
+            run_derived = text.len() + folded.len_utf8();
         }
+        text.push(folded);
     }
+    map.copied(run_derived, run_source, s.len() - run_source);
     Folded { text, map }
 }
 
@@ -110,8 +116,10 @@ mod tests {
         let folded = fold(original);
         assert_eq!(folded.text, "AB中华x");
         let hua = folded.text.find('华').unwrap();
-        assert_eq!(&original[folded.map.source(hua)..], "華x");
-        assert_eq!(folded.map.source(folded.text.len()), original.len());
-        assert_eq!(folded.map.source(1), "Ａ".len());
+        assert_eq!(&original[folded.map.start(hua)..], "華x");
+        assert_eq!(folded.map.end(folded.text.len()), original.len());
+        assert_eq!(folded.map.end(1), "Ａ".len());
+        assert_eq!(folded.map.start(1), "Ａ".len());
+        assert_eq!(folded.map.end(hua), "ＡＢ中".len());
     }
 }

@@ -9,6 +9,8 @@
 //! spells one of them. The search then resumes one character after the dropped hit's start
 //! (not after its end), so a wrong phrase overlapping the allowed one's tail is still found.
 
+use std::ops::Range;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
 use crate::dictionary::{Dictionary, Entry, Severity};
@@ -101,17 +103,21 @@ impl Matcher {
     /// Every wrong phrase and misspelt leader's name in a text, in order; offsets and context
     /// are the text's.
     pub fn find(&self, text: &str) -> Vec<Hit> {
-        self.find_mapped(text, |offset| offset)
+        self.find_mapped(text, |range| range)
     }
 
     /// Every wrong phrase and misspelt leader's name in a page's visible text (see
     /// [`PageText`]); offsets are the HTML source's, context is the visible text's.
     pub fn find_in_html(&self, html: &str) -> Vec<Hit> {
         let page = PageText::from_html(html);
-        self.find_mapped(page.as_str(), |offset| page.source_offset(offset))
+        self.find_mapped(page.as_str(), |range| page.source_range(range))
     }
 
-    fn find_mapped(&self, text: &str, to_source: impl Fn(usize) -> usize) -> Vec<Hit> {
+    fn find_mapped(
+        &self,
+        text: &str,
+        to_source: impl Fn(Range<usize>) -> Range<usize>,
+    ) -> Vec<Hit> {
         let folded = fold(text);
         let mut raw = Vec::new();
         if let Some((automaton, phrases)) = &self.phrases {
@@ -124,10 +130,11 @@ impl Matcher {
         raw.dedup_by_key(|h| (h.start, h.end));
         raw.into_iter()
             .map(|h| {
-                let (start, end) = (folded.map.source(h.start), folded.map.source(h.end));
+                let (start, end) = (folded.map.start(h.start), folded.map.end(h.end));
+                let source = to_source(start..end);
                 Hit {
-                    start: to_source(start),
-                    end: to_source(end),
+                    start: source.start,
+                    end: source.end,
                     wrong: text[start..end].to_string(),
                     right: h.right,
                     severity: h.severity,

@@ -65,36 +65,35 @@ impl PageText {
         &self.text
     }
 
-    /// The HTML byte offset of a byte offset of the text that starts or ends a character.
-    pub fn source_offset(&self, offset: usize) -> usize {
-        self.map.source(offset)
+    /// The HTML byte range that holds a byte range of the text (whose ends are character
+    /// boundaries): from where its first character is written to where its last one ends,
+    /// tags between them included.
+    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+        self.map.start(range.start)..self.map.end(range.end)
     }
 
     /// Appends one run of source text, decoding character references.
     fn push_text(&mut self, html: &str, range: Range<usize>) {
         let raw = &html[range.clone()];
         let mut copied = 0;
-        self.map.copy_from(self.text.len(), range.start);
         while let Some(found) = raw[copied..].find('&') {
             let amp = copied + found;
             let end = reference_end(raw, amp);
             let decoded = htmlize::unescape(&raw[amp..end]);
-            if decoded == raw[amp..end] {
-                // Not a reference (a lone `&`): keep it as written and read on.
-                self.text.push_str(&raw[copied..amp + 1]);
-                copied = amp + 1;
-                continue;
-            }
-            self.text.push_str(&raw[copied..amp]);
-            // Every character the reference stands for maps to the reference's start, so no
-            // offset ever lands inside it.
-            for c in decoded.chars() {
-                self.map.copy_from(self.text.len(), range.start + amp);
-                self.text.push(c);
+            // Not a reference (a lone `&`, an unknown name): kept as written.
+            let upto = if decoded == raw[amp..end] { end } else { amp };
+            self.map
+                .copied(self.text.len(), range.start + copied, upto - copied);
+            self.text.push_str(&raw[copied..upto]);
+            if upto == amp {
+                self.map
+                    .replaced(self.text.len(), decoded.len(), range.start + amp, end - amp);
+                self.text.push_str(&decoded);
             }
             copied = end;
-            self.map.copy_from(self.text.len(), range.start + end);
         }
+        self.map
+            .copied(self.text.len(), range.start + copied, raw.len() - copied);
         self.text.push_str(&raw[copied..]);
     }
 }
@@ -187,6 +186,16 @@ mod tests {
     }
 
     #[test]
+    fn a_range_across_inline_tags_keeps_them_and_stops_at_its_last_character() {
+        let html = "<p>中华<b>人民</b>共和国</p><p>下一段</p>";
+        let page = PageText::from_html(html);
+        let at = page.as_str().find("人民").unwrap();
+        assert_eq!(&html[page.source_range(at..at + 6)], "人民");
+        assert_eq!(&html[page.source_range(0..at + 6)], "中华<b>人民");
+        assert_eq!(&html[page.source_range(at..at + 9)], "人民</b>共");
+    }
+
+    #[test]
     fn scripts_styles_comments_and_attributes_are_not_text() {
         let page = r#"<html><head><title>标题</title><style>p{}</style><script>var a="脚本";</script></head>
 <body><!-- 注释 --><a href="/x?q=链接" title="提示">正文</a><img alt="图片"></body></html>"#;
@@ -202,17 +211,14 @@ mod tests {
         let html = "<p>A&amp;B&#20013;&#x534E;人民 &nbsp;x &unknown; &</p>";
         let page = PageText::from_html(html);
         assert_eq!(page.as_str(), "A&B中华人民 \u{a0}x &unknown; &\n");
-        let renmin = page.as_str().find("人民").unwrap();
-        let start = page.source_offset(renmin);
-        let end = page.source_offset(renmin + "人民".len());
-        assert_eq!(&html[start..end], "人民");
-        let zhong = page.as_str().find('中').unwrap();
-        assert_eq!(
-            &html[page.source_offset(zhong)..page.source_offset(zhong + 3)],
-            "&#20013;"
-        );
-        let tail = page.as_str().find("&unknown;").unwrap();
-        assert_eq!(&html[page.source_offset(tail)..][..9], "&unknown;");
+        let source = |text: &str| {
+            let at = page.as_str().find(text).unwrap();
+            &html[page.source_range(at..at + text.len())]
+        };
+        assert_eq!(source("人民"), "人民");
+        assert_eq!(source("中"), "&#20013;");
+        assert_eq!(source("B中华"), "B&#20013;&#x534E;");
+        assert_eq!(source("&unknown; &"), "&unknown; &");
     }
 
     #[test]

@@ -13,11 +13,22 @@ fn parses_with_hundreds_of_entries_and_no_duplicates() {
     for entry in entries {
         assert!(seen.insert(&entry.wrong), "{} listed twice", entry.wrong);
     }
-    let veto = entries.iter().filter(|e| e.severity == Severity::Veto).count();
+    let veto = entries
+        .iter()
+        .filter(|e| e.severity == Severity::Veto)
+        .count();
     assert!(veto >= 50, "{veto} veto entries");
-    for name in ["中华人民共和国", "中国共产党", "全国人民代表大会", "中国人民政治协商会议", "国务院"] {
+    for name in [
+        "中华人民共和国",
+        "中国共产党",
+        "全国人民代表大会",
+        "中国人民政治协商会议",
+        "国务院",
+    ] {
         assert!(
-            entries.iter().any(|e| e.severity == Severity::Veto && e.right.contains(name)),
+            entries
+                .iter()
+                .any(|e| e.severity == Severity::Veto && e.right.contains(name)),
             "no misspelling of {name}"
         );
     }
@@ -29,7 +40,12 @@ fn no_right_text_and_no_allowed_phrase_is_flagged() {
     let matcher = Matcher::new(&dictionary);
     for entry in dictionary.entries() {
         let hits = matcher.find(&entry.right);
-        assert!(hits.is_empty(), "right {:?} of {:?} gives {hits:?}", entry.right, entry.wrong);
+        assert!(
+            hits.is_empty(),
+            "right {:?} of {:?} gives {hits:?}",
+            entry.right,
+            entry.wrong
+        );
     }
     for phrase in dictionary.allowed() {
         let hits = matcher.find(phrase);
@@ -56,7 +72,10 @@ fn every_allowed_phrase_protects_some_wrong_phrase() {
     let dictionary = Dictionary::builtin();
     for phrase in dictionary.allowed() {
         assert!(
-            dictionary.entries().iter().any(|e| phrase.contains(&e.wrong)),
+            dictionary
+                .entries()
+                .iter()
+                .any(|e| phrase.contains(&e.wrong)),
             "allowed {phrase:?} contains no wrong phrase: it protects nothing"
         );
     }
