@@ -34,6 +34,8 @@ mod leaders;
 mod matcher;
 mod offsets;
 mod page_text;
+#[cfg(test)]
+mod property;
 
 pub use dictionary::{Dictionary, DictionaryError, Entry, Leader, Severity};
 pub use matcher::{Hit, Matcher};
