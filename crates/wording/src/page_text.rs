@@ -12,10 +12,9 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
-use std::rc::Rc;
 
-use lol_html::html_content::{Element, TextChunk, TextType};
-use lol_html::{HtmlRewriter, Settings, doc_text, element};
+use lol_html::html_content::{TextChunk, TextType};
+use lol_html::{HtmlRewriter, Settings, doc_text};
 
 use crate::offsets::OffsetMap;
 
@@ -74,7 +73,9 @@ impl PageText {
 
     /// Appends one run of source text, decoding character references.
     fn push_text(&mut self, html: &str, range: Range<usize>) {
-        let raw = &html[range.clone()];
+        let Some(raw) = html.get(range.clone()) else {
+            return;
+        };
         let mut copied = 0;
         while let Some(found) = raw[copied..].find('&') {
             let amp = copied + found;
@@ -112,59 +113,61 @@ fn reference_end(raw: &str, amp: usize) -> usize {
 }
 
 /// Runs the tokenizer over the page and lists its text runs and breaks in order.
+///
+/// Only text is handled (no element handlers, which would cost a call and a tag-name string per
+/// element): two runs of text that are not adjacent in the source have markup between them, and
+/// a break goes between them when that markup holds a tag that is not inline.
 fn scan(html: &str) -> Vec<Piece> {
-    let pieces = Rc::new(RefCell::new(Vec::<Piece>::new()));
-    let on_element = {
-        let pieces = Rc::clone(&pieces);
-        move |el: &mut Element| {
-            if INLINE.contains(&el.tag_name().as_str()) {
-                return Ok(());
-            }
-            pieces.borrow_mut().push(Piece::Break);
-            if let Some(handlers) = el.end_tag_handlers() {
-                let pieces = Rc::clone(&pieces);
-                handlers.push(Box::new(move |_end| {
-                    pieces.borrow_mut().push(Piece::Break);
-                    Ok(())
-                }));
-            }
-            Ok(())
+    let pieces = RefCell::new(Vec::<Piece>::new());
+    let mut last_end = 0;
+    let on_text = |t: &mut TextChunk| {
+        if !matches!(t.text_type(), TextType::Data | TextType::RCData) {
+            return Ok(());
         }
-    };
-    let on_text = {
-        let pieces = Rc::clone(&pieces);
-        move |t: &mut TextChunk| {
-            if !matches!(t.text_type(), TextType::Data | TextType::RCData) {
-                return Ok(());
-            }
-            let range = t.source_location().bytes();
-            if range.is_empty() {
-                return Ok(());
-            }
-            let mut pieces = pieces.borrow_mut();
+        let range = t.source_location().bytes();
+        if range.is_empty() {
+            return Ok(());
+        }
+        let mut pieces = pieces.borrow_mut();
+        match pieces.last_mut() {
             // A text node may come in several chunks; adjacent ones are one run, so a
             // character reference cut between chunks is decoded whole.
-            if let Some(Piece::Text(last)) = pieces.last_mut()
-                && last.end == range.start
-            {
-                last.end = range.end;
-            } else {
-                pieces.push(Piece::Text(range));
+            Some(Piece::Text(last)) if last.end == range.start => last.end = range.end,
+            _ => {
+                if breaks(html.get(last_end..range.start).unwrap_or("")) {
+                    pieces.push(Piece::Break);
+                }
+                pieces.push(Piece::Text(range.clone()));
             }
-            Ok(())
         }
+        last_end = range.end;
+        Ok(())
     };
     // Not strict: markup that leaves the tokenizer unsure whether it reads text or script
     // (`<select><xmp>`) must not end the scan of a page.
     let settings = Settings::new()
-        .append_element_content_handler(element!("*", on_element))
         .append_document_content_handler(doc_text!(on_text))
         .with_strict(false);
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    if rewriter.write(html.as_bytes()).is_ok() {
-        let _ = rewriter.end();
+    {
+        let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+        if rewriter.write(html.as_bytes()).is_ok() {
+            let _ = rewriter.end();
+        }
     }
-    pieces.take()
+    pieces.into_inner()
+}
+
+/// Whether markup between two runs of text holds a tag that is not inline (comments, doctypes
+/// and a stray `<` hold none).
+fn breaks(markup: &str) -> bool {
+    markup.split('<').skip(1).any(|tag| {
+        let name = tag.strip_prefix('/').unwrap_or(tag);
+        let len = name.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        len > 0
+            && !INLINE
+                .iter()
+                .any(|inline| inline.eq_ignore_ascii_case(&name[..len]))
+    })
 }
 
 #[cfg(test)]
@@ -179,10 +182,15 @@ mod tests {
     fn inline_elements_join_and_blocks_break() {
         assert_eq!(
             text("<p>中华人民<b>共合</b>国</p><p>国务院</p>"),
-            "中华人民共合国\n国务院\n"
+            "中华人民共合国\n国务院"
         );
-        assert_eq!(text("<td>中华</td><td>人民</td>"), "中华\n人民\n");
-        assert_eq!(text("一<br>二"), "一\n二");
+        assert_eq!(text("<td>中华</td><td>人民</td>"), "中华\n人民");
+        assert_eq!(text("一<br>二<BR/>三"), "一\n二\n三");
+        assert_eq!(
+            text("<P>甲<SPAN>乙</SPAN><!-- 注 -->丙<wbr>丁</P>"),
+            "甲乙丙丁"
+        );
+        assert_eq!(text("甲<script>if (a<b) {}</script>乙"), "甲\n乙");
     }
 
     #[test]
@@ -210,7 +218,7 @@ mod tests {
     fn references_are_decoded_and_offsets_map_back() {
         let html = "<p>A&amp;B&#20013;&#x534E;人民 &nbsp;x &unknown; &</p>";
         let page = PageText::from_html(html);
-        assert_eq!(page.as_str(), "A&B中华人民 \u{a0}x &unknown; &\n");
+        assert_eq!(page.as_str(), "A&B中华人民 \u{a0}x &unknown; &");
         let source = |text: &str| {
             let at = page.as_str().find(text).unwrap();
             &html[page.source_range(at..at + text.len())]
@@ -219,6 +227,17 @@ mod tests {
         assert_eq!(source("中"), "&#20013;");
         assert_eq!(source("B中华"), "B&#20013;&#x534E;");
         assert_eq!(source("&unknown; &"), "&unknown; &");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_markup_reads_without_panicking_and_maps_inside_the_page(
+            html in "[<>/&#;xa-z0-9中华 \"'=!-]{0,200}"
+        ) {
+            let page = PageText::from_html(&html);
+            let range = page.source_range(0..page.as_str().len());
+            proptest::prop_assert!(range.start <= range.end && range.end <= html.len());
+        }
     }
 
     #[test]

@@ -184,3 +184,11 @@ fn an_empty_dictionary_finds_nothing() {
         vec![]
     );
 }
+
+#[test]
+fn a_matcher_is_shared_across_worker_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Matcher>();
+    shared::<Dictionary>();
+    shared::<spotcheck_wording::PageText>();
+}
