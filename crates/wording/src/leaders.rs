@@ -17,7 +17,7 @@ use crate::fold::fold_str;
 use crate::matcher::RawHit;
 
 /// Spacing and punctuation that may stand between a title and the name (at most two of them).
-const GAP: &[char] = &[' ', '\u{a0}', '\t', ':', '：', '·', '•'];
+const GAP: &[char] = &[' ', '\u{a0}', '\t', ':', '：', '•'];
 const MAX_GAP: usize = 2;
 
 /// The leader rule for a round: the titles' automaton and the names after each title.
@@ -84,7 +84,9 @@ impl LeaderRule {
                 if written.chars().count() != name.len() {
                     continue;
                 }
-                if !written.chars().all(is_han) || self.names.contains(written) {
+                // Written as a name: Chinese characters, or the name's own (`·` in 买买提·艾力).
+                let name_like = written.chars().zip(name).all(|(w, n)| is_han(w) || w == *n);
+                if !name_like || self.names.contains(written) {
                     continue;
                 }
                 let differing = written.chars().zip(name).filter(|(a, b)| a != *b).count();

@@ -82,18 +82,15 @@ impl Matcher {
             });
         }
         let kind = (patterns.len() <= MAX_DFA_PATTERNS).then_some(AhoCorasickKind::DFA);
+        // Building fails only when the automaton would need more than 2^31 states, far beyond
+        // any dictionary that fits in memory.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(kind)
             .build(&patterns)
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
-            });
+            .ok();
         Matcher {
             phrases: automaton
-                .ok()
                 .filter(|_| !patterns.is_empty())
                 .map(|a| (a, phrases)),
             leaders: LeaderRule::new(dictionary.leaders()),

@@ -7,6 +7,7 @@ fn matcher() -> Matcher {
     dictionary.add_leader("张建国", "市长").unwrap();
     dictionary.add_leader("李明", "市委书记").unwrap();
     dictionary.add_leader("王小平", "副市长").unwrap();
+    dictionary.add_leader("买买提·艾力", "州长").unwrap();
     Matcher::new(&dictionary)
 }
 
@@ -31,6 +32,7 @@ fn a_name_with_one_wrong_character_after_the_title_is_a_veto() {
         "市委书记李朋强调",
         "市長張建圍",
         "副市长王小乎出席",
+        "州长买买提·艾丽出席",
     ] {
         assert_eq!(matcher().find(written).len(), 1, "{written}");
     }
@@ -50,6 +52,7 @@ fn the_right_name_and_near_names_away_from_the_title_give_nothing() {
         // Two characters off, or not a name at all.
         "市长王建军出席。",
         "市长张建，",
+        "州长买买提·艾力出席。",
     ] {
         assert_eq!(matcher().find(text), vec![], "{text}");
     }
