@@ -3,7 +3,7 @@
 //! A dictionary file is TOML:
 //!
 //! ```toml
-//! allowed = ["既使用"]          # correct phrases that contain a wrong one: never flagged
+//! allowed = ["按装修"]          # correct phrases that contain a wrong one: never flagged
 //!
 //! [[entries]]
 //! wrong = "中华人民共合国"
