@@ -195,8 +195,8 @@ impl Dictionary {
         Ok(dictionary)
     }
 
-    /// Adds an entry, replacing one with the same (folded) wrong phrase.
-    pub fn add(&mut self, entry: Entry) {
+    /// Adds a checked entry, replacing one with the same (folded) wrong phrase.
+    fn add(&mut self, entry: Entry) {
         match self.by_wrong.get(&fold_str(&entry.wrong)) {
             Some(&i) => self.entries[i] = entry,
             None => {

@@ -21,8 +21,8 @@ use crate::offsets::OffsetMap;
 /// Elements whose text runs on with its neighbours' (no line break before or after them).
 const INLINE: &[&str] = &[
     "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font",
-    "i", "ins", "del", "kbd", "mark", "nobr", "q", "ruby", "rb", "rp", "rt", "s", "samp", "small",
-    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+    "i", "ins", "del", "kbd", "label", "mark", "nobr", "q", "ruby", "rb", "rp", "rt", "s", "samp",
+    "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
 ];
 
 /// A page's visible text and the map from its offsets to the HTML's.
