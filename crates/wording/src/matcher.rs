@@ -25,8 +25,9 @@ const CONTEXT_CHARS: usize = 20;
 /// full DFA.
 const MAX_DFA_PATTERNS: usize = 5_000;
 
-/// A wrong phrase (or misspelt leader's name) found in a text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A wrong phrase (or misspelt leader's name) found in a text. Serializable, so a worker can
+/// send it in its result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hit {
     /// Byte offsets of the wrong text in the text searched (for [`Matcher::find_in_html`]:
     /// in the HTML source).

@@ -186,6 +186,14 @@ fn an_empty_dictionary_finds_nothing() {
 }
 
 #[test]
+fn a_hit_travels_as_json() {
+    let hit = &builtin().find("按装")[0];
+    let json = serde_json::to_string(hit).unwrap();
+    assert!(json.contains(r#""severity":"deduct""#), "{json}");
+    assert_eq!(&serde_json::from_str::<Hit>(&json).unwrap(), hit);
+}
+
+#[test]
 fn a_matcher_is_shared_across_worker_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<Matcher>();
