@@ -60,7 +60,8 @@ fn planted_errors_are_found_exactly_with_context() {
 fn a_page_of_correct_phrases_and_allowed_ones_gives_nothing() {
     let page = "<p>中华人民共和国、中国共产党、全国人民代表大会、中国人民政治协商会议、国务院办公厅。</p>\
         <p>坚决做到两个维护，增强“四个意识”、坚定“四个自信”，全面从严治党，再接再厉。</p>\
-        <p>请按装修合同约定施工，按装机容量收费；发布署名文章，部署假期安全工作。</p>";
+        <p>请按装修合同约定施工，按装机容量收费；发布署名文章，部署假期安全工作。</p>\
+        <p>这家俱乐部开展生态补偿试点，承担误工费用；队员在赛场上轻松驰骋。</p>";
     assert_eq!(builtin().find_in_html(page), vec![]);
 }
 
