@@ -1,7 +1,6 @@
 //! A little randomness: jitter on waits, so workers told the same wait do not all ask again
 //! at the same instant, and a unique name for each gate.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Up to a tenth of `wait` (at most 20 ms) at random.
@@ -10,16 +9,12 @@ pub(super) fn jitter(wait: Duration) -> Duration {
     if span == 0 {
         return Duration::ZERO;
     }
-    Duration::from_micros(random() % span)
+    Duration::from_micros(fastrand::u64(..span))
 }
 
-/// A random number, different on every call (std's randomly keyed hasher over a counter).
+/// A random number for a gate's name.
 pub(super) fn random() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(N.fetch_add(1, Ordering::Relaxed));
-    h.finish()
+    fastrand::u64(..)
 }
 
 #[cfg(test)]
