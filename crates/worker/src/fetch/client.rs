@@ -2,17 +2,17 @@
 //! host, following redirects itself so every hop is recorded, guarded and rate limited.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::Round;
 use url::Url;
 
-use super::guard;
+use super::error::{FetchError, chain, classify};
+use super::resolve::{GuardedResolver, refusal};
 use spotcheck_core::ports::HostGate;
 
 /// Limits and network settings of the fetches of one round.
@@ -51,42 +51,6 @@ impl FetchConfig {
             resolve: round.registry.network.resolve.clone(),
             idle_per_host: round.plan.politeness.per_host_concurrency.max(1) as usize,
         }
-    }
-}
-
-/// Why a fetch got no HTTP answer, in words an operator and a site owner understand.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FetchError {
-    #[error("refused: {0}")]
-    Refused(String),
-    #[error("DNS: {0}")]
-    Dns(String),
-    #[error("connection refused")]
-    ConnectionRefused,
-    #[error("connect: {0}")]
-    Connect(String),
-    /// The connection broke before a complete answer (reset, closed without a response).
-    #[error("connection dropped: {0}")]
-    Dropped(String),
-    #[error("timed out after {0:?}")]
-    Timeout(Duration),
-    #[error("TLS: {0}")]
-    Tls(String),
-    #[error("too many redirects ({0})")]
-    TooManyRedirects(u32),
-    #[error("bad redirect: {0}")]
-    BadRedirect(String),
-    #[error("{0}")]
-    Other(String),
-}
-
-impl FetchError {
-    /// Worth another try later: the network may recover, a refusal or a loop will not.
-    pub fn transient(&self) -> bool {
-        matches!(
-            self,
-            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Dropped(_)
-        )
     }
 }
 
@@ -362,121 +326,6 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
-}
-
-fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
-    let text = chain(e);
-    let lower = text.to_lowercase();
-    if let Some(i) = text.find(GUARD_MARK) {
-        return FetchError::Refused(text[i + GUARD_MARK.len()..].trim().to_string());
-    }
-    if e.is_timeout() {
-        return FetchError::Timeout(timeout);
-    }
-    if lower.contains("dns error") || lower.contains("failed to lookup") {
-        return FetchError::Dns(last_cause(e));
-    }
-    if lower.contains("connection refused") {
-        return FetchError::ConnectionRefused;
-    }
-    if !e.is_connect()
-        && [
-            "connection closed before message completed",
-            "connection reset",
-            "broken pipe",
-            "unexpected eof",
-            "incomplete message",
-        ]
-        .iter()
-        .any(|m| lower.contains(m))
-    {
-        return FetchError::Dropped(last_cause(e));
-    }
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        return FetchError::Tls(last_cause(e));
-    }
-    if e.is_connect() {
-        return FetchError::Connect(last_cause(e));
-    }
-    FetchError::Other(text)
-}
-
-fn last_cause(e: &dyn std::error::Error) -> String {
-    let mut cur: &dyn std::error::Error = e;
-    while let Some(c) = cur.source() {
-        cur = c;
-    }
-    cur.to_string()
-}
-
-const GUARD_MARK: &str = "spotcheck-guard:";
-
-/// Resolves names with the registry's overrides first, then the system resolver, and
-/// refuses private addresses after resolution (so a public name pointing inside is caught).
-struct GuardedResolver {
-    overrides: BTreeMap<String, IpAddr>,
-    allow_private: bool,
-    trusted: Arc<[IpAddr]>,
-}
-
-/// The guard's verdict on an address, with the trusted ones let through.
-fn refusal(ip: IpAddr, trusted: &[IpAddr]) -> Option<&'static str> {
-    if trusted.contains(&ip) {
-        None
-    } else {
-        guard::refusal(ip)
-    }
-}
-
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_string();
-        let fixed = self.overrides.get(&host).copied();
-        let allow_private = self.allow_private;
-        let trusted = self.trusted.clone();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = match fixed {
-                Some(ip) => vec![SocketAddr::new(ip, 0)],
-                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
-            };
-            if allow_private {
-                return Ok(Box::new(addrs.into_iter()) as Addrs);
-            }
-            let mut refused = None;
-            let public: Vec<SocketAddr> = addrs
-                .into_iter()
-                .filter(|a| match refusal(a.ip(), &trusted) {
-                    Some(why) => {
-                        refused = Some(format!(
-                            "{GUARD_MARK} {host} resolves to {} ({why}; allow with --allow-private)",
-                            a.ip()
-                        ));
-                        false
-                    }
-                    None => true,
-                })
-                .collect();
-            if public.is_empty() {
-                let msg = refused.unwrap_or_else(|| format!("{host}: no address"));
-                return Err(msg.into());
-            }
-            Ok(Box::new(public.into_iter()) as Addrs)
-        })
-    }
 }
 
 #[cfg(test)]
