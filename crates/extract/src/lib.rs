@@ -55,5 +55,5 @@ pub use homepage::{dated_items, dated_items_in_year};
 pub use links::{Link, links};
 pub use list::{
     DataProxyRequest, Fields, Item, ListPage, Pagination, ProxyError, ProxyPage, ReplyStatus,
-    SelectorError, Selectors, parse_dataproxy, parse_list, parse_list_in_year,
+    SelectorError, Selectors, parse_dataproxy, parse_list, parse_list_in_year, stated_pages,
 };

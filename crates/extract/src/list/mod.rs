@@ -14,6 +14,7 @@
 
 pub mod hanweb;
 pub mod labels;
+pub mod pages;
 pub(crate) mod paging;
 pub(crate) mod region;
 pub(crate) mod row;
@@ -28,6 +29,7 @@ use url::Url;
 
 pub use hanweb::{DataProxyRequest, ProxyError, ProxyPage};
 pub use labels::ReplyStatus;
+pub use pages::stated_pages;
 pub use selectors::{SelectorError, Selectors};
 
 use crate::{blank, dom, homepage};
@@ -81,6 +83,8 @@ pub struct ListPage {
     pub more: Pagination,
     /// No entries, and the page says it is empty (暂无信息 …) or shows an empty list container.
     pub blank_marker: bool,
+    /// How many pages the list says it has, when it says ([`stated_pages`]).
+    pub pages: Option<u32>,
 }
 
 /// Reads one page of a column list. Month-day dates (`[11-02]`) are read only under a year
@@ -111,6 +115,7 @@ pub fn parse_list_in_year(
             items: Vec::new(),
             more: Pagination::None,
             blank_marker: false,
+            pages: None,
         });
     }
     let doc = Html::parse_document(html);
@@ -134,17 +139,24 @@ pub fn parse_list_in_year(
             items,
             more,
             blank_marker,
+            pages: stated_pages(html),
         });
     }
 
     let hinted_rows = compiled.as_ref().and_then(|c| c.item.as_ref());
-    let items = match hinted_rows {
+    let mut items = match hinted_rows {
         Some(sel) => region::read_rows(doc.select(sel), &base, &years, compiled.as_ref()).items,
         None => match region::best(doc.root_element(), &base, &years, compiled.as_ref()) {
             Some(region) => region.items,
             None => homepage::in_element(doc.root_element(), &base, &years),
         },
     };
+
+    // Later pages rendered into this one for script to show (动静结合 templates): a page shows
+    // as many entries as its pager's page size.
+    if let Some((_, per_page)) = pages::pager_size(html) {
+        items.truncate(per_page as usize);
+    }
 
     let more = match trs::page_script(html) {
         Some(script) => {
@@ -163,6 +175,7 @@ pub fn parse_list_in_year(
         items,
         more,
         blank_marker,
+        pages: stated_pages(html),
     })
 }
 

@@ -114,6 +114,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
                                     items: proxy.items,
                                     more: Pagination::None,
                                     blank_marker: false,
+                                    pages: None,
                                 };
                                 take(&mut out, page, reach);
                                 if stopped(&out, reach) {
