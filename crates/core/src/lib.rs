@@ -8,6 +8,7 @@
 
 pub mod config_error;
 pub mod duration;
+pub mod guard;
 pub mod indicator;
 pub mod job;
 pub mod outcome;
@@ -15,6 +16,8 @@ pub mod plan;
 pub mod ports;
 pub mod registry;
 pub mod round;
+pub mod selectors;
+pub mod targets;
 pub mod window;
 
 pub use config_error::ConfigError;

@@ -14,7 +14,7 @@ const TITLES: [&str; 3] = [
 
 fn check_items(text: &str, titles: [&str; 3]) {
     let page = url("http://www.fuliang.gov.cn/tzgg/");
-    let list = parse_list(text, &page, None).unwrap();
+    let list = parse_list(text, &page, None);
     let got: Vec<(&str, _)> = list
         .items
         .iter()

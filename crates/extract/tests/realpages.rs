@@ -12,7 +12,7 @@ use url::Url;
 /// Reads a real page as the column at `page_url`.
 fn read(name: &str, page_url: &str) -> ListPage {
     let text = decode(&realpage_bytes(name), None).text;
-    parse_list(&text, &url(page_url), None).expect("no selectors to fail")
+    parse_list(&text, &url(page_url), None)
 }
 
 /// What a reader of the page counts on it.

@@ -20,9 +20,9 @@ use url::Url;
 use super::Item;
 use super::region;
 use super::row::Header;
-use super::selectors::Compiled;
 use super::years::Years;
 use crate::entities;
+use spotcheck_core::registry::Selectors;
 
 /// Records asked for when the page does not say: Hanweb shows three pages per request.
 const DEFAULT_PER_PAGE: u32 = 15;
@@ -179,7 +179,7 @@ pub(crate) fn items(
     base: &Url,
     year: Option<i32>,
     header: Option<&Header>,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Vec<Item> {
     let mut items = Vec::new();
     for record in records {

@@ -18,7 +18,6 @@ pub mod pages;
 pub(crate) mod paging;
 pub(crate) mod region;
 pub(crate) mod row;
-pub mod selectors;
 pub(crate) mod trs;
 pub(crate) mod years;
 
@@ -30,7 +29,7 @@ use url::Url;
 pub use hanweb::{DataProxyRequest, ProxyError, ProxyPage};
 pub use labels::ReplyStatus;
 pub use pages::stated_pages;
-pub use selectors::{SelectorError, Selectors};
+pub use spotcheck_core::selectors::{Css, Selectors};
 
 use crate::{blank, dom, homepage};
 use years::Years;
@@ -90,13 +89,10 @@ pub struct ListPage {
 /// Reads one page of a column list. Month-day dates (`[11-02]`) are read only under a year
 /// heading; see [`parse_list_in_year`] to supply the year.
 ///
-/// Fails only on bad `hints` selectors. A page nesting elements thousands deep (broken or
-/// hostile markup) yields no entries and no blank marker: it was not read.
-pub fn parse_list(
-    html: &str,
-    page_url: &Url,
-    hints: Option<&Selectors>,
-) -> Result<ListPage, SelectorError> {
+/// `hints` are the column's selectors from the registry, parsed (and so valid) when it was
+/// loaded. A page nesting elements thousands deep (broken or hostile markup) yields no entries
+/// and no blank marker: it was not read.
+pub fn parse_list(html: &str, page_url: &Url, hints: Option<&Selectors>) -> ListPage {
     parse_list_in_year(html, page_url, hints, None)
 }
 
@@ -108,15 +104,14 @@ pub fn parse_list_in_year(
     page_url: &Url,
     hints: Option<&Selectors>,
     year: Option<i32>,
-) -> Result<ListPage, SelectorError> {
-    let compiled = hints.map(Selectors::compile).transpose()?;
+) -> ListPage {
     if dom::too_deep(html) {
-        return Ok(ListPage {
+        return ListPage {
             items: Vec::new(),
             more: Pagination::None,
             blank_marker: false,
             pages: None,
-        });
+        };
     }
     let doc = Html::parse_document(html);
     let base = dom::base_url(&doc, page_url);
@@ -124,29 +119,23 @@ pub fn parse_list_in_year(
 
     if let Some(store) = hanweb::datastore(html) {
         let header = hanweb::page_header(&doc);
-        let items = hanweb::items(
-            &store.records,
-            &base,
-            year,
-            header.as_ref(),
-            compiled.as_ref(),
-        );
+        let items = hanweb::items(&store.records, &base, year, header.as_ref(), hints);
         let more = hanweb::request(html, page_url, store.records.len() as u32, store.total)
             .map_or(Pagination::None, Pagination::DataProxy);
         let blank_marker = items.is_empty()
             && (store.records.is_empty() || blank::is_blank_text(&dom::text(doc.root_element())));
-        return Ok(ListPage {
+        return ListPage {
             items,
             more,
             blank_marker,
             pages: stated_pages(html),
-        });
+        };
     }
 
-    let hinted_rows = compiled.as_ref().and_then(|c| c.item.as_ref());
+    let hinted_rows = hints.and_then(|h| h.item.as_ref());
     let mut items = match hinted_rows {
-        Some(sel) => region::read_rows(doc.select(sel), &base, &years, compiled.as_ref()).items,
-        None => match region::best(doc.root_element(), &base, &years, compiled.as_ref()) {
+        Some(css) => region::read_rows(doc.select(css.selector()), &base, &years, hints).items,
+        None => match region::best(doc.root_element(), &base, &years, hints) {
             Some(region) => region.items,
             None => homepage::in_element(doc.root_element(), &base, &years),
         },
@@ -171,12 +160,12 @@ pub fn parse_list_in_year(
     };
     let blank_marker = items.is_empty()
         && (blank::is_blank_text(&dom::text(doc.root_element())) || blank::has_empty_list(&doc));
-    Ok(ListPage {
+    ListPage {
         items,
         more,
         blank_marker,
         pages: stated_pages(html),
-    })
+    }
 }
 
 /// Reads a Hanweb data proxy answer. `page_url` is the column page the records belong to: their

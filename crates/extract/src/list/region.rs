@@ -14,9 +14,9 @@ use url::Url;
 
 use super::Item;
 use super::row::{self, Context, Header};
-use super::selectors::Compiled;
 use super::years::Years;
 use crate::dom;
+use spotcheck_core::registry::Selectors;
 
 /// An entry with more links than this is a layout block holding a list, not one entry.
 pub const MAX_ANCHORS_PER_ENTRY: usize = 4;
@@ -69,7 +69,7 @@ pub fn read_rows<'a>(
     rows: impl Iterator<Item = ElementRef<'a>>,
     base: &Url,
     years: &Years,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Region {
     let mut headers: HashMap<ego_tree::NodeId, Option<Header>> = HashMap::new();
     let mut items = Vec::new();
@@ -191,7 +191,7 @@ pub fn best(
     root: ElementRef<'_>,
     base: &Url,
     years: &Years,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Option<Region> {
     let mut candidates: Vec<Candidate> = Vec::new();
     for container in root.descendent_elements() {

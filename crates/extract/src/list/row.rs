@@ -17,9 +17,9 @@ use scraper::ElementRef;
 use url::Url;
 
 use super::labels::{self, Label};
-use super::selectors::Compiled;
 use super::{Fields, Item};
 use crate::{dates, dom, links};
+use spotcheck_core::registry::Selectors;
 
 /// Everything an entry needs from its page.
 pub struct Context<'a> {
@@ -30,7 +30,7 @@ pub struct Context<'a> {
     /// Column labels when the entry is a table row under a labelled header.
     pub header: Option<&'a Header>,
     /// The column's CSS selectors.
-    pub hints: Option<&'a Compiled>,
+    pub hints: Option<&'a Selectors>,
 }
 
 /// A table's header row: which column holds what.
@@ -222,21 +222,21 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
     }
 
     if let Some(hints) = ctx.hints {
-        if let Some(sel) = &hints.date
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.date
+            && let Some(el) = row.select(css.selector()).next()
         {
             explicit_date = dates::date_in_text(&dom::text(el), ctx.year).or(explicit_date);
         }
-        if let Some(sel) = &hints.dept
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.dept
+            && let Some(el) = row.select(css.selector()).next()
         {
             let unit = clean_value(&strip_label(&dom::text(el)));
             if !unit.is_empty() {
                 fields.unit = Some(unit);
             }
         }
-        if let Some(sel) = &hints.status
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.status
+            && let Some(el) = row.select(css.selector()).next()
         {
             fields.status = labels::status(&dom::text(el)).or(fields.status);
         }
