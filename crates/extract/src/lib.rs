@@ -44,7 +44,6 @@ pub mod blank;
 pub mod charset;
 pub mod dates;
 mod dom;
-mod entities;
 pub mod homepage;
 pub mod links;
 pub mod list;
