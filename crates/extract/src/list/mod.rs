@@ -18,6 +18,7 @@ pub mod pages;
 pub(crate) mod paging;
 pub(crate) mod region;
 pub(crate) mod row;
+pub(crate) mod scattered;
 pub(crate) mod trs;
 pub(crate) mod years;
 
@@ -31,7 +32,7 @@ pub use labels::ReplyStatus;
 pub use pages::stated_pages;
 pub use spotcheck_core::selectors::{Css, Selectors};
 
-use crate::{blank, dom, homepage};
+use crate::{blank, dom};
 use years::Years;
 
 /// One entry of a list.
@@ -137,7 +138,7 @@ pub fn parse_list_in_year(
         Some(css) => region::read_rows(doc.select(css.selector()), &base, &years, hints).items,
         None => match region::best(doc.root_element(), &base, &years, hints) {
             Some(region) => region.items,
-            None => homepage::in_element(doc.root_element(), &base, &years),
+            None => scattered::dated_links(doc.root_element(), &base, &years),
         },
     };
 
