@@ -9,6 +9,7 @@ pub mod compute;
 pub mod model;
 pub mod notice;
 pub mod recheck;
+mod refused;
 pub mod render;
 
 pub use compute::compute;
