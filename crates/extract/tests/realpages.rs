@@ -43,7 +43,7 @@ fn assert_shown(list: &ListPage, want: Shown) {
     );
 }
 
-fn item_dated<'a>(list: &'a ListPage, url_part: &str) -> Option<NaiveDate> {
+fn item_dated(list: &ListPage, url_part: &str) -> Option<NaiveDate> {
     list.items
         .iter()
         .find(|i| {
