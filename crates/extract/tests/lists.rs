@@ -276,3 +276,47 @@ fn css_hints_pick_entries_and_fields() {
         Some(spotcheck_extract::ReplyStatus::Pending)
     );
 }
+
+#[test]
+fn a_list_written_in_blocks_is_one_list_but_boxes_with_headings_are_not() {
+    let row =
+        |n: u32| format!("<li><a href=\"/a/{n}.html\">第{n}条</a><span>2020-11-{n:02}</span></li>");
+    let block = |from: u32| {
+        let rows: String = (from..from + 3).map(row).collect();
+        format!("<div v-show=\"page({from})\"><ul>{rows}</ul><div class=line></div></div>")
+    };
+    let blocks = format!("<div class=main>{}{}</div>", block(1), block(4));
+    let list = parse_list(&blocks, &url("http://x.gov.cn/tzgg/"), None);
+    assert_eq!(list.items.len(), 6);
+
+    let boxed = |title: &str, from: u32| {
+        let rows: String = (from..from + 3).map(row).collect();
+        format!("<div class=box><h3>{title}</h3><ul>{rows}</ul></div>")
+    };
+    let sidebar = format!(
+        "<div class=side>{}{}</div>",
+        boxed("通知公告", 1),
+        boxed("热点", 10)
+    );
+    let list = parse_list(&sidebar, &url("http://x.gov.cn/tzgg/"), None);
+    assert_eq!(list.items.len(), 3);
+}
+
+#[test]
+fn a_pager_page_size_bounds_the_entries_rendered_for_script_to_show() {
+    let rows: String = (1..=9)
+        .map(|n| format!("<li><a href=\"/a/{n}.html\">第{n}条</a><span>2020-11-{n:02}</span></li>"))
+        .collect();
+    let with_pager =
+        format!("<ul>{rows}</ul><script>var pager = {{recordCount:'40', prepage:4}};</script>");
+    let list = parse_list(&with_pager, &url("http://x.gov.cn/tzgg/"), None);
+    assert_eq!(list.items.len(), 4);
+    assert_eq!(list.pages, Some(10));
+    let without = format!("<ul>{rows}</ul><script>var prepage = 4;</script>");
+    assert_eq!(
+        parse_list(&without, &url("http://x.gov.cn/tzgg/"), None)
+            .items
+            .len(),
+        9
+    );
+}
