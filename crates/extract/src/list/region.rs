@@ -146,11 +146,18 @@ fn group_key(container: ElementRef<'_>) -> GroupKey {
         if like_siblings(node) > 0 {
             return (Some(parent.id()), path);
         }
-        let wraps_only = parent
-            .child_elements()
-            .filter(|c| c.id() != node.id())
-            .all(|c| dom::count_anchors(c, 0) == 0 && dom::text(c).is_empty());
-        if !wraps_only || !dom::text_excluding(parent, &[node.id()].into()).is_empty() {
+        // Stops at the first link or word outside `node`: a sidebar box is left at its heading.
+        let wraps_only =
+            parent
+                .children()
+                .filter(|c| c.id() != node.id())
+                .all(|c| match ElementRef::wrap(c) {
+                    Some(e) => {
+                        dom::count_anchors(e, 0) == 0 && e.text().all(|t| t.trim().is_empty())
+                    }
+                    None => c.value().as_text().is_none_or(|t| t.trim().is_empty()),
+                });
+        if !wraps_only {
             break;
         }
         path = format!("{}>{path}", signature(parent));
