@@ -363,7 +363,8 @@ pub fn round_input(a: &RoundArgs) -> Result<spotcheck_scheduler::RoundInput, Cli
         .registry
         .as_deref()
         .ok_or_else(|| CliError::input("--registry is required"))?;
-    let registry = Registry::load(path).map_err(|e| CliError::input(e.to_string()))?;
+    let registry =
+        Registry::load_with(path, a.allow_private).map_err(|e| CliError::input(e.to_string()))?;
     let plan = match &a.plan {
         Some(p) => Plan::load(p).map_err(|e| CliError::input(e.to_string()))?,
         None => Plan::default(),

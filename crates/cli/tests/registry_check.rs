@@ -94,3 +94,48 @@ fn run_refuses_bad_windows_and_missing_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the registry"));
 }
+
+/// Runs `registry check` on `text`; the exit code and stderr.
+fn check(text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = spotcheck()
+        .args(["registry", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn an_invalid_selector_is_caught_before_any_request() {
+    let text = format!(
+        "{REGISTRY}\n  [[websites.columns]]\n  name = \"政务公开\"\n  url = \"http://www.a.gov.cn/xxgk/\"\n  \
+         type = \"disclosure\"\n  selectors = {{ item = \"ul.list > li\", date = \"span[\" }}\n"
+    );
+    let (code, stderr) = check(&text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "registry.toml:19:47: websites[0].columns[0].selectors.date: `span[` is not a valid CSS selector"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_loopback_site_is_refused_unless_private_targets_are_allowed() {
+    let text = REGISTRY.replace("http://www.a.gov.cn/", "http://127.0.0.1:8080/");
+    let (code, stderr) = check(&text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "registry.toml:13:7: websites[0].url: `http://127.0.0.1:8080/`: 127.0.0.1 is a loopback address"
+        ),
+        "{stderr}"
+    );
+    let allowed = text.replace("[[units]]", "[network]\nallow_private = true\n\n[[units]]");
+    let (code, stderr) = check(&allowed);
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -68,6 +68,10 @@ pub enum Indicator {
     /// rather than silently missing a check.
     #[strum(serialize = "round.job_failed")]
     JobFailed,
+    /// A target the round's own policy refused (a name resolving to a private address): a
+    /// problem of the registry, told to the operator and never counted against a unit.
+    #[strum(serialize = "round.config")]
+    RoundConfig,
 }
 
 /// Codes arrive as owned strings from every deserializer (JSON from the queue and the store).
@@ -102,14 +106,20 @@ impl Indicator {
             | Indicator::LinkBroken
             | Indicator::InterviewMissing
             | Indicator::MenuLinkBroken => Severity::Deduct,
-            Indicator::WechatUnavailable | Indicator::JobFailed => Severity::Notice,
+            Indicator::WechatUnavailable | Indicator::JobFailed | Indicator::RoundConfig => {
+                Severity::Notice
+            }
         }
     }
 
     /// Whether a re-check can find this problem fixed. A missed online interview belongs to
-    /// the window that is over, and a job failure is the checker's own: neither is re-checked.
+    /// the window that is over, and a job failure or a refused target is the checker's own:
+    /// none is re-checked.
     pub fn rectifiable(&self) -> bool {
-        !matches!(self, Indicator::InterviewMissing | Indicator::JobFailed)
+        !matches!(
+            self,
+            Indicator::InterviewMissing | Indicator::JobFailed | Indicator::RoundConfig
+        )
     }
 
     /// The heading of the notice's paragraph for this indicator (二、主要问题).
@@ -126,6 +136,7 @@ impl Indicator {
             Indicator::WechatStale => "新媒体长期未更新",
             Indicator::WechatUnavailable => "新媒体菜单无法读取",
             Indicator::JobFailed => "检查任务未能完成",
+            Indicator::RoundConfig => "检查目标被本轮配置拒绝",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config_error;
 mod config_file;
 pub mod duration;
 pub mod fingerprint;
+pub mod guard;
 pub mod indicator;
 pub mod job;
 pub mod outcome;
@@ -18,6 +19,8 @@ pub mod ports;
 pub mod registry;
 pub mod retry;
 pub mod round;
+pub mod selectors;
+pub mod targets;
 pub mod window;
 
 pub use config_error::ConfigError;

@@ -32,6 +32,10 @@ pub struct Verdict {
     pub final_url: Option<Url>,
     #[serde(default)]
     pub redirects: Vec<Url>,
+    /// Nothing was fetched: the round's own policy refused the target (e.g. its name resolves to
+    /// a private address). A problem of the registry, never evidence about the target's unit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
 }
 
 impl Verdict {
@@ -42,6 +46,7 @@ impl Verdict {
             reason: format!("HTTP {status}"),
             final_url: None,
             redirects: Vec::new(),
+            refused: false,
         }
     }
 
@@ -52,6 +57,7 @@ impl Verdict {
             reason: reason.into(),
             final_url: None,
             redirects: Vec::new(),
+            refused: false,
         }
     }
 
@@ -62,6 +68,15 @@ impl Verdict {
             reason: reason.into(),
             final_url: None,
             redirects: Vec::new(),
+            refused: false,
+        }
+    }
+
+    /// The target was refused by the round's own policy; `why` says which rule.
+    pub fn refused(why: impl Into<String>) -> Verdict {
+        Verdict {
+            refused: true,
+            ..Verdict::unknown(None, format!("not checked: {}", why.into()))
         }
     }
 
@@ -77,6 +92,9 @@ pub struct Visit {
     pub status: Option<u16>,
     /// Why the visit failed, in words.
     pub error: Option<String>,
+    /// The round's own policy refused the homepage: no visit was made (see [`Verdict::refused`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
 }
 
 /// A page read for its links (and, on a homepage, its dated items).

@@ -1,8 +1,10 @@
 //! The registry: who is checked — units, their websites and columns, their accounts.
 //!
 //! Parsed from the operator's `registry.toml` (see the registry contract). Unknown keys are
-//! refused (a typo must not silently switch a check off), and every reference, id and URL is
-//! validated with the file, line, column and key of the problem.
+//! refused (a typo must not silently switch a check off), and every reference, id, URL and CSS
+//! selector is validated with the file, line, column and key of the problem — as is every
+//! target the round's SSRF guard would refuse (see [`crate::targets`]), unless private targets
+//! are allowed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
@@ -12,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
+pub use crate::selectors::Selectors;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,16 +132,6 @@ impl ColumnType {
     }
 }
 
-/// Per-column CSS selectors for when automatic list detection is not enough.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Selectors {
-    pub item: Option<String>,
-    pub date: Option<String>,
-    pub dept: Option<String>,
-    pub status: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
@@ -174,14 +167,32 @@ impl Account {
 }
 
 impl Registry {
-    /// Reads and validates a registry file.
+    /// Reads and validates a registry file; private targets are allowed only by its own
+    /// `[network] allow_private`.
     pub fn load(path: &Path) -> Result<Registry, ConfigErrors> {
-        crate::config_file::load(path, "registry", Registry::parse)
+        Registry::load_with(path, false)
+    }
+
+    /// Like [`Registry::load`]; `allow_private` is the operator's `--allow-private`, which
+    /// allows private targets whatever the registry says.
+    pub fn load_with(path: &Path, allow_private: bool) -> Result<Registry, ConfigErrors> {
+        crate::config_file::load(path, "registry", |text, path| {
+            Registry::parse_with(text, path, allow_private)
+        })
     }
 
     /// Parses and validates registry text; `path` names the file in errors and anchors
     /// relative `menu_file`s.
     pub fn parse(text: &str, path: &Path) -> Result<Registry, ConfigErrors> {
+        Registry::parse_with(text, path, false)
+    }
+
+    /// Like [`Registry::parse`], with the operator's `--allow-private`.
+    pub fn parse_with(
+        text: &str,
+        path: &Path,
+        allow_private: bool,
+    ) -> Result<Registry, ConfigErrors> {
         let source = Source::new(path, text);
         let mut reg: Registry =
             toml::from_str(text).map_err(|e| ConfigErrors(vec![source.from_toml(&e)]))?;
@@ -195,6 +206,12 @@ impl Registry {
                 if f.is_relative() {
                     a.menu_file = Some(dir.join(f));
                 }
+            }
+        }
+        if !(allow_private || reg.network.allow_private) {
+            let refused = crate::targets::check(&reg, &source);
+            if !refused.is_empty() {
+                return Err(ConfigErrors(refused));
             }
         }
         Ok(reg)

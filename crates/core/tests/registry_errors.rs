@@ -225,3 +225,110 @@ fn an_unreadable_file_is_one_error_naming_it() {
         errs[0].message
     );
 }
+
+#[test]
+fn invalid_css_selectors_are_refused_where_written() {
+    let text = GOOD.replace(
+        "  type = \"news\"\n",
+        "  type = \"news\"\n  selectors = { item = \"ul.list li\", date = \"span[\" }\n",
+    );
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with(
+            "registry.toml:24:45: websites[0].columns[0].selectors.date: \
+             `span[` is not a valid CSS selector"
+        ),
+        "{errs:?}"
+    );
+    let good = GOOD.replace(
+        "  type = \"news\"\n",
+        "  type = \"news\"\n  selectors = { item = \"ul.list li\", date = \"\" }\n",
+    );
+    let r = Registry::parse(&good, Path::new("registry.toml")).unwrap();
+    let s = r.websites[0].columns[0].selectors.as_ref().unwrap();
+    assert_eq!(s.item.as_ref().map(|c| c.as_str()), Some("ul.list li"));
+    assert_eq!(s.date, None);
+}
+
+#[test]
+fn private_targets_are_refused_unless_allowed() {
+    let text = GOOD
+        .replace(
+            "url = \"http://www.jdz.gov.cn/\"",
+            "url = \"http://127.0.0.1:8080/\"",
+        )
+        .replace(
+            "url = \"http://www.jdz.gov.cn/zwdt/\"",
+            "url = \"http://169.254.169.254/latest/\"",
+        );
+    assert_eq!(
+        errors(&text),
+        [
+            "registry.toml:18:7: websites[0].url: `http://127.0.0.1:8080/`: 127.0.0.1 is a loopback \
+             address; targets on loopback, private, link-local and metadata addresses are refused \
+             unless `[network] allow_private = true` (or `--allow-private`)",
+            "registry.toml:22:9: websites[0].columns[0].url: `http://169.254.169.254/latest/`: \
+             169.254.169.254 is a cloud metadata address; targets on loopback, private, link-local \
+             and metadata addresses are refused unless `[network] allow_private = true` (or \
+             `--allow-private`)",
+        ]
+    );
+    let allowed = text.replace(
+        "[[units]]\nid = \"szf\"",
+        "[network]\nallow_private = true\n\n[[units]]\nid = \"szf\"",
+    );
+    assert!(Registry::parse(&allowed, Path::new("registry.toml")).is_ok());
+    assert!(Registry::parse_with(&text, Path::new("registry.toml"), true).is_ok());
+}
+
+#[test]
+fn names_known_to_point_inside_are_refused() {
+    let local = GOOD.replace("http://www.jdz.gov.cn/zwdt/", "http://localhost/zwdt/");
+    let errs = errors(&local);
+    assert!(
+        errs[0].contains("websites[0].columns[0].url")
+            && errs[0].contains("localhost is a loopback name")
+    );
+    let resolved = GOOD.replace(
+        "[[units]]\nid = \"szf\"",
+        "[network]\nresolve = { \"www.jdz.gov.cn\" = \"10.1.2.3\" }\n\n[[units]]\nid = \"szf\"",
+    );
+    let errs = errors(&resolved);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].contains("[network] resolve sends www.jdz.gov.cn to 10.1.2.3 is a private address")
+    );
+    // A public name whose DNS answer is unknown until a worker resolves it passes.
+    let public = GOOD.replace(
+        "[[units]]\nid = \"szf\"",
+        "[network]\nresolve = { \"www.jdz.gov.cn\" = \"61.131.1.1\" }\n\n[[units]]\nid = \"szf\"",
+    );
+    assert!(Registry::parse(&public, Path::new("registry.toml")).is_ok());
+}
+
+#[test]
+fn saved_menus_linking_inside_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("menus")).unwrap();
+    std::fs::write(
+        dir.path().join("menus/rsj.json"),
+        r#"{"menu":{"button":[{"type":"view","name":"办事","url":"http://192.168.1.10/bs"}]}}"#,
+    )
+    .unwrap();
+    let path = dir.path().join("registry.toml");
+    let errs = match Registry::parse(GOOD, &path) {
+        Ok(_) => panic!("accepted a menu linking to a private address"),
+        Err(ConfigErrors(es)) => es,
+    };
+    assert_eq!(errs.len(), 1);
+    assert_eq!((errs[0].line, errs[0].column), (30, 13));
+    assert_eq!(errs[0].key, "accounts[0].menu_file");
+    assert!(
+        errs[0]
+            .message
+            .contains("192.168.1.10 is a private address"),
+        "{}",
+        errs[0].message
+    );
+}

@@ -47,9 +47,7 @@ fn main() {
     let list_html: String =
         html.lines().take(1_002).collect::<Vec<_>>().join("\n") + "</ul></body></html>";
     time("parse_list: 1,000 entries", list_html.len(), || {
-        parse_list(&list_html, &page, None)
-            .map(|p| p.items.len())
-            .unwrap_or(0)
+        parse_list(&list_html, &page, None).items.len()
     });
 
     let mut nested = String::from("<html><body>");

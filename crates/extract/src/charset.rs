@@ -195,7 +195,9 @@ fn decodes_cleanly(encoding: &'static Encoding, bytes: &[u8]) -> bool {
 ///
 /// Binary signatures win over any label: a PDF or an archive served at an `.html` URL with a
 /// `text/html` header is not a page. A missing, generic (`application/octet-stream`) or
-/// `text/plain` type is decided by sniffing for markup; any other explicit non-HTML type is not HTML.
+/// `text/plain` type is decided by sniffing for markup, and so is an XML type: Hanweb serves a
+/// column's records as a bare `<datastore>` of HTML fragments. Any other explicit non-HTML type
+/// is not HTML.
 pub fn is_html(content_type: Option<&str>, bytes: &[u8]) -> bool {
     if looks_binary(bytes) {
         return false;
@@ -206,9 +208,14 @@ pub fn is_html(content_type: Option<&str>, bytes: &[u8]) -> bool {
         .filter(|m| !m.is_empty());
     match mime.as_deref() {
         Some("text/html" | "application/xhtml+xml") => true,
-        None | Some("application/octet-stream" | "text/plain" | "application/unknown") => {
-            sniffs_as_html(bytes)
-        }
+        None
+        | Some(
+            "application/octet-stream"
+            | "text/plain"
+            | "application/unknown"
+            | "text/xml"
+            | "application/xml",
+        ) => sniffs_as_html(bytes),
         Some(_) => false,
     }
 }
@@ -283,6 +290,7 @@ fn sniffs_as_html(bytes: &[u8]) -> bool {
         b"<p",
         b"<meta",
         b"<!--",
+        b"<datastore",
     ];
     TAGS.iter()
         .any(|tag| head.len() >= tag.len() && head[..tag.len()].eq_ignore_ascii_case(tag))

@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 
 const MIN_YEAR: i32 = 1990;
@@ -140,6 +140,18 @@ pub fn date_in_text(text: &str, year: Option<i32>) -> Option<NaiveDate> {
     find_date(text).or_else(|| year.and_then(|y| find_month_day(text, y)))
 }
 
+/// The date a list entry shows in `text`: a full date; else a month-day form in `year` (from a
+/// year heading or the caller); else a month-day form in the year that puts it nearest `near`
+/// (the date in the entry's URL, which carries the year the entry does not show).
+pub fn shown_date(text: &str, year: Option<i32>, near: Option<NaiveDate>) -> Option<NaiveDate> {
+    date_in_text(text, year).or_else(|| {
+        let near = near?;
+        (near.year() - 1..=near.year() + 1)
+            .filter_map(|y| find_month_day(text, y))
+            .min_by_key(|d| (*d - near).num_days().abs())
+    })
+}
+
 /// The year a heading names (`2020`, `2020年`, `【2020年度】`), for month-day dates below it.
 pub fn year_heading(text: &str) -> Option<i32> {
     let text = ascii_digits(text);
@@ -229,6 +241,22 @@ mod tests {
         assert_eq!(date_in_text("02-30", Some(2020)), None);
         assert_eq!(find_month_day("2019-11-02", 2020), None);
         assert_eq!(find_month_day("17:00", 2020), None);
+    }
+
+    #[test]
+    fn shown_month_day_takes_the_year_nearest_the_url_date() {
+        assert_eq!(shown_date("10-19", None, d(2017, 10, 19)), d(2017, 10, 19));
+        assert_eq!(shown_date("01-06", None, d(2017, 1, 11)), d(2017, 1, 6));
+        assert_eq!(shown_date("12-30", None, d(2018, 1, 2)), d(2017, 12, 30));
+        assert_eq!(
+            shown_date("2017-10-15", None, d(2017, 10, 13)),
+            d(2017, 10, 15)
+        );
+        assert_eq!(
+            shown_date("11-02", Some(2020), d(2019, 11, 2)),
+            d(2020, 11, 2)
+        );
+        assert_eq!(shown_date("11-02", None, None), None);
     }
 
     #[test]

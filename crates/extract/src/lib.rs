@@ -10,15 +10,15 @@
 //! | [`charset`] | page bytes → text, GBK-safe | [`decode`]`(bytes, content_type) -> Decoded`, [`is_html`]`(content_type, bytes) -> bool` |
 //! | [`dates`] | dates in text and article URLs | [`dates::find_date`], [`dates::date_in_text`]`(text, year)`, [`dates::date_in_url`], [`dates::year_heading`] |
 //! | [`mod@links`] | every link of a page | [`links()`]`(html, page_url) -> Vec<Link>` |
-//! | [`list`] | one page of a column list, letters boards, pagination | [`parse_list`]`(html, page_url, hints) -> Result<ListPage, SelectorError>`, [`parse_dataproxy`]`(xml, page_url) -> Result<ProxyPage, ProxyError>`, [`DataProxyRequest::next_url`] / [`DataProxyRequest::advance`] |
+//! | [`list`] | one page of a column list, letters boards, pagination | [`parse_list`]`(html, page_url, hints) -> ListPage`, [`stated_pages`]`(page) -> Option<u32>`, [`parse_dataproxy`]`(xml, page_url) -> Result<ProxyPage, ProxyError>`, [`DataProxyRequest::next_url`] / [`DataProxyRequest::advance`] |
 //! | [`blank`] | "nothing here" columns | [`is_blank_text`]`(text) -> bool` |
 //! | [`homepage`] | dated links anywhere on a page | [`dated_items`]`(html, page_url) -> Vec<Item>` |
 //!
 //! Choices a caller should know:
 //! - Charset order is BOM, header, `<meta>`, detection: a BOM is in the bytes and outranks any
 //!   label; a declared charset the bytes contradict yields to detection (see [`charset`]).
-//! - [`Selectors`] mirrors the registry's `[websites.columns.selectors]` table field for field;
-//!   call [`Selectors::validate`] when loading the registry so a typo is an error there.
+//! - [`Selectors`] is the registry's `[websites.columns.selectors]` table, parsed when the
+//!   registry is loaded: a typo is an error there, and reading a list cannot fail.
 //! - Links are read by a streaming tokenizer (linear on any markup); lists by a tree, which is
 //!   refused for markup nesting thousands deep (such a page yields no entries, not a blank column).
 //! - Speed: `cargo bench -p spotcheck-extract` (10,000 links on a 1.9 MB page ≈ 20 ms).
@@ -28,7 +28,7 @@
 //! # use spotcheck_extract::*;
 //! # fn fetch(_: &url::Url) -> String { String::new() }
 //! let column = url::Url::parse("http://www.example.gov.cn/col/col123/index.html").unwrap();
-//! let first = parse_list(&fetch(&column), &column, None).unwrap();
+//! let first = parse_list(&fetch(&column), &column, None);
 //! let mut items = first.items;
 //! if let Pagination::DataProxy(mut request) = first.more {
 //!     while let Some(next) = request.next_url() {
@@ -44,7 +44,6 @@ pub mod blank;
 pub mod charset;
 pub mod dates;
 mod dom;
-mod entities;
 pub mod homepage;
 pub mod links;
 pub mod list;
@@ -55,5 +54,5 @@ pub use homepage::{dated_items, dated_items_in_year};
 pub use links::{Link, links};
 pub use list::{
     DataProxyRequest, Fields, Item, ListPage, Pagination, ProxyError, ProxyPage, ReplyStatus,
-    SelectorError, Selectors, parse_dataproxy, parse_list, parse_list_in_year,
+    Selectors, parse_dataproxy, parse_list, parse_list_in_year, stated_pages,
 };

@@ -6,7 +6,9 @@
 //! `<a href>`, `<area href>`, `<iframe src>` and `<frame src>` count; `<base href>` is honoured
 //! wherever it appears (the first one wins, as in browsers); fragments are stripped; each URL is
 //! listed once, with the first text seen for it. `javascript:`, `mailto:`, `tel:`, `data:`,
-//! fragment-only links and every other non-http(s) target are skipped.
+//! fragment-only links and every other non-http(s) target are skipped. The tokenizer hands over
+//! attribute values and text as written, so character references are decoded here (htmlize,
+//! by the spec's rules: `&copy=2` in a query string stays as written, as in browsers).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -15,8 +17,6 @@ use std::rc::Rc;
 use lol_html::html_content::{Element, TextChunk, TextType};
 use lol_html::{HtmlRewriter, Settings, doc_text, element};
 use url::Url;
-
-use crate::entities;
 
 /// Link text beyond this many characters is cut: a stray unclosed `<a>` must not swallow a page.
 const MAX_TEXT_CHARS: usize = 300;
@@ -54,7 +54,7 @@ pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
     let base = state
         .base
         .as_deref()
-        .and_then(|b| page_url.join(entities::decode(b).trim()).ok())
+        .and_then(|b| page_url.join(htmlize::unescape_attribute(b).trim()).ok())
         .filter(|b| matches!(b.scheme(), "http" | "https"))
         .unwrap_or_else(|| page_url.clone());
 
@@ -64,11 +64,11 @@ pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
         let Some(url) = resolve(&base, &raw.href) else {
             continue;
         };
-        let text = collapse(&entities::decode(&raw.text));
+        let text = collapse(&htmlize::unescape(raw.text.as_str()));
         let text = if text.is_empty() {
             raw.title
                 .or(raw.alt)
-                .map(|t| collapse(&entities::decode(&t)))
+                .map(|t| collapse(&htmlize::unescape_attribute(t)))
                 .unwrap_or_default()
         } else {
             text
@@ -84,7 +84,7 @@ pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
 
 /// Resolves a raw `href` against the base; `None` for targets that are not web pages.
 pub fn resolve(base: &Url, href: &str) -> Option<Url> {
-    let href = entities::decode(href);
+    let href = htmlize::unescape_attribute(href);
     let href = href.trim_matches(|c: char| c.is_whitespace() || c.is_control());
     if href.is_empty() || href.starts_with('#') {
         return None;
@@ -252,6 +252,20 @@ mod tests {
         assert_eq!(got[0].text, "第一 条");
         assert_eq!(got[1].text, "列表&更多");
         assert_eq!(got[2].text, "图片链接");
+    }
+
+    #[test]
+    fn character_references_as_browsers_read_them() {
+        let html = r#"<a href="list.jsp?id=1&copy=2&amp;x=&#51;" title="a&rarr;b"></a>
+            <a href="/c&#x2F;d.html">&ldquo;通知&rdquo;&hellip;&#20013;&NotARealName;</a>"#;
+        let got = links(html, &page());
+        assert_eq!(
+            got[0].url.as_str(),
+            "http://www.jdz.gov.cn/zwdt/list.jsp?id=1&copy=2&x=3"
+        );
+        assert_eq!(got[0].text, "a→b");
+        assert_eq!(got[1].url.as_str(), "http://www.jdz.gov.cn/c/d.html");
+        assert_eq!(got[1].text, "“通知”…中&NotARealName;");
     }
 
     #[test]

@@ -14,7 +14,7 @@ const TITLES: [&str; 3] = [
 
 fn check_items(text: &str, titles: [&str; 3]) {
     let page = url("http://www.fuliang.gov.cn/tzgg/");
-    let list = parse_list(text, &page, None).unwrap();
+    let list = parse_list(text, &page, None);
     let got: Vec<(&str, _)> = list
         .items
         .iter()
@@ -105,4 +105,12 @@ fn binary_at_an_html_url_is_not_a_page() {
         &fixture_bytes("gbk_meta.html")
     ));
     assert!(is_html(None, &fixture_bytes("gbk_undeclared.html")));
+    let datastore =
+        b"<datastore>\n<recordset><record><![CDATA[<li><a href=/a.html>x</a></li>]]></record>";
+    assert!(is_html(Some("text/xml; charset=utf-8"), datastore));
+    assert!(is_html(None, datastore));
+    assert!(!is_html(
+        Some("application/xml"),
+        b"<?xml version=\"1.0\"?><rss><channel/></rss>"
+    ));
 }

@@ -11,6 +11,7 @@ mod finished;
 pub mod model;
 pub mod notice;
 pub mod recheck;
+mod refused;
 pub mod render;
 
 pub use compute::compute;

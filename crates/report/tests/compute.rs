@@ -140,6 +140,7 @@ fn results(r: &Round) -> Vec<JobResult> {
             ok,
             status: ok.then_some(200),
             error: (!ok).then(|| "connection refused".into()),
+            refused: false,
         })
     };
     let mut out = vec![];

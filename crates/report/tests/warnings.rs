@@ -104,6 +104,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
                 ok,
                 status: ok.then_some(200),
                 error: (!ok).then(|| "connection refused".into()),
+                refused: false,
             }),
         ));
     }

@@ -149,7 +149,7 @@ async fn read(f: &Fetcher, url: &str) -> (String, Vec<(String, Option<NaiveDate>
     .expect("bounded")
     .expect("fetched");
     let text = page_text(&fetched).expect("an HTML page");
-    let list = parse_list(&text, &fetched.url, None).expect("no selectors to fail");
+    let list = parse_list(&text, &fetched.url, None);
     let items = list.items.into_iter().map(|i| (i.title, i.date)).collect();
     (text, items)
 }

@@ -20,9 +20,8 @@ use url::Url;
 use super::Item;
 use super::region;
 use super::row::Header;
-use super::selectors::Compiled;
 use super::years::Years;
-use crate::entities;
+use spotcheck_core::registry::Selectors;
 
 /// Records asked for when the page does not say: Hanweb shows three pages per request.
 const DEFAULT_PER_PAGE: u32 = 15;
@@ -161,7 +160,7 @@ pub(crate) fn datastore(text: &str) -> Option<Datastore> {
                 .captures_iter(body)
                 .filter_map(|c| match (c.get(1), c.get(2)) {
                     (Some(cdata), _) => Some(cdata.as_str().to_string()),
-                    (None, Some(raw)) => Some(entities::decode(raw.as_str()).into_owned()),
+                    (None, Some(raw)) => Some(htmlize::unescape(raw.as_str()).into_owned()),
                     _ => None,
                 })
                 .collect::<Vec<_>>();
@@ -179,7 +178,7 @@ pub(crate) fn items(
     base: &Url,
     year: Option<i32>,
     header: Option<&Header>,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Vec<Item> {
     let mut items = Vec::new();
     for record in records {
@@ -256,7 +255,7 @@ pub(crate) fn request(
     for caps in PROXY_RE.captures_iter(page) {
         proxy_path.get_or_insert_with(|| caps[1].to_string());
         let Some(query) = caps.get(2) else { continue };
-        let query = entities::decode(query.as_str()).into_owned();
+        let query = htmlize::unescape_attribute(query.as_str()).into_owned();
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();

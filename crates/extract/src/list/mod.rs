@@ -14,10 +14,11 @@
 
 pub mod hanweb;
 pub mod labels;
+pub mod pages;
 pub(crate) mod paging;
 pub(crate) mod region;
 pub(crate) mod row;
-pub mod selectors;
+pub(crate) mod scattered;
 pub(crate) mod trs;
 pub(crate) mod years;
 
@@ -28,9 +29,10 @@ use url::Url;
 
 pub use hanweb::{DataProxyRequest, ProxyError, ProxyPage};
 pub use labels::ReplyStatus;
-pub use selectors::{SelectorError, Selectors};
+pub use pages::stated_pages;
+pub use spotcheck_core::selectors::{Css, Selectors};
 
-use crate::{blank, dom, homepage};
+use crate::{blank, dom};
 use years::Years;
 
 /// One entry of a list.
@@ -81,18 +83,17 @@ pub struct ListPage {
     pub more: Pagination,
     /// No entries, and the page says it is empty (暂无信息 …) or shows an empty list container.
     pub blank_marker: bool,
+    /// How many pages the list says it has, when it says ([`stated_pages`]).
+    pub pages: Option<u32>,
 }
 
 /// Reads one page of a column list. Month-day dates (`[11-02]`) are read only under a year
 /// heading; see [`parse_list_in_year`] to supply the year.
 ///
-/// Fails only on bad `hints` selectors. A page nesting elements thousands deep (broken or
-/// hostile markup) yields no entries and no blank marker: it was not read.
-pub fn parse_list(
-    html: &str,
-    page_url: &Url,
-    hints: Option<&Selectors>,
-) -> Result<ListPage, SelectorError> {
+/// `hints` are the column's selectors from the registry, parsed (and so valid) when it was
+/// loaded. A page nesting elements thousands deep (broken or hostile markup) yields no entries
+/// and no blank marker: it was not read.
+pub fn parse_list(html: &str, page_url: &Url, hints: Option<&Selectors>) -> ListPage {
     parse_list_in_year(html, page_url, hints, None)
 }
 
@@ -104,14 +105,14 @@ pub fn parse_list_in_year(
     page_url: &Url,
     hints: Option<&Selectors>,
     year: Option<i32>,
-) -> Result<ListPage, SelectorError> {
-    let compiled = hints.map(Selectors::compile).transpose()?;
+) -> ListPage {
     if dom::too_deep(html) {
-        return Ok(ListPage {
+        return ListPage {
             items: Vec::new(),
             more: Pagination::None,
             blank_marker: false,
-        });
+            pages: None,
+        };
     }
     let doc = Html::parse_document(html);
     let base = dom::base_url(&doc, page_url);
@@ -119,32 +120,33 @@ pub fn parse_list_in_year(
 
     if let Some(store) = hanweb::datastore(html) {
         let header = hanweb::page_header(&doc);
-        let items = hanweb::items(
-            &store.records,
-            &base,
-            year,
-            header.as_ref(),
-            compiled.as_ref(),
-        );
+        let items = hanweb::items(&store.records, &base, year, header.as_ref(), hints);
         let more = hanweb::request(html, page_url, store.records.len() as u32, store.total)
             .map_or(Pagination::None, Pagination::DataProxy);
         let blank_marker = items.is_empty()
             && (store.records.is_empty() || blank::is_blank_text(&dom::text(doc.root_element())));
-        return Ok(ListPage {
+        return ListPage {
             items,
             more,
             blank_marker,
-        });
+            pages: stated_pages(html),
+        };
     }
 
-    let hinted_rows = compiled.as_ref().and_then(|c| c.item.as_ref());
-    let items = match hinted_rows {
-        Some(sel) => region::read_rows(doc.select(sel), &base, &years, compiled.as_ref()).items,
-        None => match region::best(doc.root_element(), &base, &years, compiled.as_ref()) {
+    let hinted_rows = hints.and_then(|h| h.item.as_ref());
+    let mut items = match hinted_rows {
+        Some(css) => region::read_rows(doc.select(css.selector()), &base, &years, hints).items,
+        None => match region::best(doc.root_element(), &base, &years, hints) {
             Some(region) => region.items,
-            None => homepage::in_element(doc.root_element(), &base, &years),
+            None => scattered::dated_links(doc.root_element(), &base, &years),
         },
     };
+
+    // Later pages rendered into this one for script to show (动静结合 templates): a page shows
+    // as many entries as its pager's page size.
+    if let Some((_, per_page)) = pages::pager_size(html) {
+        items.truncate(per_page as usize);
+    }
 
     let more = match trs::page_script(html) {
         Some(script) => {
@@ -159,11 +161,12 @@ pub fn parse_list_in_year(
     };
     let blank_marker = items.is_empty()
         && (blank::is_blank_text(&dom::text(doc.root_element())) || blank::has_empty_list(&doc));
-    Ok(ListPage {
+    ListPage {
         items,
         more,
         blank_marker,
-    })
+        pages: stated_pages(html),
+    }
 }
 
 /// Reads a Hanweb data proxy answer. `page_url` is the column page the records belong to: their

@@ -14,9 +14,9 @@ use url::Url;
 
 use super::Item;
 use super::row::{self, Context, Header};
-use super::selectors::Compiled;
 use super::years::Years;
 use crate::dom;
+use spotcheck_core::registry::Selectors;
 
 /// An entry with more links than this is a layout block holding a list, not one entry.
 pub const MAX_ANCHORS_PER_ENTRY: usize = 4;
@@ -69,7 +69,7 @@ pub fn read_rows<'a>(
     rows: impl Iterator<Item = ElementRef<'a>>,
     base: &Url,
     years: &Years,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Region {
     let mut headers: HashMap<ego_tree::NodeId, Option<Header>> = HashMap::new();
     let mut items = Vec::new();
@@ -113,7 +113,70 @@ fn is_header_row(row: ElementRef<'_>, _header: &Header) -> bool {
 
 /// Containers in one group share parent, tag and class: one list split into blocks, or one list
 /// per year under year headings.
-type GroupKey = (Option<ego_tree::NodeId>, String, String);
+type GroupKey = (Option<ego_tree::NodeId>, String);
+
+/// A block wrapper is climbed through at most this many levels.
+const MAX_BLOCK_DEPTH: usize = 2;
+
+/// Tag and class: what makes elements alike.
+fn signature(el: ElementRef<'_>) -> String {
+    format!(
+        "{}.{}",
+        el.value().name(),
+        el.value().attr("class").unwrap_or_default()
+    )
+}
+
+/// The group a list container belongs to. Like containers under one parent are one list. So are
+/// containers that each sit alone in a block of a run of like sibling blocks holding nothing else
+/// (`<div><ul>5 rows</ul><div class=line></div></div><div><ul>5 more</ul>…`): a CMS that writes
+/// its list in chunks still shows one list. A block with a heading or links of its own is a box of
+/// another list (a sidebar), so it ends the climb.
+fn group_key(container: ElementRef<'_>) -> GroupKey {
+    let own = (
+        dom::parent_element(container).map(|p| p.id()),
+        signature(container),
+    );
+    let mut node = container;
+    let mut path = signature(container);
+    for _ in 0..MAX_BLOCK_DEPTH {
+        let Some(parent) = dom::parent_element(node) else {
+            break;
+        };
+        if like_siblings(node) > 0 {
+            return (Some(parent.id()), path);
+        }
+        // Stops at the first link or word outside `node`: a sidebar box is left at its heading.
+        let wraps_only =
+            parent
+                .children()
+                .filter(|c| c.id() != node.id())
+                .all(|c| match ElementRef::wrap(c) {
+                    Some(e) => {
+                        dom::count_anchors(e, 0) == 0 && e.text().all(|t| t.trim().is_empty())
+                    }
+                    None => c.value().as_text().is_none_or(|t| t.trim().is_empty()),
+                });
+        if !wraps_only {
+            break;
+        }
+        path = format!("{}>{path}", signature(parent));
+        node = parent;
+    }
+    own
+}
+
+/// How many siblings of `el` share its tag and class.
+fn like_siblings(el: ElementRef<'_>) -> usize {
+    let Some(parent) = dom::parent_element(el) else {
+        return 0;
+    };
+    let sig = signature(el);
+    parent
+        .child_elements()
+        .filter(|c| c.id() != el.id() && signature(*c) == sig)
+        .count()
+}
 
 struct Group<'a> {
     key: &'a GroupKey,
@@ -135,7 +198,7 @@ pub fn best(
     root: ElementRef<'_>,
     base: &Url,
     years: &Years,
-    hints: Option<&Compiled>,
+    hints: Option<&Selectors>,
 ) -> Option<Region> {
     let mut candidates: Vec<Candidate> = Vec::new();
     for container in root.descendent_elements() {
@@ -169,7 +232,9 @@ pub fn best(
         if anchors == 0 {
             continue;
         }
-        let region = read_rows(rows.into_iter(), base, years, hints);
+        let mut region = read_rows(rows.into_iter(), base, years, hints);
+        // A row with neither a link nor a date is the list's pager or a spacer, not an entry.
+        region.items.retain(|i| i.url.is_some() || i.date.is_some());
         let dated = region
             .items
             .iter()
@@ -179,15 +244,7 @@ pub fn best(
             continue;
         }
         let linked = region.items.iter().filter(|i| i.url.is_some()).count();
-        let group = (
-            dom::parent_element(container).map(|p| p.id()),
-            container.value().name().to_string(),
-            container
-                .value()
-                .attr("class")
-                .unwrap_or_default()
-                .to_string(),
-        );
+        let group = group_key(container);
         candidates.push(Candidate {
             group,
             dated,

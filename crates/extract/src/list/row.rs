@@ -1,9 +1,12 @@
 //! Reading one list entry: its title, link, date and letters fields.
 //!
 //! The title is the entry's main link (the one with the longest text); the `title` attribute is
-//! preferred when the visible text is cut short with `…`. The date is looked for, in order: in the
-//! entry's text outside the title (a date inside a title such as 关于2020年11月2日停电的通知 is not
-//! the publication date), in the link's URL, then in a date-only element inside the link.
+//! preferred when the visible text is cut short with `…`. The date is the one the entry shows,
+//! looked for in the entry's text outside the title (a date inside a title such as
+//! 关于2020年11月2日停电的通知 is not the publication date), then in a date-only element inside
+//! the link (`<a><span>2017-10-14</span>标题</a>`). The date in the link's URL (`t20171013_…`) is
+//! when the article was created, often days before it was published: it stands in only where the
+//! entry shows no date, and gives the year where the entry shows only month and day.
 //! Letters fields come from labelled table columns ([`Header`]), from labelled text
 //! (`办理单位：市人社局`), or from the column's CSS selectors.
 
@@ -14,9 +17,9 @@ use scraper::ElementRef;
 use url::Url;
 
 use super::labels::{self, Label};
-use super::selectors::Compiled;
 use super::{Fields, Item};
 use crate::{dates, dom, links};
+use spotcheck_core::registry::Selectors;
 
 /// Everything an entry needs from its page.
 pub struct Context<'a> {
@@ -27,7 +30,7 @@ pub struct Context<'a> {
     /// Column labels when the entry is a table row under a labelled header.
     pub header: Option<&'a Header>,
     /// The column's CSS selectors.
-    pub hints: Option<&'a Compiled>,
+    pub hints: Option<&'a Selectors>,
 }
 
 /// A table's header row: which column holds what.
@@ -170,6 +173,7 @@ fn main_anchor<'a>(anchors: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
 fn date_children(
     anchor: ElementRef<'_>,
     year: Option<i32>,
+    url_date: Option<NaiveDate>,
 ) -> (HashSet<ego_tree::NodeId>, Option<NaiveDate>) {
     let mut skip = HashSet::new();
     let mut date = None;
@@ -178,7 +182,7 @@ fn date_children(
         if text.chars().count() > 24 {
             continue;
         }
-        if let Some(d) = dates::date_in_text(&text, year) {
+        if let Some(d) = dates::shown_date(&text, year, url_date) {
             skip.insert(child.id());
             date.get_or_insert(d);
         }
@@ -218,21 +222,21 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
     }
 
     if let Some(hints) = ctx.hints {
-        if let Some(sel) = &hints.date
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.date
+            && let Some(el) = row.select(css.selector()).next()
         {
             explicit_date = dates::date_in_text(&dom::text(el), ctx.year).or(explicit_date);
         }
-        if let Some(sel) = &hints.dept
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.dept
+            && let Some(el) = row.select(css.selector()).next()
         {
             let unit = clean_value(&strip_label(&dom::text(el)));
             if !unit.is_empty() {
                 fields.unit = Some(unit);
             }
         }
-        if let Some(sel) = &hints.status
-            && let Some(el) = row.select(sel).next()
+        if let Some(css) = &hints.status
+            && let Some(el) = row.select(css.selector()).next()
         {
             fields.status = labels::status(&dom::text(el)).or(fields.status);
         }
@@ -244,8 +248,12 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
     let scope = title_cell.unwrap_or(row);
     let anchors = dom::anchors(scope);
     let anchor = main_anchor(&anchors);
+    let url = anchor
+        .and_then(|a| a.value().attr("href"))
+        .and_then(|href| links::resolve(ctx.base, href));
+    let url_date = url.as_ref().and_then(|u| dates::date_in_url(u.as_str()));
     let (inner_skip, inner_date) = match anchor {
-        Some(a) => date_children(a, ctx.year),
+        Some(a) => date_children(a, ctx.year, url_date),
         None => (HashSet::new(), None),
     };
     let title = match (anchor, title_cell) {
@@ -253,9 +261,6 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
         (None, Some(cell)) => clean_title(&dom::text(cell)),
         (None, None) => String::new(),
     };
-    let url = anchor
-        .and_then(|a| a.value().attr("href"))
-        .and_then(|href| links::resolve(ctx.base, href));
 
     let outside = {
         let mut skip = HashSet::new();
@@ -266,9 +271,9 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
     };
     let date = explicit_date
         .or(fields.received)
-        .or_else(|| dates::date_in_text(&outside, ctx.year))
-        .or_else(|| url.as_ref().and_then(|u| dates::date_in_url(u.as_str())))
-        .or(inner_date);
+        .or_else(|| dates::shown_date(&outside, ctx.year, url_date))
+        .or(inner_date)
+        .or(url_date);
 
     if title.is_empty() && url.is_none() {
         return None;

@@ -4,6 +4,10 @@
 //! six-argument form `createPageHTML('page_div', 5, 1, 'index', 'html', 97)` (div, page count,
 //! current index, prefix, extension, record count), often with variables
 //! (`var countPage = 5; var currentPage = 0; … createPageHTML(countPage, currentPage, "index", "htm")`).
+//! Some templates write the pager inline instead, from the same two variables
+//! (`var currentPage=0; var countPage=11; … document.write("<a href=\"index_"+nextPage+".shtml\">")`):
+//! the variables give the count and the current page, the first page name written gives prefix
+//! and extension.
 //! Page 0 is `index.html` (the column URL ending in `/` serves it too), page n is `index_n.html`,
 //! all in the directory of the current page, so every other page is known at once.
 
@@ -14,6 +18,10 @@ use url::Url;
 
 /// No column is listed past this many pages: a broken or hostile page may claim millions.
 pub const MAX_PAGES: u32 = 1000;
+
+static PAGE_NAME_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(index|default|list)(?:_\d+)?\.(s?html?)\b").expect("static regex")
+});
 
 static CALL_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"createPageHTML\s*\(([^()]*)\)").expect("static regex"));
@@ -119,7 +127,26 @@ pub fn page_script(page: &str) -> Option<PageScript> {
             records,
         });
     }
-    None
+    inline_pager(page)
+}
+
+/// The inline pager that `countPage` and `currentPage` drive, without a `createPageHTML` call.
+fn inline_pager(page: &str) -> Option<PageScript> {
+    let count = js_var(page, "countPage")?.trim().parse().ok()?;
+    let current = js_var(page, "currentPage")?.trim().parse().ok()?;
+    let from = page.find("countPage").unwrap_or(0);
+    let (prefix, ext) = PAGE_NAME_RE
+        .captures(&page[from..])
+        .map_or(("index".into(), "html".into()), |c| {
+            (c[1].to_string(), c[2].to_string())
+        });
+    Some(PageScript {
+        count,
+        current,
+        prefix,
+        ext,
+        records: None,
+    })
 }
 
 impl PageScript {
@@ -167,6 +194,19 @@ mod tests {
         .unwrap();
         assert_eq!((vars.count, vars.current, vars.ext.as_str()), (7, 2, "htm"));
         assert!(page_script("createPageHTML(x, y)").is_none());
+        let inline = page_script(
+            "var currentPage=0;\n var countPage=11;\n document.write(\"<a href=\\\"index.shtml\\\">首页</a>\");",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                inline.count,
+                inline.current,
+                inline.prefix.as_str(),
+                inline.ext.as_str()
+            ),
+            (11, 0, "index", "shtml")
+        );
         let huge = page_script("createPageHTML(4000000000, 0, 'index', 'html')").unwrap();
         let url = Url::parse("http://a.gov.cn/zwdt/").unwrap();
         assert_eq!(huge.other_pages(&url).len(), MAX_PAGES as usize - 1);

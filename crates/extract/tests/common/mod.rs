@@ -20,3 +20,32 @@ pub fn url(s: &str) -> Url {
 pub fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
+
+/// The folder of real government pages beside the repository (`<repo>/../shared/realpages`):
+/// saved from real sites by others, read here but never copied into the repository.
+pub fn realpages_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/realpages");
+    assert!(
+        dir.is_dir(),
+        "the real pages are missing: expected {} (a copy of shared/ beside the repository)",
+        dir.display()
+    );
+    dir
+}
+
+/// The bytes of one real page.
+pub fn realpage_bytes(name: &str) -> Vec<u8> {
+    let path = realpages_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("real page {}: {e}", path.display()))
+}
+
+/// Every real page (and pager script) in the folder.
+pub fn realpage_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(realpages_dir())
+        .expect("the real pages folder reads")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".html") || n.ends_with(".xml") || n.ends_with(".js"))
+        .collect();
+    names.sort();
+    names
+}

@@ -32,11 +32,13 @@ use crate::model::{Finding, Report, RoundInfo, SCHEMA, WindowInfo};
 
 /// Computes the report of a round from its results.
 pub fn compute(round: &Round, results: &[JobResult]) -> Report {
-    let mut c = Computation::new(round, results);
+    let (refusals, judged) = crate::refused::split(round, results);
+    let mut c = Computation::new(round, judged.as_deref().unwrap_or(results));
     c.sites();
     c.links();
     c.accounts();
     c.dead_jobs();
+    c.findings.extend(refusals);
     c.finish()
 }
 

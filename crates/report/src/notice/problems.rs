@@ -36,6 +36,9 @@ pub(super) fn spot_sentence(ind: Indicator, units: &str, period: &str) -> String
         Indicator::JobFailed => {
             format!("{units}的部分检查任务多次尝试后仍未完成，相关指标未能判定。")
         }
+        Indicator::RoundConfig => {
+            format!("{units}的部分检查目标被本轮配置拒绝，未予检查，请核对登记表。")
+        }
     }
 }
 
@@ -53,6 +56,7 @@ pub(super) fn recheck_lead(ind: Indicator) -> &'static str {
         Indicator::WechatUnavailable => "抽查中部分微信公众号菜单无法读取",
         Indicator::InterviewMissing => "抽查中部分单位未按要求开展在线访谈",
         Indicator::JobFailed => "抽查中部分检查任务未能完成",
+        Indicator::RoundConfig => "抽查中部分检查目标被本轮配置拒绝",
     }
 }
 

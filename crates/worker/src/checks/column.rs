@@ -31,12 +31,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
         ColumnType::Disclosure | ColumnType::Interview => Reach::Since(ctx.round.window.from),
         _ => Reach::FirstPage,
     };
-    let hints = column.selectors.as_ref().map(|s| Selectors {
-        item: s.item.clone(),
-        date: s.date.clone(),
-        dept: s.dept.clone(),
-        status: s.status.clone(),
-    });
+    let hints = column.selectors.as_ref();
     let fetched = ctx
         .fetcher
         .fetch(&column.url, &FetchOptions::default())
@@ -53,14 +48,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
     let (Ok(first), Some(text), true) = (&fetched, text, out.verdict.is_ok()) else {
         return out;
     };
-    let page = match list::parse_list(&text, &first.url, hints.as_ref()) {
-        Ok(p) => p,
-        Err(e) => {
-            out.problems
-                .push(format!("the column's selectors do not parse: {e}"));
-            return out;
-        }
-    };
+    let page = list::parse_list(&text, &first.url, hints);
     out.blank_marker = page.blank_marker;
     let mut more = take(&mut out, page, reach);
     let max_pages = ctx.round.plan.fetch.max_pages.max(1);
@@ -83,7 +71,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
         more = match next {
             Step::Page(url, rest) => {
                 seen.insert(url.clone());
-                match read_page(ctx, &url, hints.as_ref()).await {
+                match read_page(ctx, &url, hints).await {
                     Ok(page) => {
                         // Script pagination lists every page at once; a page's own hint is
                         // used only when there was no list. `None` means the reach is covered.
@@ -114,6 +102,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
                                     items: proxy.items,
                                     more: Pagination::None,
                                     blank_marker: false,
+                                    pages: None,
                                 };
                                 take(&mut out, page, reach);
                                 if stopped(&out, reach) {
@@ -157,7 +146,7 @@ async fn read_page(
     let text = fetched.as_ref().ok().and_then(crate::page_text);
     let verdict = judge(url, &fetched, text.as_deref());
     match (text, verdict.is_ok()) {
-        (Some(text), true) => list::parse_list(&text, url, hints).map_err(|e| e.to_string()),
+        (Some(text), true) => Ok(list::parse_list(&text, url, hints)),
         _ => Err(format!("{url}: {}", verdict.reason)),
     }
 }

@@ -5,6 +5,7 @@ use spotcheck_core::outcome::Visit;
 use url::Url;
 
 use crate::RoundContext;
+use crate::fetch::FetchError;
 use crate::fetch::client::FetchOptions;
 
 /// Bodies beyond this are not needed to know that a homepage opened.
@@ -22,16 +23,19 @@ pub async fn visit(ctx: &RoundContext, url: &Url) -> Visit {
             ok: true,
             status: Some(f.status),
             error: None,
+            refused: false,
         },
         Ok(f) => Visit {
             ok: false,
             status: Some(f.status),
             error: Some(format!("HTTP {}", f.status)),
+            refused: false,
         },
         Err(e) => Visit {
             ok: false,
             status: None,
             error: Some(e.to_string()),
+            refused: matches!(e, FetchError::Refused(_)),
         },
     }
 }

@@ -2,14 +2,15 @@
 //!
 //! [`client`] follows redirects itself so each hop is recorded, guarded and rate limited;
 //! `resolve` applies the registry's name overrides and the guard after resolution; `error`
-//! tells what went wrong from the error's types;
-//! [`guard`] refuses private targets; every request passes the round's host gate
+//! tells what went wrong from the error's types; [`guard`] (the registry's check too, so it
+//! lives in core) refuses private targets; every request passes the round's host gate
 //! ([`HostGate`](spotcheck_core::ports::HostGate)), which spaces requests per host.
 
 pub mod client;
 mod error;
-pub mod guard;
 mod resolve;
+
+pub use spotcheck_core::guard;
 
 pub use client::{FetchConfig, Fetched, Fetcher};
 pub use error::FetchError;

@@ -20,9 +20,7 @@ pub fn judge(
 ) -> Verdict {
     let f = match fetched {
         Ok(f) => f,
-        Err(FetchError::Refused(why)) => {
-            return Verdict::unknown(None, format!("not checked: {why}"));
-        }
+        Err(FetchError::Refused(why)) => return Verdict::refused(why.as_str()),
         Err(e) => return Verdict::broken(None, e.to_string()),
     };
     let mut v = verdict_of(requested, f, text);
@@ -156,6 +154,7 @@ mod tests {
             None,
         );
         assert_eq!(refused.state, LinkState::Unknown);
+        assert!(refused.refused && !err.refused && !captcha.refused);
         let limited = judge(&deep, &page(deep.as_str(), 429, &[]), None);
         assert_eq!(limited.state, LinkState::Unknown);
         let waf = judge(

@@ -1,6 +1,8 @@
 //! The SSRF guard: a page can link anywhere, but a checker must not be turned against the
 //! network it runs in. Loopback, private, link-local, CGNAT, unspecified and cloud-metadata
-//! addresses are refused unless the operator allows private targets.
+//! addresses are refused unless the operator allows private targets. Workers ask it of every
+//! address they connect to; loading a registry asks it of every address the registry itself
+//! names, so a target the round would refuse is an error before the round starts.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
