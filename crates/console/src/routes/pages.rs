@@ -1,0 +1,257 @@
+//! The pages: rounds, starting a round, a round (with its live progress), trends.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Multipart, Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use futures_util::Stream;
+use spotcheck_core::round::RoundId;
+use spotcheck_core::window::Window;
+
+use super::actions::{self, Refused};
+use crate::State;
+use crate::access::Who;
+use crate::failure::Failure;
+use crate::input::Submission;
+use crate::views;
+use crate::views::round::{Context, Filter};
+use crate::views::start::Defaults;
+
+/// How often a running round's progress is sent to its page.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+pub async fn home(_who: Who) -> Redirect {
+    Redirect::to("/rounds")
+}
+
+pub async fn unknown(_who: Who) -> Failure {
+    Failure::not_found("没有这个页面")
+}
+
+fn html(m: maud::Markup) -> Response {
+    Html(m.into_string()).into_response()
+}
+
+pub async fn rounds(who: Who, Extract(state): Extract<Arc<State>>) -> Result<Response, Failure> {
+    let rounds = state.engine.rounds().await?;
+    Ok(html(views::rounds::page(&who, &rounds)))
+}
+
+pub async fn trends(who: Who, Extract(state): Extract<Arc<State>>) -> Result<Response, Failure> {
+    let rounds = state.engine.rounds().await?;
+    Ok(html(views::trends::page(&who, &rounds)))
+}
+
+fn defaults(state: &State) -> Defaults {
+    match &state.demo {
+        Some(sim) => {
+            let (from, to) = sim.window();
+            Defaults {
+                preloaded: Some(format!("模拟城市 {}（演示）", sim.scenario().meta.region)),
+                window: format!("{from}..{to}"),
+                as_of: sim.as_of().to_string(),
+                allow_private: true,
+            }
+        }
+        None => {
+            let today = actions::today();
+            let w = Window::last_quarter(today);
+            Defaults {
+                preloaded: None,
+                window: format!("{}..{}", w.from, w.to),
+                as_of: today.to_string(),
+                allow_private: false,
+            }
+        }
+    }
+}
+
+pub async fn start_form(who: Who, Extract(state): Extract<Arc<State>>) -> Result<Response, Failure> {
+    who.must_operate()?;
+    Ok(html(views::start::page(&who, &defaults(&state), None)))
+}
+
+/// The start form as sent: its fields, the files' text and names.
+#[derive(Default)]
+struct StartForm {
+    csrf: Option<String>,
+    preloaded: bool,
+    submission: Submission,
+}
+
+async fn read_form(mut m: Multipart) -> Result<StartForm, Failure> {
+    let bad = |e: &dyn std::fmt::Display| Failure::bad_request(format!("表单无法读取：{e}"));
+    let mut f = StartForm::default();
+    while let Some(field) = m.next_field().await.map_err(|e| bad(&e))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| bad(&e))?;
+        let text = String::from_utf8(bytes.to_vec());
+        let s = &mut f.submission;
+        match name.as_str() {
+            "registry" | "plan" => {
+                let text = text.map_err(|_| {
+                    Failure::bad_request(format!(
+                        "{} 不是 UTF-8 文本文件",
+                        file_name.clone().unwrap_or_else(|| name.clone())
+                    ))
+                })?;
+                if name == "registry" {
+                    s.registry = text;
+                    s.registry_name = file_name;
+                } else {
+                    s.plan = Some(text);
+                    s.plan_name = file_name;
+                }
+            }
+            other => {
+                let text = text.unwrap_or_default();
+                match other {
+                    "csrf" => f.csrf = Some(text),
+                    "source" => f.preloaded = text == "preloaded",
+                    "window" => s.window = Some(text),
+                    "as_of" => s.as_of = Some(text),
+                    "allow_private" => s.allow_private = text == "true",
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+pub async fn start(
+    who: Who,
+    Extract(state): Extract<Arc<State>>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, Failure> {
+    who.must_operate()?;
+    let multipart = multipart.map_err(|e| Failure::bad_request(format!("表单无法读取：{e}")))?;
+    let mut form = read_form(multipart).await?;
+    who.check_csrf(form.csrf.as_deref())?;
+    if form.preloaded {
+        let sim = state
+            .demo
+            .as_ref()
+            .ok_or_else(|| Failure::bad_request("没有预置名册，请上传名册文件"))?;
+        form.submission.registry = sim.registry_toml();
+        form.submission.registry_name = Some("预置名册.toml".into());
+        form.submission.plan = Some(sim.plan_toml());
+        form.submission.plan_name = Some("预置方案.toml".into());
+    } else if form.submission.registry.trim().is_empty() {
+        form.submission.registry_name = Some(
+            form.submission
+                .registry_name
+                .take()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "（未选择名册文件）".into()),
+        );
+    }
+    match actions::start(&state, &who, &form.submission).await {
+        Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
+        Err(Refused::Input(rejection)) => {
+            let mut d = defaults(&state);
+            d.window = form.submission.window.clone().unwrap_or(d.window);
+            d.as_of = form.submission.as_of.clone().unwrap_or(d.as_of);
+            let page = views::start::page(&who, &d, Some(&rejection));
+            Ok((StatusCode::BAD_REQUEST, Html(page.into_string())).into_response())
+        }
+        Err(Refused::Failure(f)) => Err(f),
+    }
+}
+
+pub async fn round(
+    who: Who,
+    Extract(state): Extract<Arc<State>>,
+    Path(id): Path<String>,
+    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Failure> {
+    let id = RoundId(id);
+    let view = state.engine.round(&id).await?;
+    let all = if view.round.parent.is_none() && view.report.is_some() {
+        state.engine.rounds().await?
+    } else {
+        Vec::new()
+    };
+    let rechecks = all
+        .iter()
+        .filter(|v| v.round.parent.as_ref() == Some(&id))
+        .collect();
+    let recheck_as_of = match &state.demo {
+        Some(sim) => sim.as_of(),
+        None => actions::today(),
+    };
+    let cx = Context {
+        rechecks,
+        recheck_as_of: recheck_as_of.to_string(),
+        filter: filter.map(|q| q.0).unwrap_or_default(),
+    };
+    Ok(html(views::round::page(&who, &view, &cx)))
+}
+
+/// The round's progress as server-sent events (`progress`, JSON), until it is complete.
+pub async fn events(
+    _who: Who,
+    Extract(state): Extract<Arc<State>>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+    let id = RoundId(id);
+    // An unknown round is a 404 before the stream starts.
+    state.engine.round(&id).await?;
+    let stream = futures_util::stream::unfold(
+        (state, id, false),
+        |(state, id, finished)| async move {
+            if finished {
+                return None;
+            }
+            let event = match state.engine.store().await {
+                Ok(store) => match spotcheck_core::ports::Store::progress(store.as_ref(), &id).await {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        tracing::warn!(round = %id, "progress unreadable: {e}");
+                        None
+                    }
+                },
+                Err(_) => None,
+            };
+            let complete = event.is_some_and(|p| p.complete);
+            let data = match event {
+                Some(p) => serde_json::json!({
+                    "total": p.total, "done": p.done, "dead": p.dead,
+                    "sealed": p.sealed, "complete": p.complete,
+                    "percent": views::done_percent(&p),
+                }),
+                None => serde_json::json!({ "error": "暂时无法读取进度" }),
+            };
+            if !complete {
+                tokio::time::sleep(PROGRESS_EVERY).await;
+            }
+            let e = Event::default().event("progress").data(data.to_string());
+            Some((Ok(e), (state, id, complete)))
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RecheckForm {
+    csrf: Option<String>,
+    as_of: Option<String>,
+}
+
+pub async fn recheck(
+    who: Who,
+    Extract(state): Extract<Arc<State>>,
+    Path(id): Path<String>,
+    form: Result<axum::Form<RecheckForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, Failure> {
+    who.must_operate()?;
+    let axum::Form(form) = form.map_err(|e| Failure::bad_request(e.body_text()))?;
+    who.check_csrf(form.csrf.as_deref())?;
+    let new = actions::recheck(&state, &who, &id, form.as_of.as_deref()).await?;
+    Ok(Redirect::to(&format!("/rounds/{new}")).into_response())
+}
