@@ -94,9 +94,10 @@ pub async fn logout(
     who: Who,
     Extract(state): Extract<Arc<State>>,
     jar: CookieJar,
-    Form(f): Form<CsrfOnly>,
+    form: Result<Form<CsrfOnly>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, Failure> {
-    who.check_csrf(f.csrf.as_deref())?;
+    let sent = form.ok().and_then(|Form(f)| f.csrf);
+    who.check_csrf(sent.as_deref())?;
     state.access.close(&jar);
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/login")).into_response())
