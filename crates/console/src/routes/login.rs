@@ -29,7 +29,9 @@ pub async fn form(
     login_page(&state, jar, &safe_next(q.next.as_deref()), None, StatusCode::OK)
 }
 
-/// The login page with a fresh form token.
+/// The login page. Its form token is the browser's current one when it has one: a browser
+/// loads other things beside the page (its icon, say) that also land on the login page, and a
+/// new token each time would invalidate the form on screen.
 fn login_page(
     state: &State,
     jar: CookieJar,
@@ -37,7 +39,11 @@ fn login_page(
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
-    let token = random_token();
+    let token = jar
+        .get(LOGIN_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(random_token);
     let jar = jar.add(state.access.cookie(LOGIN_COOKIE, token.clone()));
     let page = views::login::page(&token, next, error, state.demo.is_some());
     (status, jar, Html(page.into_string())).into_response()
