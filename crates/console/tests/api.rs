@@ -103,6 +103,22 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     assert!(html.contains("<html"));
     assert!(is_zip_with(&download(&c, &base, &id, "report.docx").await, "word/document.xml"));
     assert!(is_zip_with(&download(&c, &base, &id, "report.xlsx").await, "xl/workbook.xml"));
+    // Each unit with problems gets its 整改通知单, and the zip holds them all.
+    let units: BTreeSet<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["unit"].as_str().unwrap()).collect();
+    let r = c.get(format!("{base}/rounds/{id}/notices.zip")).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut notices = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    assert_eq!(notices.len(), units.len());
+    for unit in &units {
+        let mut docx = Vec::new();
+        std::io::Read::read_to_end(&mut notices.by_name(&format!("{unit}-整改通知单.docx")).unwrap(), &mut docx).unwrap();
+        assert!(is_zip_with(&docx, "word/document.xml"), "{unit}");
+    }
+    let r = c.get(format!("{base}/rounds/{id}/notices/0")).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("UTF-8''"));
+    let r = c.get(format!("{base}/rounds/{id}/notices/{}", units.len())).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = c.get(format!("{base}/api/rounds/{id}/report.pdf")).bearer_auth(TOKEN).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
