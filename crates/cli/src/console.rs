@@ -18,7 +18,11 @@ pub struct ConsoleArgs {
     #[command(flatten)]
     pub conn: Connection,
     /// Address the console serves on.
-    #[arg(long, env = "SPOTCHECK_CONSOLE_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "SPOTCHECK_CONSOLE_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: SocketAddr,
     /// Also run a collector and this many workers in the console's process.
     #[arg(long, env = "SPOTCHECK_CONSOLE_WORKERS", default_value_t = 0)]

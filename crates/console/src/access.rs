@@ -96,7 +96,12 @@ impl Access {
 
     /// Checks a login: refused while the name or the address has too many recent failures,
     /// otherwise the account when the password matches. Every failure counts against both.
-    pub async fn login(&self, name: &str, password: &str, client: &str) -> Result<Account, Failure> {
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<Account, Failure> {
         let keys = [format!("name:{name}"), format!("addr:{client}")];
         if keys.iter().any(|k| self.blocked(k)) {
             return Err(Failure::too_many(format!(

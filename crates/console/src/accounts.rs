@@ -147,7 +147,8 @@ mod tests {
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let hash = hash_password("s3cret").unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
-        let accounts = Accounts::parse(&format!("# staff\nwang:operator:{hash}\n"), "users").unwrap();
+        let accounts =
+            Accounts::parse(&format!("# staff\nwang:operator:{hash}\n"), "users").unwrap();
         assert_eq!(
             accounts.verify("wang", "s3cret").await.map(|a| a.role),
             Some(Role::Operator)

@@ -46,12 +46,15 @@ pub struct RoundView {
     pub report: Option<Arc<Report>>,
 }
 
+/// A complete round and its report.
+type Finished = (Arc<Round>, Arc<Report>);
+
 pub struct Engine {
     pool: Pool,
     store: tokio::sync::Mutex<Option<Arc<RedisStore>>>,
     queue: tokio::sync::Mutex<Option<Arc<AmqpQueue>>>,
     /// Rounds and reports of complete rounds never change: read and computed once.
-    finished: Mutex<HashMap<RoundId, (Arc<Round>, Arc<Report>)>>,
+    finished: Mutex<HashMap<RoundId, Finished>>,
 }
 
 impl Engine {
@@ -114,20 +117,17 @@ impl Engine {
     async fn probe(&self) -> Result<(Arc<RedisStore>, Arc<AmqpQueue>), Failure> {
         let store = self.store().await?;
         let queue = self.queue().await?;
-        let answer = |what: &str, r: Result<Result<(), PortError>, tokio::time::error::Elapsed>| {
-            match r {
+        let answer =
+            |what: &str, r: Result<Result<(), PortError>, tokio::time::error::Elapsed>| match r {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(Failure::unavailable(format!("{what}不可用：{e}"))),
                 Err(_) => Err(Failure::unavailable(format!(
                     "{what}在 {} 秒内没有响应",
                     PROBE_TIMEOUT.as_secs()
                 ))),
-            }
-        };
-        let redis = tokio::time::timeout(PROBE_TIMEOUT, async {
-            store.rounds().await.map(|_| ())
-        })
-        .await;
+            };
+        let redis =
+            tokio::time::timeout(PROBE_TIMEOUT, async { store.rounds().await.map(|_| ()) }).await;
         answer("Redis ", redis)?;
         let amqp = tokio::time::timeout(PROBE_TIMEOUT, async {
             queue.depth(Lane::Jobs).await.map(|_| ())
@@ -224,7 +224,7 @@ impl Engine {
         })
     }
 
-    fn cached(&self, id: &RoundId) -> Option<(Arc<Round>, Arc<Report>)> {
+    fn cached(&self, id: &RoundId) -> Option<Finished> {
         self.finished
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -85,7 +85,9 @@ pub fn build(s: &Submission, today: NaiveDate) -> Result<Round, Rejection> {
     let registry = match Registry::parse(&s.registry, Path::new(&registry_name)) {
         Ok(r) => Some(r),
         Err(errors) => {
-            rejection.files.extend(errors.0.iter().map(FileProblem::from));
+            rejection
+                .files
+                .extend(errors.0.iter().map(FileProblem::from));
             None
         }
     };
@@ -94,7 +96,9 @@ pub fn build(s: &Submission, today: NaiveDate) -> Result<Round, Rejection> {
         Some(text) => match Plan::parse(text, Path::new(&name_or(&s.plan_name, "plan.toml"))) {
             Ok(p) => Some(p),
             Err(errors) => {
-                rejection.files.extend(errors.0.iter().map(FileProblem::from));
+                rejection
+                    .files
+                    .extend(errors.0.iter().map(FileProblem::from));
                 None
             }
         },

@@ -79,7 +79,9 @@ pub struct Console {
 /// Why the console could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("no accounts: give --users FILE or SPOTCHECK_CONSOLE_USERS (lines `name:role:hash`), or SPOTCHECK_CONSOLE_TOKEN for the API")]
+    #[error(
+        "no accounts: give --users FILE or SPOTCHECK_CONSOLE_USERS (lines `name:role:hash`), or SPOTCHECK_CONSOLE_TOKEN for the API"
+    )]
     NoAccounts,
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -147,8 +149,7 @@ impl Console {
         let addr = listener
             .local_addr()
             .map_err(|e| StartError::Listen(config.listen, e))?;
-        let app = routes::router(state)
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let mut shutdown = stopped;
         let server = tokio::spawn(async move {
             let served = axum::serve(listener, app)

@@ -7,9 +7,7 @@ use chrono::Datelike;
 use spotcheck_report::Report;
 use spotcheck_report::model::Finding;
 use spotcheck_report::notice::{chinese_count, evidence, severity_label};
-use spotcheck_report::render::{
-    Attachment, AttachmentKind, Block, Cell, Document, Table, docx,
-};
+use spotcheck_report::render::{Attachment, AttachmentKind, Block, Cell, Document, Table, docx};
 
 use crate::failure::Failure;
 
@@ -50,7 +48,13 @@ pub fn all_zip(report: &Report) -> Result<Vec<u8>, Failure> {
 pub fn file_name(unit: &str) -> String {
     let safe: String = unit
         .chars()
-        .map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     format!("{safe}-整改通知单.docx")
 }

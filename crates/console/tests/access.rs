@@ -43,15 +43,34 @@ async fn nothing_is_served_without_a_session_or_token() {
     for api in API_GETS {
         let r = c.get(format!("{base}{api}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{api}");
-        let r = c.get(format!("{base}{api}")).bearer_auth("wrong-token").send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{api} with a wrong token");
+        let r = c
+            .get(format!("{base}{api}"))
+            .bearer_auth("wrong-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "{api} with a wrong token"
+        );
     }
     for api in ["/api/rounds", "/api/rounds/2020Q4-abcdef/recheck"] {
-        let r = c.post(format!("{base}{api}")).json(&serde_json::json!({})).send().await.unwrap();
+        let r = c
+            .post(format!("{base}{api}"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "POST {api}");
     }
     // The token opens the API; an unknown round is then a 404, not a 401.
-    let r = c.get(format!("{base}/api/rounds/2020Q4-abcdef")).bearer_auth(TOKEN).send().await.unwrap();
+    let r = c
+        .get(format!("{base}/api/rounds/2020Q4-abcdef"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     console.shutdown().await;
     clean(&ns).await;
@@ -62,10 +81,22 @@ async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages()
     let (console, ns) = console(Setup::default()).await;
     let base = base(&console);
     let c = client();
-    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let r = c
         .post(format!("{base}/login"))
-        .form(&[("name", OPERATOR.0), ("password", OPERATOR.1), ("csrf", &csrf_of(&page)), ("next", "/rounds")])
+        .form(&[
+            ("name", OPERATOR.0),
+            ("password", OPERATOR.1),
+            ("csrf", &csrf_of(&page)),
+            ("next", "/rounds"),
+        ])
         .send()
         .await
         .unwrap();
@@ -84,10 +115,18 @@ async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages()
     let r = c.get(format!("{base}/rounds")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("抽查轮次"));
-    let r = c.get(format!("{base}/rounds/2020Q4-abcdef")).send().await.unwrap();
+    let r = c
+        .get(format!("{base}/rounds/2020Q4-abcdef"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.text().await.unwrap().contains("没有轮次 2020Q4-abcdef"));
-    let r = c.get(format!("{base}/rounds/..%2F..%2Fetc")).send().await.unwrap();
+    let r = c
+        .get(format!("{base}/rounds/..%2F..%2Fetc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = c.get(format!("{base}/no/such/page")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -100,11 +139,25 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
     let (console, ns) = console(Setup::default()).await;
     let base = base(&console);
     let viewer = client();
-    assert_eq!(login(&viewer, &base, VIEWER.0, VIEWER.1).await, StatusCode::SEE_OTHER);
-    let r = viewer.get(format!("{base}/rounds/new")).send().await.unwrap();
+    assert_eq!(
+        login(&viewer, &base, VIEWER.0, VIEWER.1).await,
+        StatusCode::SEE_OTHER
+    );
+    let r = viewer
+        .get(format!("{base}/rounds/new"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let form = reqwest::multipart::Form::new().text("source", "upload").text("registry", "x");
-    let r = viewer.post(format!("{base}/rounds")).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("source", "upload")
+        .text("registry", "x");
+    let r = viewer
+        .post(format!("{base}/rounds"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = viewer
         .post(format!("{base}/rounds/2020Q4-abcdef/recheck"))
@@ -115,16 +168,33 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let operator = client();
-    assert_eq!(login(&operator, &base, OPERATOR.0, OPERATOR.1).await, StatusCode::SEE_OTHER);
-    let page = operator.get(format!("{base}/rounds/new")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        login(&operator, &base, OPERATOR.0, OPERATOR.1).await,
+        StatusCode::SEE_OTHER
+    );
+    let page = operator
+        .get(format!("{base}/rounds/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = csrf_of(&page);
     // Without the token, and with a wrong one: refused before anything is read or started.
     for token in [None, Some("forged")] {
-        let mut form = reqwest::multipart::Form::new().text("source", "upload").text("registry", "x");
+        let mut form = reqwest::multipart::Form::new()
+            .text("source", "upload")
+            .text("registry", "x");
         if let Some(t) = token {
             form = form.text("csrf", t);
         }
-        let r = operator.post(format!("{base}/rounds")).multipart(form).send().await.unwrap();
+        let r = operator
+            .post(format!("{base}/rounds"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "csrf {token:?}");
     }
     let r = operator
@@ -134,10 +204,27 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = operator.post(format!("{base}/api/rounds")).json(&serde_json::json!({"registry": ""})).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a session's API call without X-CSRF-Token");
-    let r = operator.post(format!("{base}/logout")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "logout without the token");
+    let r = operator
+        .post(format!("{base}/api/rounds"))
+        .json(&serde_json::json!({"registry": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a session's API call without X-CSRF-Token"
+    );
+    let r = operator
+        .post(format!("{base}/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "logout without the token"
+    );
 
     // With the token, a file that is not a registry comes back with its parse errors.
     let form = reqwest::multipart::Form::new()
@@ -145,20 +232,43 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         .text("source", "upload")
         .part(
             "registry",
-            reqwest::multipart::Part::text("[meta]\nname = 1\n[[units]\nid=").file_name("名册.toml"),
+            reqwest::multipart::Part::text("[meta]\nname = 1\n[[units]\nid=")
+                .file_name("名册.toml"),
         );
-    let r = operator.post(format!("{base}/rounds")).multipart(form).send().await.unwrap();
+    let r = operator
+        .post(format!("{base}/rounds"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(html.contains("输入有误，未发起抽查"), "{html}");
     assert!(html.contains("<td>名册.toml</td>"), "{html}");
-    let r = operator.get(format!("{base}/api/rounds")).bearer_auth(TOKEN).send().await.unwrap();
-    assert_eq!(r.json::<Vec<serde_json::Value>>().await.unwrap(), Vec::<serde_json::Value>::new());
+    let r = operator
+        .get(format!("{base}/api/rounds"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Vec<serde_json::Value>>().await.unwrap(),
+        Vec::<serde_json::Value>::new()
+    );
 
-    let r = operator.post(format!("{base}/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let r = operator
+        .post(format!("{base}/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = operator.get(format!("{base}/rounds")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the session is gone after logout");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the session is gone after logout"
+    );
     console.shutdown().await;
     clean(&ns).await;
 }
@@ -169,10 +279,16 @@ async fn wrong_passwords_are_rate_limited() {
     let base = base(&console);
     let c = client();
     for _ in 0..5 {
-        assert_eq!(login(&c, &base, OPERATOR.0, "wrong").await, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            login(&c, &base, OPERATOR.0, "wrong").await,
+            StatusCode::BAD_REQUEST
+        );
     }
     // Now even the right password is refused for a while.
-    assert_eq!(login(&c, &base, OPERATOR.0, OPERATOR.1).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     let r = c.get(format!("{base}/rounds")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "no session was opened");
     // A login form without its token is refused too.
@@ -198,9 +314,12 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_is_down_and_nothing_i
     })
     .await;
     let base = base(&console);
-    let sim = spotcheck_sim::Sim::start(spotcheck_sim::Scenario::seed(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sim = spotcheck_sim::Sim::start(
+        spotcheck_sim::Scenario::seed(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let c = client();
     let (from, to) = sim.window();
     let r = c
@@ -216,9 +335,21 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_is_down_and_nothing_i
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
     let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("RabbitMQ"), "{body}");
-    let r = c.get(format!("{base}/api/rounds")).bearer_auth(TOKEN).send().await.unwrap();
-    assert_eq!(r.json::<Vec<serde_json::Value>>().await.unwrap().len(), 0, "nothing half-created");
+    assert!(
+        body["error"].as_str().unwrap().contains("RabbitMQ"),
+        "{body}"
+    );
+    let r = c
+        .get(format!("{base}/api/rounds"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Vec<serde_json::Value>>().await.unwrap().len(),
+        0,
+        "nothing half-created"
+    );
     console.shutdown().await;
     clean(&ns).await;
 }

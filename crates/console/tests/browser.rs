@@ -45,8 +45,14 @@ impl Driver {
             .spawn()
             .expect("chromedriver starts");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Driver {
@@ -103,7 +109,11 @@ async fn wait_text(b: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> 
             }
         }
         if Instant::now() > deadline {
-            let url = b.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let url = b
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             let page = b.source().await.unwrap_or_default();
             panic!("{css} never showed what was awaited on {url}:\n{page}");
         }
@@ -113,7 +123,12 @@ async fn wait_text(b: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> 
 
 async fn rate(b: &Client, id: &str) -> f64 {
     let e = b.find(Locator::Id(id)).await.unwrap();
-    e.attr("data-value").await.unwrap().unwrap().parse().unwrap()
+    e.attr("data-value")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 async fn api_json(base: &str, path: &str) -> Value {
@@ -159,45 +174,112 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
     b.goto(&format!("{base}/rounds")).await.unwrap();
     assert_eq!(b.current_url().await.unwrap().path(), "/login");
     shots.take(&b, "1-login").await;
-    b.find(Locator::Css("input[name=name]")).await.unwrap().send_keys(OPERATOR.0).await.unwrap();
-    b.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(OPERATOR.1).await.unwrap();
-    b.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys(OPERATOR.0)
+        .await
+        .unwrap();
+    b.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(OPERATOR.1)
+        .await
+        .unwrap();
+    b.find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&b, "h1", Duration::from_secs(10), |t| t == "抽查轮次").await;
 
     // Upload the simulated city's registry and plan, start the round.
     b.goto(&format!("{base}/rounds/new")).await.unwrap();
-    b.find(Locator::Id("source-upload")).await.unwrap().click().await.unwrap();
-    b.find(Locator::Id("registry")).await.unwrap().send_keys(registry.to_str().unwrap()).await.unwrap();
-    b.find(Locator::Id("plan")).await.unwrap().send_keys(plan.to_str().unwrap()).await.unwrap();
+    b.find(Locator::Id("source-upload"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Id("registry"))
+        .await
+        .unwrap()
+        .send_keys(registry.to_str().unwrap())
+        .await
+        .unwrap();
+    b.find(Locator::Id("plan"))
+        .await
+        .unwrap()
+        .send_keys(plan.to_str().unwrap())
+        .await
+        .unwrap();
     shots.take(&b, "2-start").await;
-    b.find(Locator::Id("start")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("start"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&b, "#progress-percent", Duration::from_secs(10), |_| true).await;
     let url = b.current_url().await.unwrap();
     let id = url.path().strip_prefix("/rounds/").unwrap().to_string();
     shots.take(&b, "3-running").await;
 
     // Live progress to 100 %, then the figures, equal to report.json's.
-    wait_text(&b, "#progress-percent", Duration::from_secs(240), |t| t == "100%").await;
+    wait_text(&b, "#progress-percent", Duration::from_secs(240), |t| {
+        t == "100%"
+    })
+    .await;
     wait_text(&b, "#sample-rate", Duration::from_secs(30), |_| true).await;
     shots.take(&b, "4-round").await;
     let report = api_json(&base, &format!("/api/rounds/{id}/report.json")).await;
-    assert_eq!(rate(&b, "sample-rate").await, report["summary"]["sample_rate"].as_f64().unwrap());
-    assert_eq!(rate(&b, "pass-rate").await, report["summary"]["pass_rate"].as_f64().unwrap());
+    assert_eq!(
+        rate(&b, "sample-rate").await,
+        report["summary"]["sample_rate"].as_f64().unwrap()
+    );
+    assert_eq!(
+        rate(&b, "pass-rate").await,
+        report["summary"]["pass_rate"].as_f64().unwrap()
+    );
 
     // The findings of one unit.
     let findings = report["findings"].as_array().unwrap();
     let unit = findings[0]["unit"].as_str().unwrap().to_string();
-    let of_unit = findings.iter().filter(|f| f["unit"] == unit.as_str()).count();
-    b.find(Locator::Id("filter-unit")).await.unwrap().select_by_value(&unit).await.unwrap();
-    b.find(Locator::Id("filter-apply")).await.unwrap().click().await.unwrap();
-    wait_text(&b, "#findings h2", Duration::from_secs(10), |t| t.starts_with(&format!("问题清单（{of_unit} /"))).await;
+    let of_unit = findings
+        .iter()
+        .filter(|f| f["unit"] == unit.as_str())
+        .count();
+    b.find(Locator::Id("filter-unit"))
+        .await
+        .unwrap()
+        .select_by_value(&unit)
+        .await
+        .unwrap();
+    b.find(Locator::Id("filter-apply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "#findings h2", Duration::from_secs(10), |t| {
+        t.starts_with(&format!("问题清单（{of_unit} /"))
+    })
+    .await;
     let rows = texts(&b, "table.findings tbody tr td:first-child").await;
     assert_eq!(rows.len(), of_unit);
     assert!(rows.iter().all(|u| *u == unit), "{rows:?}");
     shots.take(&b, "5-findings-of-one-unit").await;
 
     // The notice's link downloads a Word document in the browser's session.
-    let href = b.find(Locator::Id("download-docx")).await.unwrap().prop("href").await.unwrap().unwrap();
+    let href = b
+        .find(Locator::Id("download-docx"))
+        .await
+        .unwrap()
+        .prop("href")
+        .await
+        .unwrap()
+        .unwrap();
     let session = b.get_named_cookie("spotcheck_session").await.unwrap();
     let docx = reqwest::Client::new()
         .get(&href)
@@ -207,19 +289,46 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
         .unwrap();
     assert_eq!(docx.status(), 200);
     let bytes = docx.bytes().await.unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("the docx is a zip");
-    assert!(zip.by_name("word/document.xml").is_ok(), "the docx has its document");
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("the docx is a zip");
+    assert!(
+        zip.by_name("word/document.xml").is_ok(),
+        "the docx has its document"
+    );
 
     // The re-check: exactly the units whose faults persist are not rectified.
-    b.find(Locator::Id("start-recheck")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("start-recheck"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&b, "h1", Duration::from_secs(10), |t| t.starts_with("复查")).await;
-    let re = b.current_url().await.unwrap().path().strip_prefix("/rounds/").unwrap().to_string();
+    let re = b
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .strip_prefix("/rounds/")
+        .unwrap()
+        .to_string();
     assert_ne!(re, id);
-    wait_text(&b, "#progress-percent", Duration::from_secs(240), |t| t == "100%").await;
+    wait_text(&b, "#progress-percent", Duration::from_secs(240), |t| {
+        t == "100%"
+    })
+    .await;
     wait_text(&b, "#rectification h2", Duration::from_secs(30), |_| true).await;
     shots.take(&b, "6-recheck").await;
-    let shown: BTreeSet<String> = texts(&b, "#not-rectified-units li").await.into_iter().collect();
-    let still: BTreeSet<String> = sim.truth().broken_menu_links.iter().map(|m| m.unit_name.clone()).collect();
+    let shown: BTreeSet<String> = texts(&b, "#not-rectified-units li")
+        .await
+        .into_iter()
+        .collect();
+    let still: BTreeSet<String> = sim
+        .truth()
+        .broken_menu_links
+        .iter()
+        .map(|m| m.unit_name.clone())
+        .collect();
     assert!(!still.is_empty());
     assert_eq!(shown, still);
     let recheck = api_json(&base, &format!("/api/rounds/{re}/report.json")).await;

@@ -48,7 +48,10 @@ fn row(v: &RoundView) -> serde_json::Value {
 }
 
 /// Every round, oldest first: its status, kind, window and as-of, and its rates once complete.
-pub async fn rounds(_who: Who, Extract(state): Extract<Arc<State>>) -> Result<Response, ApiFailure> {
+pub async fn rounds(
+    _who: Who,
+    Extract(state): Extract<Arc<State>>,
+) -> Result<Response, ApiFailure> {
     let rounds = state.engine.rounds().await?;
     Ok(Json(rounds.iter().map(row).collect::<Vec<_>>()).into_response())
 }
@@ -74,7 +77,9 @@ pub async fn start(
     who.check_csrf(csrf(&headers))?;
     let Json(submission) = body.map_err(|e| Failure::bad_request(e.body_text()))?;
     match actions::start(&state, &who, &submission).await {
-        Ok(id) => Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))).into_response()),
+        Ok(id) => {
+            Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.0 }))).into_response())
+        }
         Err(Refused::Input(r)) => {
             let body = serde_json::json!({ "error": r.summary(), "problems": r });
             Ok((StatusCode::BAD_REQUEST, Json(body)).into_response())
@@ -100,7 +105,11 @@ pub async fn recheck(
     who.check_csrf(csrf(&headers))?;
     let Json(body) = body.map_err(|e| Failure::bad_request(e.body_text()))?;
     let new = actions::recheck(&state, &who, &id, body.as_of.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": new.0 }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": new.0 })),
+    )
+        .into_response())
 }
 
 pub async fn unknown(_who: Who) -> ApiFailure {

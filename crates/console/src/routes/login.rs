@@ -26,7 +26,13 @@ pub async fn form(
     jar: CookieJar,
     Query(q): Query<Next>,
 ) -> Response {
-    login_page(&state, jar, &safe_next(q.next.as_deref()), None, StatusCode::OK)
+    login_page(
+        &state,
+        jar,
+        &safe_next(q.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// The login page. Its form token is the browser's current one when it has one: a browser

@@ -70,7 +70,10 @@ fn defaults(state: &State) -> Defaults {
     }
 }
 
-pub async fn start_form(who: Who, Extract(state): Extract<Arc<State>>) -> Result<Response, Failure> {
+pub async fn start_form(
+    who: Who,
+    Extract(state): Extract<Arc<State>>,
+) -> Result<Response, Failure> {
     who.must_operate()?;
     Ok(html(views::start::page(&who, &defaults(&state), None)))
 }
@@ -202,20 +205,21 @@ pub async fn events(
     let id = RoundId(id);
     // An unknown round is a 404 before the stream starts.
     state.engine.round(&id).await?;
-    let stream = futures_util::stream::unfold(
-        (state, id, false),
-        |(state, id, finished)| async move {
+    let stream =
+        futures_util::stream::unfold((state, id, false), |(state, id, finished)| async move {
             if finished {
                 return None;
             }
             let event = match state.engine.store().await {
-                Ok(store) => match spotcheck_core::ports::Store::progress(store.as_ref(), &id).await {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        tracing::warn!(round = %id, "progress unreadable: {e}");
-                        None
+                Ok(store) => {
+                    match spotcheck_core::ports::Store::progress(store.as_ref(), &id).await {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            tracing::warn!(round = %id, "progress unreadable: {e}");
+                            None
+                        }
                     }
-                },
+                }
                 Err(_) => None,
             };
             let complete = event.is_some_and(|p| p.complete);
@@ -232,8 +236,7 @@ pub async fn events(
             }
             let e = Event::default().event("progress").data(data.to_string());
             Some((Ok(e), (state, id, complete)))
-        },
-    );
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -34,9 +34,9 @@ pub fn state_label(p: &Progress) -> &'static str {
 pub fn done_percent(p: &Progress) -> u64 {
     if p.complete {
         100
-    } else if p.total == 0 {
-        0
     } else {
-        (p.done * 100 / p.total).min(99)
+        (p.done * 100)
+            .checked_div(p.total)
+            .map_or(0, |pct| pct.min(99))
     }
 }

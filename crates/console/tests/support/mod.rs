@@ -35,23 +35,13 @@ pub fn accounts() -> Accounts {
 }
 
 /// How a test console is made.
+#[derive(Default)]
 pub struct Setup {
     pub workers: usize,
     pub demo: bool,
     /// Another broker URL (e.g. one where nothing listens).
     pub amqp: Option<String>,
     pub audit_log: Option<std::path::PathBuf>,
-}
-
-impl Default for Setup {
-    fn default() -> Setup {
-        Setup {
-            workers: 0,
-            demo: false,
-            amqp: None,
-            audit_log: None,
-        }
-    }
 }
 
 /// A console on loopback, in a namespace of its own on the test pool.
@@ -97,11 +87,28 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 /// Logs in through the login form; returns the status of the form's answer.
-pub async fn login(c: &reqwest::Client, base: &str, name: &str, password: &str) -> reqwest::StatusCode {
-    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+pub async fn login(
+    c: &reqwest::Client,
+    base: &str,
+    name: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = csrf_of(&page);
     c.post(format!("{base}/login"))
-        .form(&[("name", name), ("password", password), ("csrf", &csrf), ("next", "/rounds")])
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/rounds"),
+        ])
         .send()
         .await
         .unwrap()
@@ -110,7 +117,9 @@ pub async fn login(c: &reqwest::Client, base: &str, name: &str, password: &str) 
 
 /// Removes the namespace's keys and queues.
 pub async fn clean(namespace: &str) {
-    if let Ok(s) = spotcheck_store::RedisStore::connect(&spotcheck_testkit::redis_url(), namespace).await {
+    if let Ok(s) =
+        spotcheck_store::RedisStore::connect(&spotcheck_testkit::redis_url(), namespace).await
+    {
         let _ = s.delete_namespace().await;
     }
     if let Ok(q) = spotcheck_bus::AmqpQueue::connect(
