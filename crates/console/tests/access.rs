@@ -303,53 +303,85 @@ async fn wrong_passwords_are_rate_limited() {
     clean(&ns).await;
 }
 
+/// A loopback URL where nothing listens.
+fn dead(scheme: &str) -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    match scheme {
+        "amqp" => format!("amqp://guest:guest@127.0.0.1:{port}/%2f"),
+        _ => format!("redis://127.0.0.1:{port}"),
+    }
+}
+
 #[tokio::test]
-async fn a_round_is_refused_with_the_reason_while_rabbitmq_is_down_and_nothing_is_created() {
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = dead.local_addr().unwrap().port();
-    drop(dead);
-    let (console, ns) = console(Setup {
-        amqp: Some(format!("amqp://guest:guest@127.0.0.1:{port}/%2f")),
-        ..Setup::default()
-    })
-    .await;
-    let base = base(&console);
+async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_nothing_is_created()
+{
     let sim = spotcheck_sim::Sim::start(
         spotcheck_sim::Scenario::seed(),
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
     .unwrap();
-    let c = client();
     let (from, to) = sim.window();
-    let r = c
-        .post(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({
-            "registry": sim.registry_toml(), "plan": sim.plan_toml(),
-            "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert!(
-        body["error"].as_str().unwrap().contains("RabbitMQ"),
-        "{body}"
-    );
-    let r = c
-        .get(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.json::<Vec<serde_json::Value>>().await.unwrap().len(),
-        0,
-        "nothing half-created"
-    );
-    console.shutdown().await;
-    clean(&ns).await;
+    let round = serde_json::json!({
+        "registry": sim.registry_toml(), "plan": sim.plan_toml(),
+        "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
+    });
+    for (down, setup) in [
+        (
+            "RabbitMQ",
+            Setup {
+                amqp: Some(dead("amqp")),
+                ..Setup::default()
+            },
+        ),
+        (
+            "Redis",
+            Setup {
+                redis: Some(dead("redis")),
+                ..Setup::default()
+            },
+        ),
+    ] {
+        let (console, ns) = console(setup).await;
+        let base = base(&console);
+        let c = client();
+        let r = c
+            .post(format!("{base}/api/rounds"))
+            .bearer_auth(TOKEN)
+            .json(&round)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{down} down");
+        assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains(down), "{body}");
+        // The pages say so too, and the console keeps serving.
+        assert_eq!(
+            login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+            StatusCode::SEE_OTHER
+        );
+        let r = c.get(format!("{base}/rounds")).send().await.unwrap();
+        if down == "Redis" {
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(r.text().await.unwrap().contains("无法连接 Redis"));
+        } else {
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        console.shutdown().await;
+        // Nothing half-created: the store has no round of this namespace.
+        let store = spotcheck_store::RedisStore::connect(&spotcheck_testkit::redis_url(), &ns)
+            .await
+            .unwrap();
+        assert!(
+            spotcheck_core::ports::Store::rounds(&store)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{down} down"
+        );
+        clean(&ns).await;
+    }
 }

@@ -41,6 +41,8 @@ pub struct Setup {
     pub demo: bool,
     /// Another broker URL (e.g. one where nothing listens).
     pub amqp: Option<String>,
+    /// Another Redis URL.
+    pub redis: Option<String>,
     pub audit_log: Option<std::path::PathBuf>,
 }
 
@@ -51,7 +53,7 @@ pub async fn console(setup: Setup) -> (Console, String) {
         listen: "127.0.0.1:0".parse().unwrap(),
         pool: Pool {
             amqp: setup.amqp.unwrap_or_else(spotcheck_testkit::amqp_url),
-            redis: spotcheck_testkit::redis_url(),
+            redis: setup.redis.unwrap_or_else(spotcheck_testkit::redis_url),
             namespace: namespace.clone(),
             delivery_limit: 5,
         },
