@@ -32,6 +32,8 @@ const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// Wrong passwords allowed per account name and per client address within [`ATTEMPT_WINDOW`].
 const MAX_FAILURES: usize = 5;
 const ATTEMPT_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Entries in the failure table before old ones are dropped.
+const FORGET_ABOVE: usize = 10_000;
 
 /// The person (or script) behind a request.
 #[derive(Debug, Clone)]
@@ -132,7 +134,13 @@ impl Access {
     }
 
     fn failed(&self, key: &str) {
-        lock(&self.failures)
+        let mut failures = lock(&self.failures);
+        // Names tried once and long ago are forgotten, so guessing many names cannot grow
+        // the table without end.
+        if failures.len() >= FORGET_ABOVE {
+            failures.retain(|_, t| t.back().is_some_and(|t| t.elapsed() <= ATTEMPT_WINDOW));
+        }
+        failures
             .entry(key.to_string())
             .or_default()
             .push_back(Instant::now());
