@@ -124,10 +124,23 @@ pub fn build(s: &Submission, today: NaiveDate) -> Result<Round, Rejection> {
             }
         },
     };
+    // A registry sent over the network must not make the console read files of the machine
+    // it runs on: saved menus are for rounds started from the command line.
+    for a in registry.iter().flat_map(|r| &r.accounts) {
+        if a.menu_file.is_some() {
+            rejection.fields.push(format!(
+                "账号 `{}` 引用了服务器上的菜单文件（menu_file）：网页和 API 发起的抽查只能通过接口读取菜单，请配置 appid 和 secret_env，或在命令行用 `spotcheck round start` 发起",
+                a.id
+            ));
+        }
+    }
     let (Some(registry), Some(plan), Some(as_of), Some(window)) = (registry, plan, as_of, window)
     else {
         return Err(rejection);
     };
+    if !rejection.fields.is_empty() {
+        return Err(rejection);
+    }
     let input = spotcheck_scheduler::RoundInput {
         registry,
         plan,
@@ -164,6 +177,33 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2020, 12, 17).unwrap()
+    }
+
+    #[test]
+    fn a_registry_that_names_files_of_the_server_is_refused() {
+        let registry = r#"
+[meta]
+name = "某市网站与政务新媒体名册"
+region = "某市"
+
+[[units]]
+id = "gaj"
+name = "市公安局"
+
+[[accounts]]
+id = "gaj-wx"
+unit = "gaj"
+name = "某市公安"
+platform = "wechat"
+menu_file = "/etc/passwd"
+"#;
+        let s = Submission {
+            registry: registry.into(),
+            ..Submission::default()
+        };
+        let r = build(&s, today()).unwrap_err();
+        assert!(r.files.is_empty(), "{:?}", r.files);
+        assert!(r.fields[0].contains("gaj-wx"), "{:?}", r.fields);
     }
 
     #[test]
