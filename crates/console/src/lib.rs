@@ -63,6 +63,9 @@ pub struct State {
     pub(crate) audit: audit::Audit,
     /// The simulated city in demo mode.
     pub(crate) demo: Option<Arc<Sim>>,
+    /// Turns true when the console stops: open event streams end so shutdown never waits
+    /// for a round to complete.
+    pub(crate) stopping: watch::Receiver<bool>,
 }
 
 /// A running console.
@@ -142,6 +145,7 @@ impl Console {
             access: access::Access::new(accounts, config.api_token, config.secure_cookies),
             audit: audit::Audit::new(config.audit_log),
             demo: demo.clone(),
+            stopping: stopped.clone(),
         });
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

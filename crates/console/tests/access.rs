@@ -385,3 +385,47 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_
         clean(&ns).await;
     }
 }
+
+#[tokio::test]
+async fn a_page_watching_a_running_round_does_not_hold_up_shutdown() {
+    let sim = spotcheck_sim::Sim::start(
+        spotcheck_sim::Scenario::seed(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let (from, to) = sim.window();
+    // No workers: the round stays running.
+    let (console, ns) = console(Setup::default()).await;
+    let base = base(&console);
+    let c = client();
+    let r = c
+        .post(format!("{base}/api/rounds"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({
+            "registry": sim.registry_toml(), "plan": sim.plan_toml(),
+            "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut events = c
+        .get(format!("{base}/rounds/{id}/events"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let first = String::from_utf8(events.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.starts_with("event: progress"), "{first}");
+    assert!(first.contains("\"complete\":false"), "{first}");
+    tokio::time::timeout(std::time::Duration::from_secs(10), console.shutdown())
+        .await
+        .expect("shutdown ends the event stream instead of waiting for the round");
+    clean(&ns).await;
+}

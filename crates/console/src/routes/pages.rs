@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, Query, State as Extract};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use spotcheck_core::round::RoundId;
 use spotcheck_core::window::Window;
 
@@ -205,6 +205,7 @@ pub async fn events(
     let id = RoundId(id);
     // An unknown round is a 404 before the stream starts.
     state.engine.round(&id).await?;
+    let mut stopping = state.stopping.clone();
     let stream =
         futures_util::stream::unfold((state, id, false), |(state, id, finished)| async move {
             if finished {
@@ -237,6 +238,9 @@ pub async fn events(
             let e = Event::default().event("progress").data(data.to_string());
             Some((Ok(e), (state, id, complete)))
         });
+    let stream = stream.take_until(async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
