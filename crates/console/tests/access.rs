@@ -245,6 +245,27 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
     let html = r.text().await.unwrap();
     assert!(html.contains("输入有误，未发起抽查"), "{html}");
     assert!(html.contains("<td>名册.toml</td>"), "{html}");
+    // A registry saved as GBK (as spreadsheets export it) is named, not a server error.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("source", "upload")
+        .part(
+            "registry",
+            reqwest::multipart::Part::bytes(vec![0x5b, 0xc3, 0xfb, 0xb2, 0xe1, 0x5d])
+                .file_name("gbk.toml"),
+        );
+    let r = operator
+        .post(format!("{base}/rounds"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("gbk.toml 不是 UTF-8 编码的文本文件"),
+        "{html}"
+    );
     let r = operator
         .get(format!("{base}/api/rounds"))
         .bearer_auth(TOKEN)

@@ -84,6 +84,8 @@ struct StartForm {
     csrf: Option<String>,
     preloaded: bool,
     submission: Submission,
+    /// Files that are not text (a registry saved as GBK, a spreadsheet).
+    unreadable: Vec<String>,
 }
 
 async fn read_form(mut m: Multipart) -> Result<StartForm, Failure> {
@@ -97,12 +99,13 @@ async fn read_form(mut m: Multipart) -> Result<StartForm, Failure> {
         let s = &mut f.submission;
         match name.as_str() {
             "registry" | "plan" => {
-                let text = text.map_err(|_| {
-                    Failure::bad_request(format!(
-                        "{} 不是 UTF-8 文本文件",
-                        file_name.clone().unwrap_or_else(|| name.clone())
-                    ))
-                })?;
+                let Ok(text) = text else {
+                    f.unreadable.push(format!(
+                        "{} 不是 UTF-8 编码的文本文件：请以 UTF-8 保存后重新上传",
+                        file_name.unwrap_or(name)
+                    ));
+                    continue;
+                };
                 if name == "registry" {
                     s.registry = text;
                     s.registry_name = file_name;
@@ -136,6 +139,13 @@ pub async fn start(
     let multipart = multipart.map_err(|e| Failure::bad_request(format!("表单无法读取：{e}")))?;
     let mut form = read_form(multipart).await?;
     who.check_csrf(form.csrf.as_deref())?;
+    if !form.unreadable.is_empty() {
+        let rejection = crate::input::Rejection {
+            files: Vec::new(),
+            fields: std::mem::take(&mut form.unreadable),
+        };
+        return Ok(rejected(&state, &who, &form.submission, &rejection));
+    }
     if form.preloaded {
         let sim = state
             .demo
@@ -156,15 +166,23 @@ pub async fn start(
     }
     match actions::start(&state, &who, &form.submission).await {
         Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
-        Err(Refused::Input(rejection)) => {
-            let mut d = defaults(&state);
-            d.window = form.submission.window.clone().unwrap_or(d.window);
-            d.as_of = form.submission.as_of.clone().unwrap_or(d.as_of);
-            let page = views::start::page(&who, &d, Some(&rejection));
-            Ok((StatusCode::BAD_REQUEST, Html(page.into_string())).into_response())
-        }
+        Err(Refused::Input(rejection)) => Ok(rejected(&state, &who, &form.submission, &rejection)),
         Err(Refused::Failure(f)) => Err(f),
     }
+}
+
+/// The start form again, with what was entered and every problem found in it.
+fn rejected(
+    state: &State,
+    who: &Who,
+    submission: &Submission,
+    rejection: &crate::input::Rejection,
+) -> Response {
+    let mut d = defaults(state);
+    d.window = submission.window.clone().unwrap_or(d.window);
+    d.as_of = submission.as_of.clone().unwrap_or(d.as_of);
+    let page = views::start::page(who, &d, Some(rejection));
+    (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response()
 }
 
 pub async fn round(
