@@ -63,6 +63,8 @@ pub struct State {
     pub(crate) audit: audit::Audit,
     /// The simulated city in demo mode.
     pub(crate) demo: Option<Arc<Sim>>,
+    /// A demo account was made up at start (the login page says where its password is).
+    pub(crate) demo_account: bool,
     /// Turns true when the console stops: open event streams end so shutdown never waits
     /// for a round to complete.
     pub(crate) stopping: watch::Receiver<bool>,
@@ -145,6 +147,7 @@ impl Console {
             access: access::Access::new(accounts, config.api_token, config.secure_cookies),
             audit: audit::Audit::new(config.audit_log),
             demo: demo.clone(),
+            demo_account: demo_login.is_some(),
             stopping: stopped.clone(),
         });
         let listener = tokio::net::TcpListener::bind(config.listen)

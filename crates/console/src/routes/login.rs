@@ -51,7 +51,7 @@ fn login_page(
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap_or_else(random_token);
     let jar = jar.add(state.access.cookie(LOGIN_COOKIE, token.clone()));
-    let page = views::login::page(&token, next, error, state.demo.is_some());
+    let page = views::login::page(&token, next, error, state.demo_account);
     (status, jar, Html(page.into_string())).into_response()
 }
 
