@@ -19,3 +19,27 @@
     }
   });
 })();
+
+// The rounds page: every running round's progress over one stream; the page reloads when one
+// of them completes, to show its rates.
+(function () {
+  var table = document.querySelector("table.rounds[data-events]");
+  if (!table || !window.EventSource) return;
+  var source = new EventSource(table.dataset.events);
+  source.addEventListener("progress", function (e) {
+    var data = JSON.parse(e.data);
+    if (!data.rounds) return;
+    var finished = false;
+    table.querySelectorAll("tr[data-round]").forEach(function (row) {
+      var p = data.rounds[row.dataset.round];
+      if (!p || row.dataset.complete === "true") return;
+      row.querySelector("progress").value = p.percent;
+      row.querySelector(".pct").textContent = p.percent + "%";
+      if (p.sealed) row.querySelector(".state").textContent = "进行中";
+      if (p.complete) finished = true;
+    });
+    var running = Object.keys(data.rounds).some(function (id) { return !data.rounds[id].complete; });
+    if (finished || !running) source.close();
+    if (finished) window.location.reload();
+  });
+})();

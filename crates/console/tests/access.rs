@@ -7,9 +7,10 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use support::{OPERATOR, Setup, TOKEN, VIEWER, base, clean, client, console, csrf_of, login};
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/rounds",
+    "/rounds/events",
     "/rounds/new",
     "/rounds/2020Q4-abcdef",
     "/rounds/2020Q4-abcdef/events",

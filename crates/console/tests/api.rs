@@ -104,6 +104,19 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         .unwrap()
         .to_string();
 
+    // The rounds page follows the running round live.
+    let mut live = c
+        .get(format!("{base}/rounds/events"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let first = String::from_utf8(live.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    let data: Value = serde_json::from_str(first.split("data: ").nth(1).unwrap().trim()).unwrap();
+    assert!(data["rounds"][&id]["total"].as_u64().unwrap() > 0, "{data}");
+    drop(live);
+
     // A re-check before the round completes is refused.
     let r = c
         .post(format!("{base}/api/rounds/{id}/recheck"))

@@ -3,6 +3,7 @@
 mod actions;
 mod api;
 mod files;
+mod live;
 mod login;
 mod pages;
 
@@ -25,7 +26,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/rounds", get(pages::rounds).post(pages::start))
         .route("/rounds/new", get(pages::start_form))
         .route("/rounds/{id}", get(pages::round))
-        .route("/rounds/{id}/events", get(pages::events))
+        .route("/rounds/events", get(live::rounds))
+        .route("/rounds/{id}/events", get(live::round))
         .route("/rounds/{id}/recheck", post(pages::recheck))
         .route("/rounds/{id}/notices/{n}", get(files::unit_notice))
         .route("/rounds/{id}/{file}", get(files::page_file))

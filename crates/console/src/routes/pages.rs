@@ -1,14 +1,10 @@
-//! The pages: rounds, starting a round, a round (with its live progress), trends.
+//! The pages: rounds, starting a round, a round, trends (live progress is in [`super::live`]).
 
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Multipart, Path, Query, State as Extract};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use futures_util::{Stream, StreamExt};
 use spotcheck_core::round::RoundId;
 use spotcheck_core::window::Window;
 
@@ -20,9 +16,6 @@ use crate::input::Submission;
 use crate::views;
 use crate::views::round::{Context, Filter};
 use crate::views::start::Defaults;
-
-/// How often a running round's progress is sent to its page.
-const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 pub async fn home(_who: Who) -> Redirect {
     Redirect::to("/rounds")
@@ -212,54 +205,6 @@ pub async fn round(
         filter: filter.map(|q| q.0).unwrap_or_default(),
     };
     Ok(html(views::round::page(&who, &view, &cx)))
-}
-
-/// The round's progress as server-sent events (`progress`, JSON), until it is complete.
-pub async fn events(
-    _who: Who,
-    Extract(state): Extract<Arc<State>>,
-    Path(id): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
-    let id = RoundId(id);
-    // An unknown round is a 404 before the stream starts.
-    state.engine.round(&id).await?;
-    let mut stopping = state.stopping.clone();
-    let stream =
-        futures_util::stream::unfold((state, id, false), |(state, id, finished)| async move {
-            if finished {
-                return None;
-            }
-            let event = match state.engine.store().await {
-                Ok(store) => {
-                    match spotcheck_core::ports::Store::progress(store.as_ref(), &id).await {
-                        Ok(p) => Some(p),
-                        Err(e) => {
-                            tracing::warn!(round = %id, "progress unreadable: {e}");
-                            None
-                        }
-                    }
-                }
-                Err(_) => None,
-            };
-            let complete = event.is_some_and(|p| p.complete);
-            let data = match event {
-                Some(p) => serde_json::json!({
-                    "total": p.total, "done": p.done, "dead": p.dead,
-                    "sealed": p.sealed, "complete": p.complete,
-                    "percent": views::done_percent(&p),
-                }),
-                None => serde_json::json!({ "error": "暂时无法读取进度" }),
-            };
-            if !complete {
-                tokio::time::sleep(PROGRESS_EVERY).await;
-            }
-            let e = Event::default().event("progress").data(data.to_string());
-            Some((Ok(e), (state, id, complete)))
-        });
-    let stream = stream.take_until(async move {
-        let _ = stopping.wait_for(|s| *s).await;
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 #[derive(serde::Deserialize)]

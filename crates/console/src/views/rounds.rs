@@ -20,7 +20,8 @@ pub fn page(who: &Who, rounds: &[RoundView]) -> Markup {
             @if rounds.is_empty() {
                 p.muted { "还没有轮次。" }
             } @else {
-                table.rounds {
+                @let running = rounds.iter().any(|v| !v.progress.complete);
+                table.rounds data-events=[running.then_some("/rounds/events")] {
                     thead { tr {
                         th { "轮次" } th { "类型" } th { "统计时段" } th { "检查时点" }
                         th { "状态" } th { "进度" } th.num { "抽查率" } th.num { "合格率" }
@@ -28,7 +29,7 @@ pub fn page(who: &Who, rounds: &[RoundView]) -> Markup {
                     tbody {
                         @for v in rounds.iter().rev() {
                             @let r = &v.round;
-                            tr {
+                            tr data-round=(r.id) data-complete=(v.progress.complete) {
                                 td { a href=(format!("/rounds/{}", r.id)) { (r.id) } }
                                 td {
                                     (kind_label(r.kind))
@@ -36,8 +37,8 @@ pub fn page(who: &Who, rounds: &[RoundView]) -> Markup {
                                 }
                                 td { (r.window.from) " 至 " (r.window.to) }
                                 td { (r.as_of) }
-                                td { (state_label(&v.progress)) }
-                                td { progress max="100" value=(done_percent(&v.progress)) {} " " (done_percent(&v.progress)) "%" }
+                                td.state { (state_label(&v.progress)) }
+                                td { progress max="100" value=(done_percent(&v.progress)) {} " " span.pct { (done_percent(&v.progress)) "%" } }
                                 @if let Some(rep) = &v.report {
                                     td.num { (percent(rep.summary.sample_rate)) }
                                     td.num { (percent(rep.summary.pass_rate)) }
