@@ -7,11 +7,13 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
 use serde_json::{Value, json};
 use support::{OPERATOR, Setup, TOKEN, base, clean, console};
 
@@ -170,6 +172,29 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
     let driver = Driver::start().await;
     let b = driver.browser().await;
 
+    // The browser is closed whatever happens: a failed assertion must not leave it running.
+    let outcome = AssertUnwindSafe(session(&b, &base, sim, &shots, &registry, &plan))
+        .catch_unwind()
+        .await;
+    let _ = b.close().await;
+    drop(driver);
+    console.shutdown().await;
+    clean(&ns).await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// What the operator does, from the login page to the trends.
+async fn session(
+    b: &Client,
+    base: &str,
+    sim: &spotcheck_sim::Sim,
+    shots: &Shots,
+    registry: &Path,
+    plan: &Path,
+) {
+    let b = b.clone();
     // Not logged in: the login page.
     b.goto(&format!("{base}/rounds")).await.unwrap();
     assert_eq!(b.current_url().await.unwrap().path(), "/login");
@@ -233,7 +258,7 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
     .await;
     wait_text(&b, "#sample-rate", Duration::from_secs(30), |_| true).await;
     shots.take(&b, "4-round").await;
-    let report = api_json(&base, &format!("/api/rounds/{id}/report.json")).await;
+    let report = api_json(base, &format!("/api/rounds/{id}/report.json")).await;
     assert_eq!(
         rate(&b, "sample-rate").await,
         report["summary"]["sample_rate"].as_f64().unwrap()
@@ -331,7 +356,7 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
         .collect();
     assert!(!still.is_empty());
     assert_eq!(shown, still);
-    let recheck = api_json(&base, &format!("/api/rounds/{re}/report.json")).await;
+    let recheck = api_json(base, &format!("/api/rounds/{re}/report.json")).await;
     let reported: BTreeSet<String> = recheck["rectification"]["not_rectified"]
         .as_array()
         .unwrap()
@@ -347,9 +372,4 @@ async fn an_operator_runs_the_quarter_in_a_browser() {
     b.goto(&format!("{base}/trends")).await.unwrap();
     wait_text(&b, "h1", Duration::from_secs(10), |t| t == "趋势").await;
     shots.take(&b, "8-trends").await;
-
-    b.close().await.unwrap();
-    drop(driver);
-    console.shutdown().await;
-    clean(&ns).await;
 }
