@@ -84,6 +84,8 @@ pub enum Command {
         #[command(flatten)]
         ops: OpsArgs,
     },
+    /// Serve the operator console: rounds, progress, findings and notices in a browser.
+    Console(crate::console::ConsoleArgs),
     /// Write the reports of a round from the store.
     Report {
         #[command(flatten)]
@@ -292,6 +294,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
             pool::worker(&conn, &ops, prefetch, grace, drill_panic_on).await
         }
         Command::Collector { conn, ops } => pool::collector(&conn, &ops).await,
+        Command::Console(args) => crate::console::console(args).await,
         Command::Report {
             conn,
             id,

@@ -5,6 +5,7 @@
 //! [`pool`] runs the distributed roles and [`ops`] serves their metrics and health.
 
 pub mod cli;
+pub mod console;
 pub mod embedded;
 pub mod ops;
 pub mod output;

@@ -22,10 +22,10 @@ use spotcheck_core::round::RoundKind;
 use crate::document::{Block, Document};
 use crate::model::Report;
 use place::Place;
-use wording::{Period, chinese_count, quarter};
+use wording::{Period, quarter};
 
 pub use attachments::{evidence, rectified_label, severity_label};
-pub use wording::{percent, units_phrase};
+pub use wording::{chinese_count, percent, units_phrase};
 
 /// The notice as a document for the renderers.
 pub fn document(r: &Report) -> Document {

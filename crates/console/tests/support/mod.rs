@@ -1,0 +1,137 @@
+//! What the console's tests share: a console on the test pool with known accounts, and a
+//! browser-like HTTP client that logs in.
+
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use spotcheck_console::{Account, Accounts, Config, Console, Pool, Role, hash_password};
+
+pub const OPERATOR: (&str, &str) = ("wang", "operator-password-1");
+pub const VIEWER: (&str, &str) = ("li", "viewer-password-1");
+pub const TOKEN: &str = "api-token-for-tests";
+
+/// The test accounts (hashing is slow: done once per test binary).
+pub fn accounts() -> Accounts {
+    static HASHES: OnceLock<(String, String)> = OnceLock::new();
+    let (op, view) = HASHES.get_or_init(|| {
+        (
+            hash_password(OPERATOR.1).unwrap(),
+            hash_password(VIEWER.1).unwrap(),
+        )
+    });
+    let mut a = Accounts::default();
+    a.add(Account {
+        name: OPERATOR.0.into(),
+        role: Role::Operator,
+        hash: op.clone(),
+    });
+    a.add(Account {
+        name: VIEWER.0.into(),
+        role: Role::Viewer,
+        hash: view.clone(),
+    });
+    a
+}
+
+/// How a test console is made.
+#[derive(Default)]
+pub struct Setup {
+    pub workers: usize,
+    pub demo: bool,
+    /// Another broker URL (e.g. one where nothing listens).
+    pub amqp: Option<String>,
+    /// Another Redis URL.
+    pub redis: Option<String>,
+    pub audit_log: Option<std::path::PathBuf>,
+}
+
+/// A console on loopback, in a namespace of its own on the test pool.
+pub async fn console(setup: Setup) -> (Console, String) {
+    let namespace = spotcheck_testkit::namespace();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        pool: Pool {
+            amqp: setup.amqp.unwrap_or_else(spotcheck_testkit::amqp_url),
+            redis: setup.redis.unwrap_or_else(spotcheck_testkit::redis_url),
+            namespace: namespace.clone(),
+            delivery_limit: 5,
+        },
+        workers: setup.workers,
+        demo: setup.demo,
+        accounts: accounts(),
+        api_token: Some(TOKEN.into()),
+        secure_cookies: false,
+        audit_log: setup.audit_log,
+    };
+    let console = Console::start(config).await.expect("console starts");
+    (console, namespace)
+}
+
+pub fn base(console: &Console) -> String {
+    format!("http://{}", console.addr())
+}
+
+/// A client that keeps cookies and does not follow redirects, as the tests look at them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `name="csrf"` hidden field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Logs in through the login form; returns the status of the form's answer.
+pub async fn login(
+    c: &reqwest::Client,
+    base: &str,
+    name: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let page = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    c.post(format!("{base}/login"))
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/rounds"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Removes the namespace's keys and queues.
+pub async fn clean(namespace: &str) {
+    if let Ok(s) =
+        spotcheck_store::RedisStore::connect(&spotcheck_testkit::redis_url(), namespace).await
+    {
+        let _ = s.delete_namespace().await;
+    }
+    if let Ok(q) = spotcheck_bus::AmqpQueue::connect(
+        &spotcheck_testkit::amqp_url(),
+        namespace,
+        spotcheck_bus::AmqpOptions::default(),
+    )
+    .await
+    {
+        let _ = q.delete_namespace().await;
+        q.close().await;
+    }
+}
