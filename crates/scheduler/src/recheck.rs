@@ -13,10 +13,12 @@ use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecheckError {
     /// Its problems are not all known before every job has a result.
-    #[error(
-        "round {round} is not complete ({done} of {total} jobs done); re-check it when it is"
-    )]
-    Unfinished { round: RoundId, done: u64, total: u64 },
+    #[error("round {round} is not complete ({done} of {total} jobs done); re-check it when it is")]
+    Unfinished {
+        round: RoundId,
+        done: u64,
+        total: u64,
+    },
 }
 
 /// Only a complete round can be re-checked: before that its list of problems is partial.
@@ -36,7 +38,12 @@ pub fn ensure_complete(round: &RoundId, progress: &Progress) -> Result<(), Reche
 /// finds a problem with, the rest left to the parent's results.
 pub fn recheck_of(parent: &Round, results: &[JobResult], as_of: NaiveDate, salt: &str) -> Round {
     let report = spotcheck_report::compute(parent, results);
-    recheck_round(parent, spotcheck_report::recheck_scope(&report), as_of, salt)
+    recheck_round(
+        parent,
+        spotcheck_report::recheck_scope(&report),
+        as_of,
+        salt,
+    )
 }
 
 /// A re-check of `parent`: the same registry, plan and window, only the targets in `scope`,
