@@ -205,7 +205,11 @@ async fn run_writes_report_json_by_the_contract() {
         }
     }
     for p in &r.problems {
-        assert!(INDICATORS.contains(&p.indicator.as_str()), "{}", p.indicator);
+        assert!(
+            INDICATORS.contains(&p.indicator.as_str()),
+            "{}",
+            p.indicator
+        );
         assert!(!p.units.is_empty());
     }
     // Contract's order for tables: updates by count, letters by received, descending.

@@ -137,7 +137,10 @@ async fn sigterm_drains_a_worker_mid_round_and_the_round_loses_nothing() {
         returner.log_text()
     );
     let drain = terminate_and_follow(&mut finisher, Duration::from_secs(20));
-    assert_eq!(drain.returned, 0, "within its grace a worker finishes its jobs");
+    assert_eq!(
+        drain.returned, 0,
+        "within its grace a worker finishes its jobs"
+    );
     assert!(drain.finished >= 1, "the worker was stopped mid-job");
     // The checks above ran while it drained, not never.
     assert!(
