@@ -22,7 +22,6 @@ use support::{City, LIMIT, Pool, ROUND_LIMIT, Role, assert_same_report, http_get
 /// A drain as the test saw it: the worker's figures from its log, and how often the test
 /// looked at it while it drained.
 struct Drain {
-    in_flight: u64,
     finished: u64,
     returned: u64,
     /// `/metrics` answers read after the worker said it takes no more jobs.
@@ -84,7 +83,6 @@ fn terminate_and_follow(role: &mut Role, grace: Duration) -> Drain {
         role.name
     );
     Drain {
-        in_flight,
         finished,
         returned,
         scrapes,
