@@ -1,6 +1,6 @@
 //! What each subcommand does, one file per family; [`dispatch`] picks the one asked for.
 
-pub mod inputs;
+mod inputs;
 mod registry;
 mod report;
 mod round;

@@ -1,6 +1,6 @@
 //! The one-process mode: scheduler, worker, collector and report on the in-process queue
-//! and store — a small city needs nothing more. With the `sim` feature, [`city`] runs rounds
-//! on the simulated city (`demo`, and the tests).
+//! and store — a small city needs nothing more. With the `sim` feature it also runs rounds on
+//! the simulated city, as `demo` and the tests do.
 
 #[cfg(feature = "sim")]
 mod city;
@@ -24,6 +24,8 @@ pub use city::spot_and_recheck_on_sim;
 use crate::error::CliError;
 use crate::finished::Finished;
 
+/// How a round runs in this process: jobs in flight at once, where WeChat secrets come from,
+/// and whether a progress bar is drawn (only on a terminal).
 pub struct Options {
     pub concurrency: u16,
     pub secrets: Arc<dyn Secrets>,
