@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use spotcheck::cli;
+use spotcheck::{args, commands, logging};
 
 fn main() -> ExitCode {
     few_malloc_arenas();
-    let args = cli::Cli::parse();
-    cli::init_logging(&args);
+    let args = args::Cli::parse();
+    logging::init_logging(&args);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
         runtime.worker_threads(n.get());
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::dispatch(args)) {
+    match runtime.block_on(commands::dispatch(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("spotcheck: {}", e.message);

@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use spotcheck_report::{Report, render};
 
-use crate::cli::CliError;
+use crate::error::CliError;
 
 /// A report file the commands can write.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,29 +46,6 @@ impl Format {
     }
 }
 
-/// `--format md,html,xlsx,docx,json`: which report files to write (all by default). An
-/// unknown name is refused as bad input (exit code 2) with the valid ones listed.
-#[derive(Args, Debug, Clone)]
-pub struct FormatArgs {
-    /// Report files to write, comma-separated.
-    #[arg(
-        long = "format",
-        value_name = "FORMATS",
-        value_enum,
-        value_delimiter = ',',
-        default_values_t = Format::ALL
-    )]
-    pub formats: Vec<Format>,
-}
-
-impl Default for FormatArgs {
-    fn default() -> FormatArgs {
-        FormatArgs {
-            formats: Format::ALL.to_vec(),
-        }
-    }
-}
-
 /// Writes the report in each format asked for (each once, whatever the order asked).
 pub fn write_reports(dir: &Path, report: &Report, formats: &[Format]) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
@@ -96,21 +73,6 @@ pub fn write_reports(dir: &Path, report: &Report, formats: &[Format]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser, Debug)]
-    struct Probe {
-        #[command(flatten)]
-        format: FormatArgs,
-    }
-
-    #[test]
-    fn formats_default_to_all_and_parse_as_a_list() {
-        let p = Probe::try_parse_from(["probe"]).unwrap();
-        assert_eq!(p.format.formats, Format::ALL);
-        let p = Probe::try_parse_from(["probe", "--format", "md,xlsx"]).unwrap();
-        assert_eq!(p.format.formats, [Format::Md, Format::Xlsx]);
-    }
 
     fn report() -> Report {
         serde_json::from_str(include_str!(
@@ -136,7 +98,7 @@ mod tests {
         assert_eq!(files(&some), ["report.md", "report.xlsx"]);
 
         let all = dir.path().join("all");
-        write_reports(&all, &report(), &FormatArgs::default().formats).unwrap();
+        write_reports(&all, &report(), &Format::ALL).unwrap();
         assert_eq!(
             files(&all),
             [
@@ -151,14 +113,5 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(all.join("report.json")).unwrap())
                 .unwrap();
         assert_eq!(json, report());
-    }
-
-    #[test]
-    fn an_unknown_format_is_bad_input_listing_the_valid_ones() {
-        let e = Probe::try_parse_from(["probe", "--format", "md,pdf"]).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let msg = e.to_string();
-        assert!(msg.contains("pdf"), "{msg}");
-        assert!(msg.contains("md, html, xlsx, docx, json"), "{msg}");
     }
 }

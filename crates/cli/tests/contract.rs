@@ -102,7 +102,8 @@ struct RectificationC {
     not_rectified: Vec<String>,
 }
 
-const INDICATORS: [&str; 10] = [
+/// Every indicator the contract lists (its table "Indicators", in its order).
+const INDICATORS: [&str; 13] = [
     "site.unreachable",
     "site.homepage_stale",
     "column.stale",
@@ -113,7 +114,30 @@ const INDICATORS: [&str; 10] = [
     "wechat.menu_link_broken",
     "wechat.stale",
     "wechat.unavailable",
+    "content.wording_error",
+    "round.job_failed",
+    "round.config",
 ];
+
+/// Every severity the contract lists.
+const SEVERITIES: [&str; 4] = ["veto", "deduct", "warning", "notice"];
+
+/// Every indicator the product knows, with its severity, is one the contract lists: a new one reaches
+/// report.json only with the contract (and this list) updated.
+#[test]
+fn every_indicator_of_the_catalogue_is_in_the_contract() {
+    for indicator in spotcheck_core::indicator::Indicator::ALL {
+        let code = serde_json::to_value(indicator).unwrap();
+        let code = code.as_str().unwrap();
+        assert!(INDICATORS.contains(&code), "{code} is not in the contract");
+        assert_eq!(code, indicator.code());
+        let severity = serde_json::to_value(indicator.severity()).unwrap();
+        assert!(
+            SEVERITIES.contains(&severity.as_str().unwrap()),
+            "{code}: {severity}"
+        );
+    }
+}
 
 fn is_date(s: &str) -> bool {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
@@ -174,14 +198,18 @@ async fn run_writes_report_json_by_the_contract() {
             "{}",
             f.indicator
         );
-        assert!(["veto", "deduct", "notice"].contains(&f.severity.as_str()));
+        assert!(SEVERITIES.contains(&f.severity.as_str()), "{}", f.severity);
         assert!(!f.unit.is_empty() && !f.target.is_empty() && !f.detail.is_empty());
         if let Some(u) = &f.url {
             assert!(url::Url::parse(u).is_ok());
         }
     }
     for p in &r.problems {
-        assert!(INDICATORS.contains(&p.indicator.as_str()));
+        assert!(
+            INDICATORS.contains(&p.indicator.as_str()),
+            "{}",
+            p.indicator
+        );
         assert!(!p.units.is_empty());
     }
     // Contract's order for tables: updates by count, letters by received, descending.

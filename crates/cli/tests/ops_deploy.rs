@@ -1,9 +1,10 @@
 //! The deployment files in `deploy/` hold together: the Kubernetes manifests parse with the
 //! expected kinds and agree with each other and with the binary (queue name, ports, grace); the
-//! compose file has the services, healthchecks and volumes a pool needs (and `docker compose
-//! config` accepts it where the compose plugin is installed); the systemd units pass
-//! `systemd-analyze verify` where that tool exists; the Dockerfile builds a small non-root image.
-//! Nothing here needs RabbitMQ or Redis.
+//! compose file has the services, healthchecks and volumes a pool needs; the systemd units pass
+//! `systemd-analyze verify` (Debian's `systemd` package, which `./tests/run` installs); the
+//! Dockerfile describes a small non-root image of the one binary. `docker compose config` needs
+//! the compose v2 plugin, which Debian does not package: that check is ignored unless asked for
+//! (`-- --ignored`). Nothing here needs RabbitMQ or Redis.
 
 mod support;
 
@@ -318,28 +319,27 @@ fn the_compose_file_describes_a_pool() {
     assert_eq!(s(sched, &["command", "0"]), "round");
     assert_eq!(s(sched, &["command", "1"]), "start");
     assert_eq!(s(sched, &["restart"]), "no");
+}
 
-    // The real check where the compose plugin exists.
-    let plugin = Command::new("docker").args(["compose", "version"]).output();
-    match plugin {
-        Ok(out) if out.status.success() => {
-            let out = Command::new("docker")
-                .args(["compose", "-f"])
-                .arg(deploy("compose.yaml"))
-                .args(["config", "--quiet"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "docker compose config: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        _ => eprintln!(
-            "NOTE: the docker compose plugin is not installed here: `docker compose config` \
-             was not run; the compose file's structure was checked above instead"
-        ),
-    }
+/// What Docker's own reader makes of the compose file. The compose v2 plugin
+/// (`docker-compose-plugin`, from Docker's apt repository) is not in Debian, and Debian's
+/// `docker-compose` 1.29 does not read the current compose format.
+#[test]
+#[ignore = "needs `docker compose` (the v2 plugin, not packaged by Debian); run with --ignored"]
+fn docker_compose_accepts_the_compose_file() {
+    let out = Command::new("docker")
+        .args(["compose", "-f"])
+        .arg(deploy("compose.yaml"))
+        .args(["config", "--quiet"])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `docker compose` ({e}): install docker-compose-plugin")
+        });
+    assert!(
+        out.status.success(),
+        "docker compose config: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The unit's `Key=value` settings (last one wins, as systemd reads them).
@@ -385,13 +385,11 @@ fn systemd_units_stop_gracefully_and_verify() {
     }
 
     let found = Command::new("systemd-analyze").arg("--version").output();
-    if !found.is_ok_and(|o| o.status.success()) {
-        eprintln!(
-            "NOTE: systemd-analyze is not installed here: the units were not verified by \
-             systemd, only read above"
-        );
-        return;
-    }
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "systemd-analyze is missing: install Debian's `systemd` package (./tests/run does) to \
+         verify the units"
+    );
     // verify checks that ExecStart's program exists: point it at the binary under test.
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_spotcheck");
@@ -417,7 +415,7 @@ fn systemd_units_stop_gracefully_and_verify() {
 }
 
 #[test]
-fn the_dockerfile_builds_a_small_non_root_image_of_the_one_binary() {
+fn the_dockerfile_describes_a_small_non_root_image_of_the_one_binary() {
     let text = read("Dockerfile");
     let froms: Vec<&str> = text
         .lines()

@@ -20,17 +20,30 @@ use spotcheck_worker::secrets::MapSecrets;
 use spotcheck_worker::{Worker, WorkerConfig};
 use support::{City, LIMIT, Pool, ROUND_LIMIT, Role, assert_same_report, http_get};
 
+/// A drain as the test saw it: the worker's figures from its log, and how often the test
+/// looked at it while it drained.
+struct Drain {
+    finished: u64,
+    returned: u64,
+    /// `/metrics` answers read after the worker said it takes no more jobs.
+    scrapes: u32,
+    /// `/healthz` answers read meanwhile (each a 503 saying it drains).
+    draining: u32,
+}
+
 /// Sends SIGTERM and follows the drain through `/metrics` until the process is gone: the
-/// consumed counter never moves after the worker said it takes no more jobs. Returns the
-/// drain's figures from the log: (in flight at the stop, finished, returned).
-fn terminate_and_follow(role: &mut Role, grace: Duration) -> (u64, u64, u64) {
+/// consumed counter never moves after the worker said it takes no more jobs, and `/healthz`
+/// answers 503 draining.
+fn terminate_and_follow(role: &mut Role, grace: Duration) -> Drain {
     let sent = Instant::now();
     role.terminate();
     let stop = role.wait_log("taking no more jobs; finishing the ones in flight", LIMIT);
     let in_flight = stop["in_flight"].as_u64().unwrap();
     let mut consumed_at_stop = None;
+    let (mut scrapes, mut draining) = (0, 0);
     // Scrape while it drains; the listener goes away with the process.
     while let Ok((200, body)) = http_get(role.addr(), "/metrics") {
+        scrapes += 1;
         let m = support::Metrics::parse(&body);
         let consumed = m.sum("spotcheck_worker_jobs_consumed_total", &[]);
         let first = *consumed_at_stop.get_or_insert(consumed);
@@ -40,6 +53,7 @@ fn terminate_and_follow(role: &mut Role, grace: Duration) -> (u64, u64, u64) {
             if code != 0 {
                 assert_eq!(code, 503, "{}: draining yet ready: {health}", role.name);
                 assert!(health.contains(r#""draining":true"#), "{health}");
+                draining += 1;
             }
         }
         if role.child.try_wait().unwrap().is_some() {
@@ -66,10 +80,15 @@ fn terminate_and_follow(role: &mut Role, grace: Duration) -> (u64, u64, u64) {
     assert_eq!(finished + returned, in_flight, "{}: {drained}", role.name);
     eprintln!(
         "{}: stopped in {took:?}; {in_flight} in flight at SIGTERM, {finished} finished, \
-         {returned} returned",
+         {returned} returned; looked at {scrapes} times while draining",
         role.name
     );
-    (in_flight, finished, returned)
+    Drain {
+        finished,
+        returned,
+        scrapes,
+        draining,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,14 +129,25 @@ async fn sigterm_drains_a_worker_mid_round_and_the_round_loses_nothing() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    let (_, _, returned) = terminate_and_follow(&mut returner, Duration::ZERO);
+    let drain = terminate_and_follow(&mut returner, Duration::ZERO);
     assert!(
-        returned >= 1,
+        drain.returned >= 1,
         "a worker without grace returns what it holds; log:\n{}",
         returner.log_text()
     );
-    let (_, _, returned) = terminate_and_follow(&mut finisher, Duration::from_secs(20));
-    assert_eq!(returned, 0, "within its grace a worker finishes its jobs");
+    let drain = terminate_and_follow(&mut finisher, Duration::from_secs(20));
+    assert_eq!(
+        drain.returned, 0,
+        "within its grace a worker finishes its jobs"
+    );
+    assert!(drain.finished >= 1, "the worker was stopped mid-job");
+    // The checks above ran while it drained, not never.
+    assert!(
+        drain.scrapes >= 1 && drain.draining >= 1,
+        "the drain was never watched: {} scrapes, {} draining answers",
+        drain.scrapes,
+        drain.draining
+    );
 
     let p = pool
         .wait_for(&id, ROUND_LIMIT, "completion", |p| p.complete)

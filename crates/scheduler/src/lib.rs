@@ -1,13 +1,16 @@
 //! The scheduler: what jobs a round is made of.
 //!
-//! [`round`] builds a round record from the operator's inputs; [`jobs`] says which jobs a
-//! round starts with and which follow-up jobs each result brings (the links a page reveals,
-//! the links a menu carries); [`start`] stores the round and publishes its jobs.
+//! [`round`] builds a round record from the operator's inputs; [`recheck`] builds the
+//! re-check of a finished round from its problems; [`jobs`] says which jobs a round starts
+//! with and which follow-up jobs each result brings (the links a page reveals, the links a
+//! menu carries); [`start`] stores the round and publishes its jobs.
 
 pub mod jobs;
+pub mod recheck;
 pub mod round;
 pub mod start;
 
 pub use jobs::{follow_ups, initial_jobs};
-pub use round::{RoundInput, build_round, recheck_round};
+pub use recheck::{RecheckError, ensure_complete, recheck_of, recheck_round};
+pub use round::{RoundInput, build_round, salt_now};
 pub use start::{StartError, start_round};

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
+use spotcheck_core::round::{Round, RoundId, RoundKind};
 use spotcheck_core::{Plan, Registry, Window};
 
 /// What an operator gives to start a spot round.
@@ -13,8 +13,13 @@ pub struct RoundInput {
     pub window: Window,
     pub as_of: NaiveDate,
     pub allow_private: bool,
-    /// Makes the round id unique (e.g. the start time).
+    /// Makes the round id unique (e.g. [`salt_now`]).
     pub salt: String,
+}
+
+/// A salt that makes a round id unique: 64 random bits.
+pub fn salt_now() -> String {
+    format!("{:016x}", fastrand::u64(..))
 }
 
 /// Builds the round, reading every saved menu file now so the round carries them.
@@ -55,21 +60,4 @@ pub fn build_round(input: RoundInput) -> Result<Round, String> {
         menus,
         scope: None,
     })
-}
-
-/// A re-check of `parent`: the same registry, plan and window, only the targets in `scope`,
-/// as of a new date.
-pub fn recheck_round(parent: &Round, scope: Scope, as_of: NaiveDate, salt: &str) -> Round {
-    Round {
-        id: RoundId::new(as_of, salt),
-        kind: RoundKind::Recheck,
-        parent: Some(parent.id.clone()),
-        window: parent.window,
-        as_of,
-        registry: parent.registry.clone(),
-        plan: parent.plan.clone(),
-        allow_private: parent.allow_private,
-        menus: parent.menus.clone(),
-        scope: Some(scope),
-    }
 }

@@ -52,20 +52,7 @@ mod reconnects;
 mod recorder;
 mod server;
 
-use std::net::SocketAddr;
-
-use clap::Args;
-
 pub use gate::MeteredGates;
 pub use health::{Health, PoolProbe};
 pub use reconnects::ReconnectCounter;
 pub use server::{Role, serve};
-
-/// Where a role serves `/metrics`, `/healthz` and `/livez`.
-#[derive(Args, Debug, Clone, Default)]
-pub struct OpsArgs {
-    /// Serve /metrics, /healthz and /livez on this address (e.g. 0.0.0.0:9464; port 0 picks
-    /// one and logs it). Off when unset.
-    #[arg(long, env = "SPOTCHECK_METRICS_LISTEN", value_name = "ADDR")]
-    pub metrics_listen: Option<SocketAddr>,
-}

@@ -12,10 +12,9 @@ use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 
-use super::OpsArgs;
 use super::health::PoolProbe;
 use super::recorder;
-use crate::cli::CliError;
+use crate::error::CliError;
 
 /// Which role serves: a label on `spotcheck_build_info` and a field of `/healthz`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +44,12 @@ struct Ops {
 /// once, with the address, when it cannot), and serves in the background for the rest of the
 /// process — through the drain after SIGTERM too. Returns the bound address.
 pub async fn serve(
-    args: &OpsArgs,
+    listen: Option<SocketAddr>,
     role: Role,
     probe: PoolProbe,
     stop: watch::Receiver<bool>,
 ) -> Result<Option<SocketAddr>, CliError> {
-    let Some(addr) = args.metrics_listen else {
+    let Some(addr) = listen else {
         return Ok(None);
     };
     let handle = recorder::install().map_err(CliError::failed)?;

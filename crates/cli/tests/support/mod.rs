@@ -73,14 +73,14 @@ impl City {
     /// and plan, the simulator's window and date, private addresses allowed.
     pub fn round(&self) -> Round {
         let (from, to) = self.sim.window();
-        let args = spotcheck::cli::RoundArgs {
+        let args = spotcheck::args::RoundArgs {
             registry: Some(self.dir.path().join("registry.toml")),
             plan: Some(self.dir.path().join("plan.toml")),
             window: Some(format!("{from}..{to}")),
             as_of: Some(self.sim.as_of().to_string()),
             allow_private: true,
         };
-        spotcheck_scheduler::build_round(spotcheck::cli::round_input(&args).unwrap()).unwrap()
+        spotcheck_scheduler::build_round(spotcheck::commands::round_input(&args).unwrap()).unwrap()
     }
 
     pub fn command(&self) -> Command {

@@ -1,0 +1,61 @@
+//! Options of the pool's processes: where the broker and the store are, and what a
+//! long-running role serves to its operators.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+/// Where the pool's broker and store are.
+#[derive(Args, Debug, Clone)]
+pub struct Connection {
+    /// RabbitMQ URL.
+    #[arg(
+        long,
+        env = "SPOTCHECK_AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f"
+    )]
+    pub amqp: String,
+    /// Redis URL.
+    #[arg(
+        long,
+        env = "SPOTCHECK_REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub redis: String,
+    /// Prefix of every queue and key: deployments (and test runs) sharing a broker and a
+    /// store never collide.
+    #[arg(long, env = "SPOTCHECK_NAMESPACE", default_value = "spotcheck")]
+    pub namespace: String,
+    /// Deliveries of a job before it is dead-lettered.
+    #[arg(long, env = "SPOTCHECK_DELIVERY_LIMIT", default_value_t = 5)]
+    pub delivery_limit: u32,
+}
+
+/// Where a role serves `/metrics`, `/healthz` and `/livez` (see [`crate::ops`]).
+#[derive(Args, Debug, Clone, Default)]
+pub struct OpsArgs {
+    /// Serve /metrics, /healthz and /livez on this address (e.g. 0.0.0.0:9464; port 0 picks
+    /// one and logs it). Off when unset.
+    #[arg(long, env = "SPOTCHECK_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// Jobs checked at once in this worker; it holds at most as many messages (each a
+    /// batch of jobs) from the queue.
+    #[arg(long, env = "SPOTCHECK_PREFETCH", default_value_t = 32)]
+    pub prefetch: u16,
+    /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned
+    /// to the queue; keep the supervisor's stop timeout above it.
+    #[arg(long, env = "SPOTCHECK_GRACE", default_value_t = 20)]
+    pub grace: u64,
+    /// Drill: make the check of every job whose task key contains this text panic, to
+    /// rehearse redelivery and dead-lettering (e.g. `check|http://host/path`).
+    #[arg(long, env = "SPOTCHECK_DRILL_PANIC_ON", hide = true)]
+    pub drill_panic_on: Option<String>,
+    #[command(flatten)]
+    pub ops: OpsArgs,
+}

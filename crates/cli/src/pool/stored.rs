@@ -1,0 +1,58 @@
+//! Rounds read back from the store: their progress, and a finished one for its report or its
+//! re-check.
+
+use spotcheck_core::ports::{Progress, Store};
+use spotcheck_core::round::RoundId;
+use spotcheck_store::RedisStore;
+
+use crate::error::CliError;
+use crate::finished::Finished;
+
+/// A round and its results from the store; a round the store does not have is bad input.
+pub async fn finished(
+    store: &RedisStore,
+    namespace: &str,
+    id: &RoundId,
+) -> Result<Finished, CliError> {
+    let round = store
+        .round(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?
+        .ok_or_else(|| missing(namespace, id))?;
+    let results = store
+        .results(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    Ok(Finished { round, results })
+}
+
+/// A round's progress; a round the store does not have is bad input.
+pub async fn progress(
+    store: &RedisStore,
+    namespace: &str,
+    id: &RoundId,
+) -> Result<Progress, CliError> {
+    let known = store
+        .round(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?
+        .is_some();
+    if !known {
+        return Err(missing(namespace, id));
+    }
+    progress_of(store, id).await
+}
+
+/// The progress of a round known to be in the store.
+pub async fn progress_of(store: &RedisStore, id: &RoundId) -> Result<Progress, CliError> {
+    store
+        .progress(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))
+}
+
+fn missing(namespace: &str, id: &RoundId) -> CliError {
+    CliError::input(format!(
+        "no round {id} in the store (namespace {namespace})"
+    ))
+}
