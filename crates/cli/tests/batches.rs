@@ -28,7 +28,7 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
         .map(|n| {
             let mut url = home.clone();
             url.set_query(Some(&format!("batch={n}")));
-            Job::new(&round.id, Task::Check { url })
+            Job::new(&round.id, Task::Link { url })
         })
         .collect();
     let ids: Vec<JobId> = jobs.iter().map(|j| j.id.clone()).collect();
@@ -79,7 +79,7 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
     let results = store.results(&round.id).await.unwrap();
     assert_eq!(results.len(), 4);
     for r in &results {
-        let Task::Check { url } = &r.job.task else {
+        let Task::Link { url } = &r.job.task else {
             panic!("not a check: {:?}", r.job.task)
         };
         match (url.query(), &r.outcome) {

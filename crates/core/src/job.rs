@@ -25,16 +25,25 @@ impl fmt::Display for JobId {
 }
 
 /// What a job does. Ids of sites, columns and accounts refer to the round's registry.
+///
+/// Each task is named after the outcome it brings ([`Outcome`](crate::outcome::Outcome)):
+/// a `Visit` gives a visit, a `Link` a link's verdict. The wire keeps the tags `probe` and
+/// `check` (and the job keys built from them), so jobs queued by an older scheduler still
+/// decode and a job keeps its id across an upgrade.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Task {
     /// Visit `n` of a site's homepage (availability).
-    Probe { site: String, n: u32 },
+    #[serde(rename = "probe")]
+    #[strum(serialize = "probe")]
+    Visit { site: String, n: u32 },
     /// Fetch a page of a site, judge it and read its links; `depth` 0 is the homepage.
     Page { site: String, url: Url, depth: u8 },
     /// Fetch a link and judge it.
-    Check { url: Url },
+    #[serde(rename = "check")]
+    #[strum(serialize = "check")]
+    Link { url: Url },
     /// Read a column's list, every page of it (`column` indexes the site's columns).
     Column { site: String, column: usize },
     /// Read an account's menu.
@@ -45,9 +54,9 @@ impl Task {
     /// The identity of the work, independent of the round.
     pub fn key(&self) -> String {
         match self {
-            Task::Probe { site, n } => format!("probe|{site}|{n}"),
+            Task::Visit { site, n } => format!("probe|{site}|{n}"),
             Task::Page { site, url, .. } => format!("page|{site}|{url}"),
-            Task::Check { url } => format!("check|{url}"),
+            Task::Link { url } => format!("check|{url}"),
             Task::Column { site, column } => format!("column|{site}|{column}"),
             Task::Menu { account } => format!("menu|{account}"),
         }
@@ -142,12 +151,12 @@ mod tests {
 
     #[test]
     fn ids_follow_the_work() {
-        let a = Task::Check {
+        let a = Task::Link {
             url: Url::parse("http://a.gov.cn/x").unwrap(),
         };
         let b = a.clone();
         assert_eq!(a.id(), b.id());
-        let c = Task::Check {
+        let c = Task::Link {
             url: Url::parse("http://a.gov.cn/y").unwrap(),
         };
         assert_ne!(a.id(), c.id());
@@ -188,7 +197,7 @@ mod tests {
             .map(|u| {
                 Job::new(
                     &r,
-                    Task::Check {
+                    Task::Link {
                         url: Url::parse(u).unwrap(),
                     },
                 )

@@ -255,7 +255,7 @@ mod tests {
             .map(|(u, status)| {
                 let job = Job::new(
                     &r,
-                    Task::Check {
+                    Task::Link {
                         url: Url::parse(u).unwrap(),
                     },
                 );

@@ -74,7 +74,7 @@ fn a_tasks_kind_is_its_wire_tag() {
     let site = String::from("szf");
     for (task, kind) in [
         (
-            Task::Probe {
+            Task::Visit {
                 site: site.clone(),
                 n: 1,
             },
@@ -88,7 +88,7 @@ fn a_tasks_kind_is_its_wire_tag() {
             },
             "page",
         ),
-        (Task::Check { url }, "check"),
+        (Task::Link { url }, "check"),
         (Task::Column { site, column: 0 }, "column"),
         (
             Task::Menu {

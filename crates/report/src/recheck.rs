@@ -42,12 +42,12 @@ fn counts(f: &Finding) -> bool {
 /// Whether a job belongs to a target the re-check visits again.
 fn revisited(task: &Task, scope: &Scope) -> bool {
     match task {
-        Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
+        Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
             scope.has_website(site)
         }
         Task::Menu { account } => scope.has_account(account),
         // Link checks are kept unless the re-check checked the same URL again.
-        Task::Check { .. } => false,
+        Task::Link { .. } => false,
     }
 }
 

@@ -66,7 +66,7 @@ pub(crate) fn split(
             continue;
         };
         let (unit, target, url) = match &r.job.task {
-            Task::Probe { site, .. } | Task::Page { site, .. } => match reg.website(site) {
+            Task::Visit { site, .. } | Task::Page { site, .. } => match reg.website(site) {
                 Some(w) => (
                     w.unit.clone(),
                     w.name.clone(),
@@ -87,7 +87,7 @@ pub(crate) fn split(
                     None => continue,
                 }
             }
-            Task::Check { url } => match owner.get(url.as_str()) {
+            Task::Link { url } => match owner.get(url.as_str()) {
                 Some((unit, target)) => (unit.clone(), target.clone(), url.to_string()),
                 None => (String::new(), url.to_string(), url.to_string()),
             },

@@ -146,14 +146,14 @@ fn results(r: &Round) -> Vec<JobResult> {
     let mut out = vec![];
     for n in 0..4 {
         out.push(JobResult::new(
-            job(Task::Probe {
+            job(Task::Visit {
                 site: "portal".into(),
                 n,
             }),
             visit(true),
         ));
         out.push(JobResult::new(
-            job(Task::Probe {
+            job(Task::Visit {
                 site: "jyj".into(),
                 n,
             }),
@@ -201,13 +201,13 @@ fn results(r: &Round) -> Vec<JobResult> {
         }),
     ));
     out.push(JobResult::new(
-        job(Task::Check {
+        job(Task::Link {
             url: u("http://www.test.gov.cn/gone.html"),
         }),
         Outcome::Link(Verdict::broken(Some(404), "HTTP 404")),
     ));
     out.push(JobResult::new(
-        job(Task::Check {
+        job(Task::Link {
             url: u("http://other.gov.cn/x"),
         }),
         Outcome::Link(Verdict::unknown(

@@ -55,7 +55,7 @@ fn refused_results(r: &Round) -> Vec<JobResult> {
     let mut out: Vec<JobResult> = (0..r.plan.availability.probes)
         .map(|n| {
             JobResult::new(
-                job(Task::Probe {
+                job(Task::Visit {
                     site: "jyj".into(),
                     n,
                 }),

@@ -96,7 +96,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
     for n in 0..s.visits {
         let ok = n >= s.failed;
         out.push(JobResult::new(
-            job(Task::Probe {
+            job(Task::Visit {
                 site: "portal".into(),
                 n,
             }),

@@ -21,7 +21,7 @@ pub fn initial_jobs(round: &Round) -> Vec<(Job, Duration)> {
         .filter(|w| round.checks_website(&w.id))
     {
         for n in 0..a.probes {
-            let task = Task::Probe {
+            let task = Task::Visit {
                 site: site.id.clone(),
                 n,
             };
@@ -73,7 +73,7 @@ pub fn follow_ups(round: &Round, result: &JobResult) -> Vec<Job> {
                         depth: depth + 1,
                     }
                 } else if same_site || links.external {
-                    Task::Check { url: link.clone() }
+                    Task::Link { url: link.clone() }
                 } else {
                     continue;
                 };
@@ -83,7 +83,7 @@ pub fn follow_ups(round: &Round, result: &JobResult) -> Vec<Job> {
         (Task::Menu { .. }, Outcome::Menu(menu)) => {
             for button in &menu.buttons {
                 for url in &button.urls {
-                    out.push(Job::new(&round.id, Task::Check { url: url.clone() }));
+                    out.push(Job::new(&round.id, Task::Link { url: url.clone() }));
                 }
             }
         }

@@ -122,7 +122,7 @@ fn pages_within_depth_are_read_and_the_rest_checked() {
                 url: u("http://www.a.gov.cn/x.html"),
                 depth: 1
             },
-            Task::Check {
+            Task::Link {
                 url: u("http://other.gov.cn/y.html")
             },
         ]
@@ -132,7 +132,7 @@ fn pages_within_depth_are_read_and_the_rest_checked() {
         &r,
         &page_result(&r, "http://www.a.gov.cn/x.html", 1, &links),
     );
-    assert!(f.iter().all(|j| matches!(j.task, Task::Check { .. })));
+    assert!(f.iter().all(|j| matches!(j.task, Task::Link { .. })));
     assert_eq!(
         f.len(),
         1,
@@ -145,7 +145,7 @@ fn pages_within_depth_are_read_and_the_rest_checked() {
     let tasks: Vec<Task> = f.into_iter().map(|j| j.task).collect();
     assert_eq!(
         tasks,
-        vec![Task::Check {
+        vec![Task::Link {
             url: u("http://www.a.gov.cn/x.html")
         }]
     );
@@ -187,7 +187,7 @@ fn menu_links_are_checked_once_each() {
     assert_eq!(f.len(), 1);
     assert_eq!(
         f[0].task,
-        Task::Check {
+        Task::Link {
             url: u("http://www.a.gov.cn/b.html")
         }
     );

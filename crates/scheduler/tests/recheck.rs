@@ -119,7 +119,7 @@ fn results(r: &Round) -> Vec<JobResult> {
     for (site, ok) in [("down", false), ("fine", true)] {
         let url = r.registry.website(site).unwrap().url.clone();
         for n in 0..2 {
-            let task = Task::Probe {
+            let task = Task::Visit {
                 site: site.into(),
                 n,
             };
@@ -137,7 +137,7 @@ fn results(r: &Round) -> Vec<JobResult> {
         account: "broken-wx".into(),
     };
     out.push(result(r, task, menu(MenuSource::File, &[broken], None)));
-    let task = Task::Check { url: u(broken) };
+    let task = Task::Link { url: u(broken) };
     let verdict = Verdict::broken(Some(404), "HTTP 404");
     out.push(result(r, task, Outcome::Link(verdict)));
     let task = Task::Menu {
@@ -166,10 +166,10 @@ fn a_recheck_visits_only_the_targets_with_problems_to_rectify() {
     assert!(!tasks.is_empty());
     assert!(
         tasks.iter().all(|t| match t {
-            Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } =>
+            Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } =>
                 site == "down",
             Task::Menu { account } => account == "broken-wx",
-            Task::Check { .. } => false,
+            Task::Link { .. } => false,
         }),
         "{tasks:?}"
     );
@@ -197,7 +197,7 @@ fn a_round_without_problems_is_rechecked_with_nothing_to_visit() {
     let clean: Vec<JobResult> = results(&parent)
         .into_iter()
         .filter(|r| match &r.job.task {
-            Task::Probe { site, .. } | Task::Page { site, .. } => site == "fine",
+            Task::Visit { site, .. } | Task::Page { site, .. } => site == "fine",
             _ => false,
         })
         .collect();

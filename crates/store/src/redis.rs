@@ -880,7 +880,7 @@ mod tests {
         let job = |n: u32| {
             Job::new(
                 &rid,
-                Task::Check {
+                Task::Link {
                     url: format!("http://a.gov.cn/{n}").parse().unwrap(),
                 },
             )

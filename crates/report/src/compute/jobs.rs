@@ -15,7 +15,7 @@ impl<'a> Computation<'a> {
                 continue;
             };
             let (unit, target, url, website, account) = match &r.job.task {
-                Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
+                Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
                     match self.reg.website(site) {
                         Some(w) => (
                             self.unit_name(&w.unit),
@@ -37,7 +37,7 @@ impl<'a> Computation<'a> {
                     ),
                     None => continue,
                 },
-                Task::Check { url } => (
+                Task::Link { url } => (
                     String::new(),
                     url.to_string(),
                     Some(url.to_string()),

@@ -65,7 +65,7 @@ impl<'a> Computation<'a> {
         let mut verdicts = HashMap::new();
         for r in results {
             match (&r.job.task, &r.outcome) {
-                (Task::Check { url }, Outcome::Link(v)) => {
+                (Task::Link { url }, Outcome::Link(v)) => {
                     verdicts.insert(url.as_str(), v);
                 }
                 (Task::Page { url, depth, .. }, Outcome::Page(p)) if *depth > 0 => {
@@ -153,7 +153,7 @@ fn item_date(item: &Item) -> Option<NaiveDate> {
 
 fn task_site(t: &Task) -> Option<&str> {
     match t {
-        Task::Probe { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
+        Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
             Some(site)
         }
         _ => None,

@@ -53,7 +53,7 @@ impl<'a> Computation<'a> {
         let visits: Vec<_> = mine
             .iter()
             .filter_map(|r| match (&r.job.task, &r.outcome) {
-                (Task::Probe { n, .. }, Outcome::Visit(v)) => Some((*n, v)),
+                (Task::Visit { n, .. }, Outcome::Visit(v)) => Some((*n, v)),
                 _ => None,
             })
             .collect();

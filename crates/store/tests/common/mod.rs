@@ -36,7 +36,7 @@ pub fn round(id: &str) -> Round {
 pub fn check(round: &RoundId, n: u32) -> Job {
     Job::new(
         round,
-        Task::Check {
+        Task::Link {
             url: format!("http://a.gov.cn/{n}").parse().unwrap(),
         },
     )

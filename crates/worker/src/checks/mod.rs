@@ -5,7 +5,7 @@ pub mod column;
 pub mod link;
 pub mod menu;
 pub mod page;
-pub mod probe;
+pub mod visit;
 
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::Outcome;
@@ -16,12 +16,12 @@ use crate::RoundContext;
 pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
     let reg = &ctx.round.registry;
     match &job.task {
-        Task::Probe { site, .. } => match reg.website(site) {
-            Some(w) => Outcome::Visit(probe::visit(ctx, &w.url).await),
+        Task::Visit { site, .. } => match reg.website(site) {
+            Some(w) => Outcome::Visit(visit::visit(ctx, &w.url).await),
             None => unknown_target("website", site),
         },
         Task::Page { url, .. } => Outcome::Page(page::read(ctx, url).await),
-        Task::Check { url } => Outcome::Link(link::check(ctx, url).await),
+        Task::Link { url } => Outcome::Link(link::check(ctx, url).await),
         Task::Column { site, column } => {
             match reg.website(site).and_then(|w| w.columns.get(*column)) {
                 Some(c) => Outcome::Column(column::read(ctx, c).await),
