@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_collector::Collector;
-use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store};
+use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store, redact_password};
 use spotcheck_core::round::{Round, RoundId};
 use spotcheck_politeness::RedisGates;
 use spotcheck_report::Report;
@@ -84,7 +84,7 @@ impl Engine {
             .map_err(|e| {
                 Failure::unavailable(format!(
                     "无法连接 Redis（{}）：{e}",
-                    redact(&self.pool.redis)
+                    redact_password(&self.pool.redis)
                 ))
             })?;
         *slot = Some(store.clone());
@@ -106,7 +106,7 @@ impl Engine {
             .map_err(|e| {
                 Failure::unavailable(format!(
                     "无法连接 RabbitMQ（{}）：{e}",
-                    redact(&self.pool.amqp)
+                    redact_password(&self.pool.amqp)
                 ))
             })?;
         *slot = Some(queue.clone());
@@ -321,15 +321,4 @@ impl Engine {
 
 fn store_failure(e: PortError) -> Failure {
     Failure::unavailable(format!("读取存储失败：{e}"))
-}
-
-/// A URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
 }

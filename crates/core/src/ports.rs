@@ -101,6 +101,35 @@ pub struct Progress {
     pub complete: bool,
 }
 
+impl Progress {
+    /// A round's status as scripts read it (`round status --json`, the console's
+    /// `GET /api/rounds/{id}`): one shape wherever it is asked for.
+    pub fn status_json(&self, round: &crate::round::RoundId) -> serde_json::Value {
+        serde_json::json!({
+            "round": round.0,
+            "jobs": {
+                "total": self.total,
+                "done": self.done,
+                "dead_lettered": self.dead,
+                "pending": self.total.saturating_sub(self.done),
+            },
+            "sealed": self.sealed,
+            "complete": self.complete,
+        })
+    }
+}
+
+/// A connection URL fit for a log line or an error: its password replaced by `***`.
+pub fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Stores a new round record.

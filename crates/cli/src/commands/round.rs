@@ -81,13 +81,7 @@ pub async fn status(conn: &Connection, id: &str, json: bool, watch: bool) -> Res
 
 fn print_status(id: &RoundId, p: &Progress, json: bool) {
     if json {
-        let v = serde_json::json!({
-            "round": id.0,
-            "jobs": { "total": p.total, "done": p.done, "dead_lettered": p.dead, "pending": p.total.saturating_sub(p.done) },
-            "sealed": p.sealed,
-            "complete": p.complete,
-        });
-        println!("{v}");
+        println!("{}", p.status_json(id));
     } else {
         let state = if p.complete {
             "complete"

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::ports::redact_password;
 use spotcheck_store::RedisStore;
 
 use crate::args::Connection;
@@ -20,7 +21,7 @@ impl Connection {
             .map_err(|e| {
                 CliError::failed(format!(
                     "cannot reach RabbitMQ at {} ({e}); is it running? set --amqp or SPOTCHECK_AMQP_URL",
-                    redact(&self.amqp)
+                    redact_password(&self.amqp)
                 ))
             })
     }
@@ -32,19 +33,8 @@ impl Connection {
             .map_err(|e| {
                 CliError::failed(format!(
                     "cannot reach Redis at {} ({e}); is it running? set --redis or SPOTCHECK_REDIS_URL",
-                    redact(&self.redis)
+                    redact_password(&self.redis)
                 ))
             })
-    }
-}
-
-/// A URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
     }
 }

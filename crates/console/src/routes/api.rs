@@ -8,7 +8,6 @@ use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use spotcheck_core::ports::Progress;
 use spotcheck_core::round::RoundId;
 
 use super::actions::{self, Refused};
@@ -22,19 +21,9 @@ fn csrf(headers: &HeaderMap) -> Option<&str> {
     headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())
 }
 
-/// The JSON of `spotcheck round status --json`.
-pub fn status_json(id: &RoundId, p: &Progress) -> serde_json::Value {
-    serde_json::json!({
-        "round": id.0,
-        "jobs": { "total": p.total, "done": p.done, "dead_lettered": p.dead, "pending": p.total.saturating_sub(p.done) },
-        "sealed": p.sealed,
-        "complete": p.complete,
-    })
-}
-
 fn row(v: &RoundView) -> serde_json::Value {
     let r = &v.round;
-    let mut row = status_json(&r.id, &v.progress);
+    let mut row = v.progress.status_json(&r.id);
     row["kind"] = serde_json::json!(r.kind);
     row["parent"] = serde_json::json!(r.parent);
     row["window"] = serde_json::json!({ "from": r.window.from, "to": r.window.to });
@@ -62,7 +51,7 @@ pub async fn status(
     Path(id): Path<String>,
 ) -> Result<Response, ApiFailure> {
     let view = state.engine.round(&RoundId(id)).await?;
-    Ok(Json(status_json(&view.round.id, &view.progress)).into_response())
+    Ok(Json(view.progress.status_json(&view.round.id)).into_response())
 }
 
 /// `{registry, plan?, window?, as_of?, allow_private?}` → 201 `{id}`; bad input → 400 with
