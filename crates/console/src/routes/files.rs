@@ -89,7 +89,7 @@ pub async fn unit_notice(
     let report = view
         .report
         .ok_or_else(|| Failure::conflict(format!("轮次 {id} 尚未完成")))?;
-    let units = notices::units_with_problems(&report);
+    let units = spotcheck_report::notice::units_with_problems(&report);
     let unit = n
         .parse::<usize>()
         .ok()

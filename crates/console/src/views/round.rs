@@ -15,7 +15,7 @@ use super::{done_percent, kind_label, state_label};
 use crate::access::Who;
 use crate::charts::bars;
 use crate::engine::RoundView;
-use crate::notices::units_with_problems;
+use spotcheck_report::notice::units_with_problems;
 
 /// The findings table's filter, from the query string.
 #[derive(Debug, Default, Clone, serde::Deserialize)]

@@ -40,7 +40,7 @@ pub(super) fn attachments(r: &Report, window: &Period) -> Vec<Attachment> {
                 RoundKind::Recheck => "复查问题清单".into(),
             },
             note: Some(format!("（检查时点：{}）", full_date(r.round.as_of))),
-            table: findings_table(&findings),
+            table: findings_table(&findings, true),
         });
     }
     if let Some(rect) = r.rectification.as_ref().filter(|x| !x.items.is_empty()) {
@@ -145,33 +145,39 @@ pub fn evidence(f: &Finding) -> String {
     s
 }
 
-pub(super) fn findings_table(findings: &[&Finding]) -> Table {
+/// The 问题清单: every finding with its evidence; `with_unit` adds the unit column (the
+/// notice's list names every unit, a unit's own list needs no such column).
+pub(super) fn findings_table(findings: &[&Finding], with_unit: bool) -> Table {
+    let unit_column: &[&str] = if with_unit { &["单位"] } else { &[] };
+    let header = [
+        &["序号"][..],
+        unit_column,
+        &["问题", "性质", "检查对象", "问题详情", "地址"],
+    ]
+    .concat()
+    .into_iter()
+    .map(String::from)
+    .collect();
+    let unit_width: &[u16] = if with_unit { &[3] } else { &[] };
     Table {
-        header: [
-            "序号",
-            "单位",
-            "问题",
-            "性质",
-            "检查对象",
-            "问题详情",
-            "地址",
-        ]
-        .map(String::from)
-        .to_vec(),
-        widths: vec![2, 3, 3, 2, 3, 7, 6],
+        header,
+        widths: [&[2][..], unit_width, &[3, 2, 3, 7, 6]].concat(),
         rows: findings
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                vec![
-                    Cell::Count(i as u32 + 1),
-                    Cell::Text(f.unit.clone()),
+                let mut row = vec![Cell::Count(i as u32 + 1)];
+                if with_unit {
+                    row.push(Cell::Text(f.unit.clone()));
+                }
+                row.extend([
                     Cell::Text(f.indicator.title().into()),
                     Cell::Text(severity_label(f.severity).into()),
                     Cell::Text(f.target.clone()),
                     Cell::Text(evidence(f)),
                     Cell::Text(f.url.clone().unwrap_or_default()),
-                ]
+                ]);
+                row
             })
             .collect(),
     }

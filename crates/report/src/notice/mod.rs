@@ -14,6 +14,7 @@ mod attachments;
 mod body;
 mod place;
 mod problems;
+mod unit;
 mod wording;
 
 use chrono::Datelike;
@@ -22,10 +23,11 @@ use spotcheck_core::round::RoundKind;
 use crate::document::{Block, Document};
 use crate::model::Report;
 use place::Place;
-use wording::{Period, quarter};
+use wording::{Period, chinese_count, quarter};
 
 pub use attachments::{evidence, rectified_label, severity_label};
-pub use wording::{chinese_count, percent, units_phrase};
+pub use unit::{unit_notice, units_with_problems};
+pub use wording::{percent, units_phrase};
 
 /// The notice as a document for the renderers.
 pub fn document(r: &Report) -> Document {

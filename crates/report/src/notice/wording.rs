@@ -45,7 +45,7 @@ pub fn chinese_count(n: usize) -> String {
     }
 }
 
-/// A count of units in prose: `两家单位`, not `二家单位`.
+/// A count before a measure word in prose: `两家单位`, `两个问题`, not `二家单位`.
 pub(super) fn units_count(n: usize) -> String {
     if n == 2 {
         "两".into()
