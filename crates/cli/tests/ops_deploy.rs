@@ -114,6 +114,7 @@ fn kubernetes_manifests_parse_with_the_expected_kinds_and_agree() {
     let kinds: Vec<&str> = all.keys().map(|(k, _)| k.as_str()).collect();
     for kind in [
         "Deployment",
+        "Service",
         "Job",
         "Secret",
         "ConfigMap",
@@ -124,6 +125,31 @@ fn kubernetes_manifests_parse_with_the_expected_kinds_and_agree() {
     ] {
         assert!(kinds.contains(&kind), "no {kind} in deploy/k8s: {kinds:?}");
     }
+
+    // The console: its role, and a Service that selects its pods and reaches its port.
+    let console = get(&all, "Deployment", "spotcheck-console");
+    let c = &console["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(s(c, &["args", "0"]), "console");
+    let service = get(&all, "Service", "spotcheck-console");
+    let pod_labels = console["spec"]["template"]["metadata"]["labels"]
+        .as_mapping()
+        .unwrap();
+    for (k, v) in service["spec"]["selector"].as_mapping().unwrap() {
+        assert_eq!(
+            pod_labels.get(k),
+            Some(v),
+            "the console Service selects {k:?}"
+        );
+    }
+    let port_name = s(&service["spec"]["ports"][0], &["targetPort"]);
+    assert!(
+        c["ports"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"].as_str() == Some(port_name)),
+        "the console Service targets port {port_name:?}, which the container does not name"
+    );
 
     // Workers and the collector: the right role, probes on the metrics port, a grace above
     // the worker's.
@@ -247,10 +273,28 @@ fn the_compose_file_describes_a_pool() {
     assert_eq!(docs.len(), 1);
     let c = &docs[0];
     let services = c["services"].as_mapping().unwrap();
-    for name in ["rabbitmq", "redis", "collector", "worker", "scheduler"] {
+    for name in [
+        "rabbitmq",
+        "redis",
+        "collector",
+        "worker",
+        "scheduler",
+        "console",
+    ] {
         assert!(services.contains_key(name), "no service {name}");
     }
     let svc = |n: &str| &c["services"][n];
+    // The console runs the one binary's `console` role, reachable on loopback only.
+    assert_eq!(s(svc("console"), &["command", "0"]), "console");
+    assert!(
+        svc("console")["ports"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.starts_with("127.0.0.1:"))),
+        "{:?}",
+        svc("console")["ports"]
+    );
     assert!(s(svc("rabbitmq"), &["image"]).contains("management"));
     let redis_cmd: Vec<&str> = svc("redis")["command"]
         .as_sequence()
@@ -359,7 +403,11 @@ fn unit_settings(text: &str) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn systemd_units_stop_gracefully_and_verify() {
-    let units = ["spotcheck-worker@.service", "spotcheck-collector.service"];
+    let units = [
+        "spotcheck-worker@.service",
+        "spotcheck-collector.service",
+        "spotcheck-console.service",
+    ];
     for unit in units {
         let text = read(&format!("systemd/{unit}"));
         let set = unit_settings(&text);
@@ -401,6 +449,7 @@ fn systemd_units_stop_gracefully_and_verify() {
         .arg("verify")
         .arg(dir.path().join("spotcheck-collector.service"))
         .arg(dir.path().join("spotcheck-worker@9464.service"))
+        .arg(dir.path().join("spotcheck-console.service"))
         .env("SYSTEMD_LOG_COLOR", "0")
         .output()
         .unwrap();
