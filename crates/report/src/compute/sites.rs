@@ -72,20 +72,33 @@ impl<'a> Computation<'a> {
             return false;
         }
         self.vetoed_sites.insert(&site.id);
-        self.findings.push(Finding {
-            indicator: Indicator::SiteUnreachable,
-            severity: Severity::Veto,
+        let detail = format!("{}次访问中{}次失败（{first}）", visits.len(), failed.len());
+        let veto = self.site_finding(Indicator::SiteUnreachable, Severity::Veto, site, detail);
+        self.findings.push(veto);
+        true
+    }
+
+    /// A finding about a whole site: its unit, its name and its homepage as the evidence.
+    pub(super) fn site_finding(
+        &self,
+        indicator: Indicator,
+        severity: Severity,
+        site: &Website,
+        detail: String,
+    ) -> Finding {
+        Finding {
+            indicator,
+            severity,
             unit: self.unit_name(&site.unit),
             target: site.name.clone(),
             url: Some(site.url.to_string()),
-            detail: format!("{}次访问中{}次失败（{first}）", visits.len(), failed.len()),
+            detail,
             pages: Vec::new(),
             menu_path: None,
             website: Some(site.id.clone()),
             account: None,
             margin: None,
-        });
-        true
+        }
     }
 
     fn homepage(&mut self, site: &'a Website, mine: &[&JobResult]) {
@@ -111,19 +124,8 @@ impl<'a> Computation<'a> {
                 }
             };
             self.vetoed_sites.insert(&site.id);
-            self.findings.push(Finding {
-                indicator: Indicator::HomepageStale,
-                severity: Severity::Veto,
-                unit: self.unit_name(&site.unit),
-                target: site.name.clone(),
-                url: Some(site.url.to_string()),
-                detail,
-                pages: Vec::new(),
-                menu_path: None,
-                website: Some(site.id.clone()),
-                account: None,
-                margin: None,
-            });
+            let veto = self.site_finding(Indicator::HomepageStale, Severity::Veto, site, detail);
+            self.findings.push(veto);
         }
     }
 }

@@ -28,17 +28,8 @@ impl Computation<'_> {
         margin: String,
     ) -> Finding {
         Finding {
-            indicator,
-            severity: Severity::Warning,
-            unit: self.unit_name(&site.unit),
-            target: site.name.clone(),
-            url: Some(site.url.to_string()),
-            detail,
-            pages: Vec::new(),
-            menu_path: None,
-            website: Some(site.id.clone()),
-            account: None,
             margin: Some(margin),
+            ..self.site_finding(indicator, Severity::Warning, site, detail)
         }
     }
 
