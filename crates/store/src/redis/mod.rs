@@ -31,6 +31,7 @@ mod scripts;
 mod store;
 
 use ::redis::aio::ConnectionManager;
+use spotcheck_core::namespace::Namespace;
 
 pub use self::options::RedisOptions;
 use self::scripts::Scripts;
@@ -39,7 +40,7 @@ use self::scripts::Scripts;
 /// is multiplexed).
 pub struct RedisStore {
     conn: ConnectionManager,
-    ns: String,
+    ns: Namespace,
     opts: RedisOptions,
     scripts: Scripts,
 }
