@@ -26,6 +26,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::Store;
 use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisStore;
@@ -358,7 +359,7 @@ fn pool(
     work: &Path,
 ) -> Result<Row, Failure> {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
-    let ns = format!("bench-{}-{stamp}", std::process::id());
+    let ns: Namespace = format!("bench-{}-{stamp}", std::process::id()).parse()?;
     let workers = args.workers.max(1);
     let prefetch = (usize::from(args.concurrency)).div_ceil(workers).max(1);
     // The workers share this machine's cores, as several workers on one machine should.
@@ -370,7 +371,7 @@ fn pool(
     let command = |role: &[&str]| {
         let mut c = Command::new(spotcheck);
         c.args(role)
-            .env("SPOTCHECK_NAMESPACE", &ns)
+            .env("SPOTCHECK_NAMESPACE", ns.as_str())
             .env("SPOTCHECK_AMQP_URL", &args.amqp)
             .env("SPOTCHECK_REDIS_URL", &args.redis)
             .env("SPOTCHECK_LOG", "warn,spotcheck::pool=info");
@@ -462,7 +463,7 @@ fn pool(
 fn measure_pool(
     rt: &tokio::runtime::Runtime,
     redis: &str,
-    ns: &str,
+    ns: &Namespace,
     roles: &[Role],
     command: &dyn Fn(&[&str]) -> Command,
     work: &Path,

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use common::{amqp_url, connect, namespace, next, next_within, nothing_for};
 use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue, MemoryQueue};
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Lane, Queue};
 
 /// A deployment's queues under test.
@@ -66,12 +67,12 @@ impl Deployment for Memory {
 /// A namespace of its own on the test broker; every handle is a connection of its own.
 struct Rabbit {
     url: String,
-    namespace: String,
+    namespace: Namespace,
     opts: AmqpOptions,
     /// Reads depths; not one of the handles, so it outlives [`Deployment::shut_down`].
     admin: AmqpQueue,
     handles: Mutex<Vec<AmqpQueue>>,
-    neighbours: Mutex<Vec<(String, AmqpQueue)>>,
+    neighbours: Mutex<Vec<(Namespace, AmqpQueue)>>,
 }
 
 impl Rabbit {

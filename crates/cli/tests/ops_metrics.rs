@@ -9,6 +9,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use spotcheck_core::Namespace;
 use support::{City, LIMIT, Metrics, Pool, ROUND_LIMIT, Role};
 
 /// Sums a metric over several roles' scrapes.
@@ -225,7 +226,7 @@ async fn metrics_and_health_follow_a_round_and_add_up_to_its_jobs() {
 }
 
 /// The pids of this namespace's connections on the broker (the connection name carries it).
-fn broker_connections(ns: &str) -> Vec<String> {
+fn broker_connections(ns: &Namespace) -> Vec<String> {
     let out = Command::new("rabbitmqctl")
         .args(["-q", "list_connections", "pid", "client_properties"])
         .output()

@@ -139,3 +139,33 @@ fn a_loopback_site_is_refused_unless_private_targets_are_allowed() {
     let (code, stderr) = check(&allowed);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// A namespace outside the safe alphabet is bad input, refused by the argument parser with
+/// the rule before the broker or the store is reached (both point where nothing listens, so
+/// reaching for them would fail differently).
+#[test]
+fn a_bad_namespace_exits_2_naming_the_rule_before_connecting() {
+    let rule = "use 1 to 64 ASCII letters, digits, '-', '_' or '.'";
+    let nowhere = |c: &mut Command| {
+        c.env("SPOTCHECK_AMQP_URL", "amqp://guest:guest@127.0.0.1:1/%2f")
+            .env("SPOTCHECK_REDIS_URL", "redis://127.0.0.1:1")
+            .env_remove("SPOTCHECK_NAMESPACE");
+    };
+
+    let mut by_option = spotcheck();
+    by_option.args(["round", "status", "--namespace", "a b", "x"]);
+    nowhere(&mut by_option);
+    let out = by_option.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(r#"namespace "a b""#), "{stderr}");
+    assert!(stderr.contains(rule), "{stderr}");
+
+    let mut by_env = spotcheck();
+    by_env.args(["round", "status", "x"]);
+    nowhere(&mut by_env);
+    let out = by_env.env("SPOTCHECK_NAMESPACE", "a:b").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(rule), "{stderr}");
+}

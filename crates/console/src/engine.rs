@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_collector::Collector;
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store, redact_password};
 use spotcheck_core::round::{Round, RoundId};
 use spotcheck_politeness::RedisGates;
@@ -32,7 +33,7 @@ pub struct Pool {
     pub amqp: String,
     pub redis: String,
     /// Prefix of every queue and key.
-    pub namespace: String,
+    pub namespace: Namespace,
     /// Deliveries of a job before it is dead-lettered.
     pub delivery_limit: u32,
 }
@@ -69,7 +70,7 @@ impl Engine {
         }
     }
 
-    pub fn namespace(&self) -> &str {
+    pub fn namespace(&self) -> &Namespace {
         &self.pool.namespace
     }
 

@@ -2,8 +2,8 @@
 //!
 //! What a round checks ([`registry`]), how strictly ([`plan`]), the round itself ([`round`]),
 //! the messages that travel between roles ([`job`], [`outcome`]), the indicator catalogue
-//! ([`indicator`]) and the two ports every deployment implements ([`ports`]: the queue and the
-//! store). Nothing here does I/O or depends on a runtime, so every role — and every tool that
+//! ([`indicator`]), the two ports every deployment implements ([`ports`]: the queue and the
+//! store) and the [`namespace`] that keeps deployments apart on them. Nothing here does I/O or depends on a runtime, so every role — and every tool that
 //! reads a registry — can use it cheaply.
 
 pub mod config_error;
@@ -13,6 +13,7 @@ pub mod fingerprint;
 pub mod guard;
 pub mod indicator;
 pub mod job;
+pub mod namespace;
 pub mod outcome;
 pub mod plan;
 pub mod ports;
@@ -27,6 +28,7 @@ pub use config_error::ConfigError;
 pub use duration::{Period, Rate};
 pub use indicator::{Indicator, Severity};
 pub use job::{Job, JobId, Task};
+pub use namespace::Namespace;
 pub use outcome::{Outcome, Verdict};
 pub use plan::Plan;
 pub use registry::Registry;

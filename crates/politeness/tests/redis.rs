@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{GateFactory, HostGate};
 use spotcheck_politeness::{GateLimits, RedisGate, RedisGates};
 use spotcheck_store::{RedisOptions, RedisStore};
@@ -28,11 +29,11 @@ fn limits(rate: &str, concurrency: u32) -> GateLimits {
 }
 
 /// A second "worker": its own connection to the same namespace.
-async fn second(ns: &str) -> RedisStore {
+async fn second(ns: &Namespace) -> RedisStore {
     connect(&redis_url(), ns, RedisOptions::default()).await
 }
 
-async fn leases(store_ns: &str, host: &str) -> i64 {
+async fn leases(store_ns: &Namespace, host: &str) -> i64 {
     let mut c = redis::Client::open(redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
@@ -46,7 +47,7 @@ async fn leases(store_ns: &str, host: &str) -> i64 {
 }
 
 /// Waits until every lease of `host` is back in Redis, or fails after 5 s.
-async fn all_returned(ns: &str, host: &str) {
+async fn all_returned(ns: &Namespace, host: &str) {
     eventually(Duration::from_secs(5), "leases returned", || async {
         leases(ns, host).await == 0
     })

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{PortError, Store};
 use spotcheck_core::round::RoundId;
 use spotcheck_store::{RedisOptions, RedisStore};
@@ -215,10 +216,9 @@ async fn bad_round_ids_and_namespaces_are_refused() {
         ));
     })
     .await;
-    assert!(matches!(
-        RedisStore::connect(&redis_url(), "a:b").await,
-        Err(PortError::Invalid(_))
-    ));
+    // A namespace with ':' would reach other namespaces' keys: it cannot even be made, so no
+    // store is ever connected with one.
+    assert!("a:b".parse::<Namespace>().is_err());
 }
 
 #[tokio::test]

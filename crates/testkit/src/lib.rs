@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use spotcheck_core::Namespace;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -30,8 +31,10 @@ fn service_url(service: &str, default: &str) -> String {
 
 /// A namespace no other test (or earlier run) uses, so tests in parallel never share a queue
 /// or a key.
-pub fn namespace() -> String {
+pub fn namespace() -> Namespace {
     format!("test-{:016x}", fastrand::u64(..))
+        .parse()
+        .expect("test-{hex} keeps to the namespace alphabet")
 }
 
 /// A TCP proxy in front of a service (the broker, Redis): `cut` drops every connection through

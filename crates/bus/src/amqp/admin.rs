@@ -7,6 +7,7 @@ use lapin::options::{
 };
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 use lapin::types::FieldTable;
+use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::{Lane, PortError};
 
 use super::connection::close_quietly;
@@ -16,7 +17,7 @@ use super::{AmqpQueue, Inner};
 
 impl AmqpQueue {
     /// The namespace every name of this queue carries.
-    pub fn namespace(&self) -> &str {
+    pub fn namespace(&self) -> &Namespace {
         &self.inner.names.ns
     }
 

@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use lapin::options::ConfirmSelectOptions;
 use lapin::{Channel, Connection, ConnectionProperties};
+use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::PortError;
 use tokio::sync::{Mutex, watch};
 
 use super::retry::Failure;
-use super::topology::{Names, check_namespace, declare_topology};
+use super::topology::{Names, declare_topology};
 use super::{AmqpOptions, AmqpQueue};
 
 /// How long [`AmqpQueue::close`] waits for the broker.
@@ -125,10 +126,9 @@ impl AmqpQueue {
     /// says so on start; reconnecting later is automatic.
     pub async fn connect(
         url: &str,
-        namespace: &str,
+        namespace: &Namespace,
         opts: AmqpOptions,
     ) -> Result<AmqpQueue, PortError> {
-        check_namespace(namespace)?;
         let (closed, _) = watch::channel(false);
         let inner = Arc::new(Inner {
             url: url.to_string(),

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use lapin::Channel;
 use lapin::types::AMQPValue;
+use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::Lane;
 
 #[cfg(doc)]
@@ -110,8 +111,8 @@ impl Inner {
 /// namespace can then purge or delete the buckets its siblings declared (a test's cleanup runs
 /// on a fresh connection, an operator's tool may open several).
 /// Entries are (namespace, queue name).
-pub(super) fn known_waits() -> std::sync::MutexGuard<'static, BTreeSet<(String, String)>> {
-    static KNOWN: StdMutex<BTreeSet<(String, String)>> = StdMutex::new(BTreeSet::new());
+pub(super) fn known_waits() -> std::sync::MutexGuard<'static, BTreeSet<(Namespace, String)>> {
+    static KNOWN: StdMutex<BTreeSet<(Namespace, String)>> = StdMutex::new(BTreeSet::new());
     KNOWN.lock().unwrap_or_else(|p| p.into_inner())
 }
 

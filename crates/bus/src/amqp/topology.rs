@@ -26,6 +26,7 @@
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Channel, ExchangeKind};
+use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::{Lane, PortError};
 
 use super::AmqpOptions;
@@ -33,26 +34,10 @@ use super::AmqpOptions;
 use super::AmqpQueue;
 use super::retry::Failure;
 
-/// Namespaces end up in queue names, exchange names and logs: keep them to a safe alphabet.
-pub(super) fn check_namespace(ns: &str) -> Result<(), PortError> {
-    let ok = !ns.is_empty()
-        && ns.len() <= 64
-        && ns
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if ok {
-        Ok(())
-    } else {
-        Err(PortError::Invalid(format!(
-            "namespace {ns:?}: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
-        )))
-    }
-}
-
 /// The names of a namespace's queues and exchange.
 #[derive(Debug, Clone)]
 pub(super) struct Names {
-    pub(super) ns: String,
+    pub(super) ns: Namespace,
     pub(super) jobs: String,
     pub(super) results: String,
     pub(super) dead: String,
@@ -60,9 +45,9 @@ pub(super) struct Names {
 }
 
 impl Names {
-    pub(super) fn new(ns: &str) -> Names {
+    pub(super) fn new(ns: &Namespace) -> Names {
         Names {
-            ns: ns.to_string(),
+            ns: ns.clone(),
             jobs: format!("{ns}.jobs"),
             results: format!("{ns}.results"),
             dead: format!("{ns}.dead"),
@@ -159,18 +144,4 @@ pub(super) async fn declare_topology(
             })?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn namespaces_keep_to_a_safe_alphabet() {
-        assert!(check_namespace("spotcheck-prod.city_1").is_ok());
-        assert!(check_namespace("").is_err());
-        assert!(check_namespace("a b").is_err());
-        assert!(check_namespace("a/b").is_err());
-        assert!(check_namespace(&"x".repeat(65)).is_err());
-    }
 }

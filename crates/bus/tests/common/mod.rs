@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Consumer, Delivery};
 
 pub use spotcheck_testkit::{Proxy, amqp_url, namespace};
 
 /// Connects or fails the test with a message saying what is missing.
-pub async fn connect(url: &str, ns: &str, opts: AmqpOptions) -> AmqpQueue {
+pub async fn connect(url: &str, ns: &Namespace, opts: AmqpOptions) -> AmqpQueue {
     match AmqpQueue::connect(url, ns, opts).await {
         Ok(q) => q,
         Err(e) => panic!(
@@ -28,7 +29,7 @@ pub async fn connect(url: &str, ns: &str, opts: AmqpOptions) -> AmqpQueue {
 /// Runs a test in a fresh namespace and deletes the namespace afterwards, pass or fail.
 pub async fn in_namespace<F, Fut>(opts: AmqpOptions, test: F)
 where
-    F: FnOnce(AmqpQueue, String) -> Fut,
+    F: FnOnce(AmqpQueue, Namespace) -> Fut,
     Fut: Future<Output = ()>,
 {
     let ns = namespace();

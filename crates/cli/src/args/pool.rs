@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use clap::Args;
+use spotcheck_core::Namespace;
 
 /// Where the pool's broker and store are.
 #[derive(Args, Debug, Clone)]
@@ -23,9 +24,9 @@ pub struct Connection {
     )]
     pub redis: String,
     /// Prefix of every queue and key: deployments (and test runs) sharing a broker and a
-    /// store never collide.
+    /// store never collide. 1 to 64 ASCII letters, digits, '-', '_' or '.'.
     #[arg(long, env = "SPOTCHECK_NAMESPACE", default_value = "spotcheck")]
-    pub namespace: String,
+    pub namespace: Namespace,
     /// Deliveries of a job before it is dead-lettered.
     #[arg(long, env = "SPOTCHECK_DELIVERY_LIMIT", default_value_t = 5)]
     pub delivery_limit: u32,

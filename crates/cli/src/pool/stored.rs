@@ -1,6 +1,7 @@
 //! Rounds read back from the store: their progress, and a finished one for its report or its
 //! re-check.
 
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Progress, Store};
 use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisStore;
@@ -11,7 +12,7 @@ use crate::finished::Finished;
 /// A round and its results from the store; a round the store does not have is bad input.
 pub async fn finished(
     store: &RedisStore,
-    namespace: &str,
+    namespace: &Namespace,
     id: &RoundId,
 ) -> Result<Finished, CliError> {
     let round = store
@@ -29,7 +30,7 @@ pub async fn finished(
 /// A round's progress; a round the store does not have is bad input.
 pub async fn progress(
     store: &RedisStore,
-    namespace: &str,
+    namespace: &Namespace,
     id: &RoundId,
 ) -> Result<Progress, CliError> {
     let known = store
@@ -51,7 +52,7 @@ pub async fn progress_of(store: &RedisStore, id: &RoundId) -> Result<Progress, C
         .map_err(|e| CliError::failed(e.to_string()))
 }
 
-fn missing(namespace: &str, id: &RoundId) -> CliError {
+fn missing(namespace: &Namespace, id: &RoundId) -> CliError {
     CliError::input(format!(
         "no round {id} in the store (namespace {namespace})"
     ))

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Progress, Store};
 use spotcheck_core::round::{Round, RoundId};
 use spotcheck_sim::{Scenario, Sim};
@@ -257,7 +258,7 @@ impl Drop for Role {
 
 /// One namespace on the shared broker and store.
 pub struct Pool {
-    pub ns: String,
+    pub ns: Namespace,
     pub store: RedisStore,
     pub queue: AmqpQueue,
     /// Extra environment for every process of the pool (e.g. a drill).
@@ -266,7 +267,9 @@ pub struct Pool {
 
 impl Pool {
     pub async fn new(test: &str) -> Pool {
-        let ns = format!("t-{test}-{}", std::process::id());
+        let ns: Namespace = format!("t-{test}-{}", std::process::id())
+            .parse()
+            .expect("a test name keeps to the namespace alphabet");
         let store = RedisStore::connect(&redis_url(), &ns)
             .await
             .unwrap_or_else(|e| {
@@ -293,7 +296,7 @@ impl Pool {
 
     /// Points a command at this pool's broker, store and namespace.
     pub fn env(&self, c: &mut Command) {
-        c.env("SPOTCHECK_NAMESPACE", &self.ns)
+        c.env("SPOTCHECK_NAMESPACE", self.ns.as_str())
             .env("SPOTCHECK_AMQP_URL", amqp_url())
             .env("SPOTCHECK_REDIS_URL", redis_url())
             .envs(self.env.iter().map(|(k, v)| (k, v)));

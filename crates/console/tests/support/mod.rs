@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 use spotcheck_console::{Account, Accounts, Config, Console, Pool, Role, hash_password};
+use spotcheck_core::Namespace;
 
 pub const OPERATOR: (&str, &str) = ("wang", "operator-password-1");
 pub const VIEWER: (&str, &str) = ("li", "viewer-password-1");
@@ -47,7 +48,7 @@ pub struct Setup {
 }
 
 /// A console on loopback, in a namespace of its own on the test pool.
-pub async fn console(setup: Setup) -> (Console, String) {
+pub async fn console(setup: Setup) -> (Console, Namespace) {
     let namespace = spotcheck_testkit::namespace();
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -118,7 +119,7 @@ pub async fn login(
 }
 
 /// Removes the namespace's keys and queues.
-pub async fn clean(namespace: &str) {
+pub async fn clean(namespace: &Namespace) {
     if let Ok(s) =
         spotcheck_store::RedisStore::connect(&spotcheck_testkit::redis_url(), namespace).await
     {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use ::redis::Script;
 use ::redis::aio::ConnectionManager;
+use spotcheck_core::Namespace;
 
 use super::calls::AskBatch;
 use super::lease::Lease;
@@ -26,7 +27,7 @@ const WARN_EVERY: Duration = Duration::from_secs(30);
 /// `Arc`: the gate and its background tasks all hold it.
 pub(super) struct Coordinator {
     pub(super) conn: ConnectionManager,
-    pub(super) ns: String,
+    pub(super) ns: Namespace,
     pub(super) limits: GateLimits,
     pub(super) interval_us: u64,
     /// GCRA burst tolerance: how far ahead of its schedule a request may go (none: a burst
@@ -61,12 +62,12 @@ pub(super) struct Coordinator {
 }
 
 impl Coordinator {
-    pub(super) fn new(conn: ConnectionManager, ns: &str, limits: GateLimits) -> Coordinator {
+    pub(super) fn new(conn: ConnectionManager, ns: &Namespace, limits: GateLimits) -> Coordinator {
         let interval = limits.rate.interval().max(Duration::from_micros(1));
         let holder = format!("{:08x}{:08x}", std::process::id(), jitter::random());
         Coordinator {
             conn,
-            ns: ns.to_string(),
+            ns: ns.clone(),
             limits,
             interval_us: u64::try_from(interval.as_micros()).unwrap_or(u64::MAX),
             tolerance_us: 0,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ::redis::aio::ConnectionManager;
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{GateFactory, HostGate};
 use spotcheck_core::round::Round;
 use spotcheck_store::RedisStore;
@@ -15,7 +16,7 @@ use crate::lock;
 /// them, all on the worker's Redis connection and namespace.
 pub struct RedisGates {
     conn: ConnectionManager,
-    ns: String,
+    ns: Namespace,
     gates: Mutex<HashMap<String, Arc<RedisGate>>>,
 }
 
@@ -23,7 +24,7 @@ impl RedisGates {
     pub fn new(store: &RedisStore) -> RedisGates {
         RedisGates {
             conn: store.connection(),
-            ns: store.namespace().to_string(),
+            ns: store.namespace().clone(),
             gates: Mutex::new(HashMap::new()),
         }
     }

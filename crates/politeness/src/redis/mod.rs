@@ -59,6 +59,7 @@ use std::time::{Duration, Instant};
 
 use ::redis::aio::ConnectionManager;
 use async_trait::async_trait;
+use spotcheck_core::Namespace;
 use spotcheck_core::ports::{HostGate, HostPermit};
 use spotcheck_store::RedisStore;
 use tokio::task::AbortHandle;
@@ -86,7 +87,7 @@ impl RedisGate {
         RedisGate::with_connection(store.connection(), store.namespace(), limits)
     }
 
-    fn with_connection(conn: ConnectionManager, ns: &str, limits: GateLimits) -> RedisGate {
+    fn with_connection(conn: ConnectionManager, ns: &Namespace, limits: GateLimits) -> RedisGate {
         RedisGate {
             coordinator: Arc::new(Coordinator::new(conn, ns, limits)),
             heartbeat: OnceLock::new(),

@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use spotcheck_core::Namespace;
 use tokio::sync::Notify;
 
 use super::coordinator::Coordinator;
@@ -126,7 +127,7 @@ impl QueueState {
 }
 
 impl HostQueue {
-    pub(super) fn new(ns: &str, host: &str) -> HostQueue {
+    pub(super) fn new(ns: &Namespace, host: &str) -> HostQueue {
         let base = format!("{ns}:host:{host}");
         HostQueue {
             host: host.to_string(),

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::{JobResult, Outcome, Verdict};
 use spotcheck_core::round::{Round, RoundId, RoundKind};
-use spotcheck_core::{Plan, Registry};
+use spotcheck_core::{Namespace, Plan, Registry};
 use spotcheck_store::{RedisOptions, RedisStore};
 
 pub fn round(id: &str) -> Round {
@@ -49,7 +49,7 @@ pub fn ok(job: &Job) -> JobResult {
 pub use spotcheck_testkit::{namespace, redis_url};
 
 /// Connects or fails the test with a message saying what is missing.
-pub async fn connect(url: &str, ns: &str, opts: RedisOptions) -> RedisStore {
+pub async fn connect(url: &str, ns: &Namespace, opts: RedisOptions) -> RedisStore {
     match RedisStore::connect_with(url, ns, opts).await {
         Ok(s) => s,
         Err(e) => panic!(
@@ -62,7 +62,7 @@ pub async fn connect(url: &str, ns: &str, opts: RedisOptions) -> RedisStore {
 /// Runs a test in a fresh namespace and deletes every key of it afterwards, pass or fail.
 pub async fn in_namespace<F, Fut>(opts: RedisOptions, test: F)
 where
-    F: FnOnce(RedisStore, String) -> Fut,
+    F: FnOnce(RedisStore, Namespace) -> Fut,
     Fut: Future<Output = ()>,
 {
     let ns = namespace();

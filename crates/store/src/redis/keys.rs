@@ -1,0 +1,69 @@
+//! The key layout.
+//!
+//! Every key starts with the deployment's namespace `{ns}` (so deployments, and tests running
+//! in parallel, share one Redis without colliding); `{id}` is a [`RoundId`], whose alphabet is
+//! safe in key names.
+//!
+//! | key | type | content |
+//! | --- | --- | --- |
+//! | `{ns}:rounds` | sorted set | round ids, scored by creation time (Redis server time, ms): [`Store::rounds`] reads it oldest first |
+//! | `{ns}:round:{id}` | string | the round record ([`Round`] as JSON) |
+//! | `{ns}:round:{id}:expected` | set | ids of the round's jobs: initial ones ([`Store::expect`]) and follow-ups ([`Store::record`]) |
+//! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
+//! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
+//! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |
+//! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
+//! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
+//! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
+//! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
+
+use spotcheck_core::ports::PortError;
+use spotcheck_core::round::RoundId;
+#[cfg(doc)]
+use spotcheck_core::{
+    outcome::{JobResult, Outcome},
+    ports::Store,
+    round::Round,
+};
+
+use super::RedisStore;
+
+impl RedisStore {
+    /// The round keys, in the order the scripts take them: record, expected, results, state,
+    /// calls, and the namespace's round list.
+    pub fn round_keys(&self, round: &RoundId) -> [String; 6] {
+        let base = self.record_key(&round.0);
+        [
+            base.clone(),
+            format!("{base}:expected"),
+            format!("{base}:results"),
+            format!("{base}:state"),
+            format!("{base}:calls"),
+            self.rounds_key(),
+        ]
+    }
+
+    /// The key of a round's record.
+    pub(super) fn record_key(&self, id: &str) -> String {
+        format!("{}:round:{id}", self.ns)
+    }
+
+    /// The namespace's list of rounds.
+    pub(super) fn rounds_key(&self) -> String {
+        format!("{}:rounds", self.ns)
+    }
+
+    /// The pattern every key of the namespace matches.
+    pub(super) fn namespace_pattern(&self) -> String {
+        format!("{}:*", self.ns)
+    }
+}
+
+/// A round id outside the safe alphabet would make keys of other rounds reachable: refused.
+pub(super) fn check_round(id: &RoundId) -> Result<(), PortError> {
+    if RoundId::is_valid(&id.0) {
+        Ok(())
+    } else {
+        Err(PortError::Invalid(format!("bad round id {:?}", id.0)))
+    }
+}

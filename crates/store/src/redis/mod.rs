@@ -1,0 +1,46 @@
+//! The Redis store: results, progress and round completion shared by a pool of processes.
+//!
+//! Every key starts with the deployment's namespace, so deployments (and tests running in
+//! parallel) share one Redis without colliding. By concern:
+//!
+//! - `options`: [`RedisOptions`], the store's settings;
+//! - `keys`: the key layout (the table of every key the store and the host gates use);
+//! - `scripts`: the Lua scripts that make every write atomic (they are the `.lua` files beside
+//!   this one);
+//! - `connection`: connecting, and retrying a call that met a broken connection;
+//! - `calls`: call ids, which make a retried write answer as the call it repeats;
+//! - `rounds`: round records and the namespace's list of rounds;
+//! - `completion`: a round's expected jobs, sealing, and its progress;
+//! - `results`: recording results (one, or a batch) and reading them back;
+//! - `retention`: how long a round's keys live, and deleting a namespace;
+//! - `store`: the [`Store`](spotcheck_core::ports::Store) port, put together from the above.
+//!
+//! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
+//! single Redis, or one behind Sentinel, is — version 6.2 or later (`SMISMEMBER` asks about
+//! a page's thousands of links in one command).
+
+mod calls;
+mod completion;
+mod connection;
+mod keys;
+mod options;
+mod results;
+mod retention;
+mod rounds;
+mod scripts;
+mod store;
+
+use ::redis::aio::ConnectionManager;
+use spotcheck_core::namespace::Namespace;
+
+pub use self::options::RedisOptions;
+use self::scripts::Scripts;
+
+/// The store on Redis. Cloning is not needed: share it behind an `Arc` (the connection inside
+/// is multiplexed).
+pub struct RedisStore {
+    conn: ConnectionManager,
+    ns: Namespace,
+    opts: RedisOptions,
+    scripts: Scripts,
+}

@@ -1,0 +1,66 @@
+//! How long a round's keys live, and deleting a whole namespace.
+//!
+//! Every key of a round expires [`RedisOptions::retention`] (default 90 days) after the
+//! round's last write: each write refreshes the expiry of all of the round's keys (and of
+//! `{ns}:rounds`), so a round in progress never loses part of its state, and a finished round
+//! disappears whole once nobody writes to it for the retention period. [`Store::rounds`] leaves
+//! out (and removes from `{ns}:rounds`) rounds whose record has expired.
+//!
+//! The host keys are not per round (a host's limits hold across rounds) and live only as long
+//! as they matter: the bucket expires one second after its arrival time has passed, the pause
+//! when it ends, the leases one second after the last lease would expire.
+
+use spotcheck_core::ports::PortError;
+#[cfg(doc)]
+use spotcheck_core::ports::Store;
+
+#[cfg(doc)]
+use super::RedisOptions;
+use super::RedisStore;
+
+impl RedisStore {
+    /// The retention in ms, as the scripts set it (`PEXPIRE`, `SET … PX`): at least 1.
+    pub(super) fn retention_ms(&self) -> u64 {
+        u64::try_from(self.opts.retention.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    /// Deletes every key of the namespace. For tests and operators; rounds in progress lose
+    /// everything.
+    pub async fn delete_namespace(&self) -> Result<u64, PortError> {
+        let pattern = self.namespace_pattern();
+        let mut cursor: u64 = 0;
+        let mut deleted = 0u64;
+        loop {
+            let (next, keys): (u64, Vec<String>) = self
+                .retry("SCAN", |mut c| {
+                    let pattern = pattern.clone();
+                    async move {
+                        ::redis::cmd("SCAN")
+                            .arg(cursor)
+                            .arg("MATCH")
+                            .arg(pattern)
+                            .arg("COUNT")
+                            .arg(500)
+                            .query_async(&mut c)
+                            .await
+                    }
+                })
+                .await?;
+            if !keys.is_empty() {
+                let n: u64 = self
+                    .retry("UNLINK", |mut c| {
+                        let keys = keys.clone();
+                        async move { ::redis::cmd("UNLINK").arg(keys).query_async(&mut c).await }
+                    })
+                    .await?;
+                deleted += n;
+            }
+            cursor = next;
+            if cursor == 0 {
+                return Ok(deleted);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The [`Store`] port on Redis, put together from the store's concerns.
+
+use async_trait::async_trait;
+use spotcheck_core::job::JobId;
+use spotcheck_core::outcome::JobResult;
+use spotcheck_core::ports::{PortError, Progress, Recorded, Store};
+use spotcheck_core::round::{Round, RoundId};
+
+use super::RedisStore;
+use super::calls::call_id;
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn create_round(&self, round: &Round) -> Result<(), PortError> {
+        self.create_round_record(round).await
+    }
+
+    async fn round(&self, id: &RoundId) -> Result<Option<Round>, PortError> {
+        self.round_record(id).await
+    }
+
+    async fn rounds(&self) -> Result<Vec<RoundId>, PortError> {
+        self.live_rounds().await
+    }
+
+    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.expect_as(&call_id(), round, ids).await
+    }
+
+    async fn unexpected(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+        self.unexpected_jobs(round, ids).await
+    }
+
+    async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
+        self.seal_as(&call_id(), round).await
+    }
+
+    async fn record(
+        &self,
+        result: &JobResult,
+        follow_ups: &[JobId],
+    ) -> Result<Recorded, PortError> {
+        self.record_as(&call_id(), result, follow_ups).await
+    }
+
+    async fn record_batch(&self, results: &[JobResult]) -> Result<Vec<Recorded>, PortError> {
+        self.record_results(results).await
+    }
+
+    async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
+        self.round_progress(round).await
+    }
+
+    async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
+        self.round_results(round).await
+    }
+}
