@@ -36,7 +36,7 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
     let queue = MemoryQueue::new(3);
     let store = Arc::new(MemoryStore::new());
     store.create_round(&round).await.unwrap();
-    assert_eq!(store.expect(&round.id, &ids).await.unwrap().len(), 4);
+    assert_eq!(store.add_jobs(&round.id, &ids).await.unwrap().len(), 4);
     queue
         .publish(Lane::Jobs, Job::encode_batch(&jobs), Duration::ZERO)
         .await

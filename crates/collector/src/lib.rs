@@ -237,7 +237,7 @@ impl Shared {
         let _serial = self.follow_ups.lock().await;
         let fresh: HashSet<JobId> = self
             .store
-            .unexpected(&round.id, &ids)
+            .new_jobs(&round.id, &ids)
             .await
             .map_err(Handling::Retry)?
             .into_iter()

@@ -141,12 +141,12 @@ pub trait Store: Send + Sync {
     async fn rounds(&self) -> Result<Vec<RoundId>, PortError>;
 
     /// Adds jobs to the round; returns those it did not have yet (to be published).
-    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError>;
+    async fn add_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError>;
 
     /// Of these jobs, those the round does not have yet (a query; changes nothing). The
     /// collector publishes follow-up jobs only when this says they are new, then records the
     /// result that adds them: a crash in between republishes on redelivery, never loses one.
-    async fn unexpected(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError>;
+    async fn new_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError>;
 
     /// Marks every initial job as scheduled; true when that completed the round.
     async fn seal(&self, round: &RoundId) -> Result<bool, PortError>;

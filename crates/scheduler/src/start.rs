@@ -25,7 +25,7 @@ pub async fn start_round(
     let jobs = initial_jobs(round);
     let ids: Vec<JobId> = jobs.iter().map(|(j, _)| j.id.clone()).collect();
     store
-        .expect(&round.id, &ids)
+        .add_jobs(&round.id, &ids)
         .await
         .map_err(StartError::Store)?;
     for (job, delay) in &jobs {

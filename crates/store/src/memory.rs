@@ -85,7 +85,7 @@ impl Store for MemoryStore {
         Ok(self.order.lock().unwrap_or_else(|p| p.into_inner()).clone())
     }
 
-    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+    async fn add_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
         Ok(self.with(round, |s| {
             let mut new = Vec::new();
             for id in ids {
@@ -100,7 +100,7 @@ impl Store for MemoryStore {
         }))
     }
 
-    async fn unexpected(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+    async fn new_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
         Ok(self.with(round, |s| {
             ids.iter()
                 .filter(|id| !s.expected.contains(*id))

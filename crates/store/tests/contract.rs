@@ -17,13 +17,13 @@ pub async fn contract(store: &dyn Store, rid: &str) {
 
     let (a, b, c) = (check(&r.id, 1), check(&r.id, 2), check(&r.id, 3));
     let new = store
-        .expect(&r.id, &[a.id.clone(), b.id.clone()])
+        .add_jobs(&r.id, &[a.id.clone(), b.id.clone()])
         .await
         .unwrap();
     assert_eq!(new.len(), 2);
     assert!(
         store
-            .expect(&r.id, std::slice::from_ref(&a.id))
+            .add_jobs(&r.id, std::slice::from_ref(&a.id))
             .await
             .unwrap()
             .is_empty()
@@ -32,7 +32,7 @@ pub async fn contract(store: &dyn Store, rid: &str) {
 
     assert_eq!(
         store
-            .unexpected(&r.id, &[a.id.clone(), c.id.clone()])
+            .new_jobs(&r.id, &[a.id.clone(), c.id.clone()])
             .await
             .unwrap(),
         vec![c.id.clone()],
@@ -40,7 +40,7 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     );
     assert_eq!(
         store
-            .unexpected(&r.id, std::slice::from_ref(&c.id))
+            .new_jobs(&r.id, std::slice::from_ref(&c.id))
             .await
             .unwrap(),
         vec![c.id.clone()]
@@ -55,7 +55,7 @@ pub async fn contract(store: &dyn Store, rid: &str) {
     assert!(rec.first && !rec.completed, "b is still outstanding");
     assert!(
         store
-            .unexpected(&r.id, std::slice::from_ref(&c.id))
+            .new_jobs(&r.id, std::slice::from_ref(&c.id))
             .await
             .unwrap()
             .is_empty()
@@ -106,7 +106,7 @@ pub async fn batch_contract(store: &dyn Store, rid: &str) {
     store.create_round(&r).await.unwrap();
     let jobs: Vec<_> = (1..=4).map(|n| check(&r.id, n)).collect();
     let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
-    assert_eq!(store.expect(&r.id, &ids).await.unwrap().len(), 4);
+    assert_eq!(store.add_jobs(&r.id, &ids).await.unwrap().len(), 4);
     assert!(!store.seal(&r.id).await.unwrap());
     let firsts = |recs: &[Recorded]| recs.iter().map(|r| r.first).collect::<Vec<_>>();
     let completions = |recs: &[Recorded]| recs.iter().filter(|r| r.completed).count();

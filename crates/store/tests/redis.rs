@@ -33,7 +33,7 @@ async fn concurrent_collectors_record_each_result_once_and_complete_once() {
         // 100 initial jobs, each with one follow-up: 200 results in all.
         let jobs: Vec<_> = (0..200).map(|n| check(&r.id, n)).collect();
         let initial: Vec<_> = jobs[..100].iter().map(|j| j.id.clone()).collect();
-        assert_eq!(store.expect(&r.id, &initial).await.unwrap().len(), 100);
+        assert_eq!(store.add_jobs(&r.id, &initial).await.unwrap().len(), 100);
         assert!(!store.seal(&r.id).await.unwrap());
         let work: Vec<_> = (0..200usize)
             .map(|i| {
@@ -107,7 +107,7 @@ async fn every_key_of_a_round_expires_and_writes_refresh_it() {
         store.create_round(&r).await.unwrap();
         let (a, b) = (check(&r.id, 1), check(&r.id, 2));
         store
-            .expect(&r.id, std::slice::from_ref(&a.id))
+            .add_jobs(&r.id, std::slice::from_ref(&a.id))
             .await
             .unwrap();
         store
@@ -261,7 +261,7 @@ async fn calls_are_retried_across_a_lost_connection() {
     let a = check(&r.id, 1);
     assert_eq!(
         store
-            .expect(&r.id, std::slice::from_ref(&a.id))
+            .add_jobs(&r.id, std::slice::from_ref(&a.id))
             .await
             .unwrap(),
         vec![a.id.clone()]

@@ -89,13 +89,19 @@ mod tests {
         let ok = |j: &Job| JobResult::new(j.clone(), Outcome::Link(Verdict::ok(200)));
         let ids = [a.id.clone(), b.id.clone()];
 
-        assert_eq!(store.expect_as("e1", &rid, &ids).await.unwrap(), ids);
+        assert_eq!(store.add_jobs_as("e1", &rid, &ids).await.unwrap(), ids);
         assert_eq!(
-            store.expect_as("e1", &rid, &ids).await.unwrap(),
+            store.add_jobs_as("e1", &rid, &ids).await.unwrap(),
             ids,
             "retry"
         );
-        assert!(store.expect_as("e2", &rid, &ids).await.unwrap().is_empty());
+        assert!(
+            store
+                .add_jobs_as("e2", &rid, &ids)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(!store.seal_as("s1", &rid).await.unwrap());
 
         let first = Recorded {
@@ -137,7 +143,7 @@ mod tests {
             Job::new(&batch, d.task.clone()),
         );
         let ids = [c.id.clone(), d.id.clone()];
-        assert_eq!(store.expect_as("e3", &batch, &ids).await.unwrap(), ids);
+        assert_eq!(store.add_jobs_as("e3", &batch, &ids).await.unwrap(), ids);
         assert!(!store.seal_as("s5", &batch).await.unwrap());
         let (rc, rd) = (ok(&c), ok(&d));
         let both = [&rc, &rd];

@@ -13,7 +13,7 @@ use super::keys::check_round;
 impl RedisStore {
     /// Adds jobs to the round with a given call id: a retry of the same call answers as the
     /// call did.
-    pub(super) async fn expect_as(
+    pub(super) async fn add_jobs_as(
         &self,
         call: &str,
         round: &RoundId,
@@ -27,7 +27,7 @@ impl RedisStore {
     }
 
     /// The ids the round does not expect, in the order given.
-    pub(super) async fn unexpected_jobs(
+    pub(super) async fn new_jobs_in(
         &self,
         round: &RoundId,
         ids: &[JobId],

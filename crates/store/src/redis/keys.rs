@@ -8,7 +8,7 @@
 //! | --- | --- | --- |
 //! | `{ns}:rounds` | sorted set | round ids, scored by creation time (Redis server time, ms): [`Store::rounds`] reads it oldest first |
 //! | `{ns}:round:{id}` | string | the round record ([`Round`] as JSON) |
-//! | `{ns}:round:{id}:expected` | set | ids of the round's jobs: initial ones ([`Store::expect`]) and follow-ups ([`Store::record`]) |
+//! | `{ns}:round:{id}:expected` | set | ids of the round's jobs: initial ones ([`Store::add_jobs`]) and follow-ups ([`Store::record`]) |
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |

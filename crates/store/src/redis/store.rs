@@ -23,15 +23,15 @@ impl Store for RedisStore {
         self.live_rounds().await
     }
 
-    async fn expect(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+    async fn add_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.expect_as(&call_id(), round, ids).await
+        self.add_jobs_as(&call_id(), round, ids).await
     }
 
-    async fn unexpected(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
-        self.unexpected_jobs(round, ids).await
+    async fn new_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
+        self.new_jobs_in(round, ids).await
     }
 
     async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
