@@ -1,79 +1,48 @@
 //! The report's numbers from a hand-made round: every figure and finding asserted exactly.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::*;
-use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::round::Round;
 use spotcheck_core::{Plan, Registry};
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
-const REGISTRY: &str = r#"
-[meta]
-region = "测试市"
-name = "测试市政府网站与政务新媒体"
-
-[[units]]
-id = "szf"
-name = "市政府办"
-[[units]]
-id = "rsj"
-name = "市人社局"
-aliases = ["市人力资源和社会保障局"]
-[[units]]
-id = "jyj"
-name = "市教育局"
-
-[[websites]]
-id = "portal"
-unit = "szf"
-name = "测试市人民政府网站"
-url = "http://www.test.gov.cn/"
-  [[websites.columns]]
-  name = "人社局信息公开"
-  url = "http://www.test.gov.cn/xxgk/rsj/"
-  type = "disclosure"
-  unit = "rsj"
-  [[websites.columns]]
-  name = "咨询投诉"
-  url = "http://www.test.gov.cn/hdjl/"
-  type = "letters"
-  [[websites.columns]]
-  name = "在线访谈"
-  url = "http://www.test.gov.cn/zxft/"
-  type = "interview"
-  unit = "jyj"
-  [[websites.columns]]
-  name = "政务动态"
-  url = "http://www.test.gov.cn/zwdt/"
-  type = "news"
-  [[websites.columns]]
-  name = "教育局信息公开"
-  url = "http://www.test.gov.cn/xxgk/jyj/"
-  type = "disclosure"
-  unit = "jyj"
-
-[[websites]]
-id = "jyj"
-unit = "jyj"
-name = "测试市教育局网站"
-url = "http://jyj.test.gov.cn/"
-
-[[accounts]]
-id = "rsj-wx"
-unit = "rsj"
-platform = "wechat"
-name = "测试人社"
-menu_file = "m.json"
-
-[[accounts]]
-id = "jyj-wb"
-unit = "jyj"
-platform = "weibo"
-name = "测试教育微博"
-"#;
+/// Three units; the portal carries columns of two other units; one account of each platform.
+fn registry() -> Registry {
+    RegistryText::new("测试市", "测试市政府网站与政务新媒体")
+        .unit("szf", "市政府办")
+        .unit("rsj", "市人社局")
+        .raw("aliases = [\"市人力资源和社会保障局\"]\n")
+        .unit("jyj", "市教育局")
+        .website(
+            "portal",
+            "szf",
+            "测试市人民政府网站",
+            "http://www.test.gov.cn/",
+        )
+        .column(
+            "人社局信息公开",
+            "http://www.test.gov.cn/xxgk/rsj/",
+            "disclosure",
+        )
+        .raw("  unit = \"rsj\"\n")
+        .column("咨询投诉", "http://www.test.gov.cn/hdjl/", "letters")
+        .column("在线访谈", "http://www.test.gov.cn/zxft/", "interview")
+        .raw("  unit = \"jyj\"\n")
+        .column("政务动态", "http://www.test.gov.cn/zwdt/", "news")
+        .column(
+            "教育局信息公开",
+            "http://www.test.gov.cn/xxgk/jyj/",
+            "disclosure",
+        )
+        .raw("  unit = \"jyj\"\n")
+        .website("jyj", "jyj", "测试市教育局网站", "http://jyj.test.gov.cn/")
+        .account("rsj-wx", "rsj", "wechat", "测试人社", Some("m.json"))
+        .account("jyj-wb", "jyj", "weibo", "测试教育微博", None)
+        .parse()
+}
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -85,18 +54,7 @@ fn u(s: &str) -> Url {
 fn round() -> Round {
     let mut plan = Plan::default();
     plan.availability.probes = 4;
-    Round {
-        id: RoundId("2020Q4-test".into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: d("2020-12-17"),
-        registry: Registry::parse(REGISTRY, Path::new("r.toml")).unwrap(),
-        plan,
-        allow_private: false,
-        menus: Default::default(),
-        scope: None,
-    }
+    rounds::round("2020Q4-test", registry(), plan)
 }
 
 fn item(title: &str, date: &str) -> Item {
