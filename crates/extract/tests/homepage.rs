@@ -2,45 +2,48 @@
 
 mod common;
 
-use common::{day, fixture, titles_dates, titles_urls_dates, url};
+use common::{day, fixture, titles_dates, url};
 use spotcheck_extract::{dated_items, links};
 
 #[test]
 fn dated_items_skip_menus_and_find_the_newest() {
     let page = url("http://www.jdz.gov.cn/index.html");
     let items = dated_items(&fixture("homepage.html"), &page);
-    let got = titles_urls_dates(&items);
+    let got: Vec<(&str, &str, _)> = items
+        .iter()
+        .map(|i| (i.title.as_str(), i.url.as_ref().unwrap().as_str(), i.date))
+        .collect();
     assert_eq!(
         got,
         [
             (
                 "市政府召开常务会议",
-                Some("http://www.jdz.gov.cn/zwdt/202011/t20201116_4512399.html"),
+                "http://www.jdz.gov.cn/zwdt/202011/t20201116_4512399.html",
                 day(2020, 11, 16)
             ),
             (
                 "我市开展政府网站抽查",
-                Some("http://www.jdz.gov.cn/zwdt/202011/t20201113_4512380.html"),
+                "http://www.jdz.gov.cn/zwdt/202011/t20201113_4512380.html",
                 day(2020, 11, 13)
             ),
             (
                 "市领导督导冬季安全生产",
-                Some("http://www.jdz.gov.cn/zwdt/202011/t20201109_4512351.html"),
+                "http://www.jdz.gov.cn/zwdt/202011/t20201109_4512351.html",
                 day(2020, 11, 9)
             ),
             (
                 "关于2020年度市直单位公开遴选公务员的公告",
-                Some("http://www.jdz.gov.cn/tzgg/notice_77.html"),
+                "http://www.jdz.gov.cn/tzgg/notice_77.html",
                 day(2020, 11, 18)
             ),
             (
                 "关于开展2020年度“双随机一公开”抽查的通知",
-                Some("http://www.jdz.gov.cn/tzgg/notice_76.html"),
+                "http://www.jdz.gov.cn/tzgg/notice_76.html",
                 day(2020, 11, 10)
             ),
             (
                 "景德镇市2020年第三季度政府网站抽查情况通报",
-                Some("http://www.jdz.gov.cn/tzgg/notice_75.html"),
+                "http://www.jdz.gov.cn/tzgg/notice_75.html",
                 day(2020, 10, 29)
             ),
         ]
