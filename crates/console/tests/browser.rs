@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{Value, json};
-use support::{OPERATOR, Setup, TOKEN, base, clean, console};
+use support::{OPERATOR, Setup, base, clean, console, get_api};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -134,12 +134,8 @@ async fn rate(b: &Client, id: &str) -> f64 {
 }
 
 async fn api_json(base: &str, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .send()
+    get_api(&reqwest::Client::new(), base, path)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap()
