@@ -6,6 +6,7 @@ use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::*;
 use spotcheck_core::round::Round;
 use spotcheck_core::{Plan, Registry};
+use spotcheck_testkit::outcomes::{column_read, visit};
 use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
@@ -81,26 +82,8 @@ fn letter(unit: &str, received: &str, replied: bool, answered: Option<&str>) -> 
     }
 }
 
-fn column(items: Vec<Item>) -> Outcome {
-    Outcome::Column(ColumnOutcome {
-        verdict: Verdict::ok(200),
-        pages: 1,
-        items,
-        blank_marker: false,
-        problems: vec![],
-    })
-}
-
 fn results(r: &Round) -> Vec<JobResult> {
     let job = |t: Task| Job::new(&r.id, t);
-    let visit = |ok: bool| {
-        Outcome::Visit(Visit {
-            ok,
-            status: ok.then_some(200),
-            error: (!ok).then(|| "connection refused".into()),
-            refused: false,
-        })
-    };
     let mut out = vec![];
     for n in 0..4 {
         out.push(JobResult::new(
@@ -181,7 +164,7 @@ fn results(r: &Round) -> Vec<JobResult> {
     };
     out.push(JobResult::new(
         col(0),
-        column(vec![
+        column_read(vec![
             item("a", "2020-07-01"),
             item("b", "2020-09-30"),
             item("c", "2020-08-15"),
@@ -191,7 +174,7 @@ fn results(r: &Round) -> Vec<JobResult> {
     ));
     out.push(JobResult::new(
         col(1),
-        column(vec![
+        column_read(vec![
             letter("市人社局", "2020-07-02", true, Some("2020-07-05")),
             letter("市人力资源和社会保障局", "2020-09-30", true, None),
             letter("市人社局", "2020-08-01", false, None),
@@ -202,13 +185,13 @@ fn results(r: &Round) -> Vec<JobResult> {
     ));
     out.push(JobResult::new(
         col(2),
-        column(vec![item("访谈", "2020-06-01")]),
+        column_read(vec![item("访谈", "2020-06-01")]),
     ));
     out.push(JobResult::new(
         col(3),
-        column(vec![item("旧闻", "2020-11-01")]),
+        column_read(vec![item("旧闻", "2020-11-01")]),
     ));
-    out.push(JobResult::new(col(4), column(vec![])));
+    out.push(JobResult::new(col(4), column_read(vec![])));
     let menu = job(Task::Menu {
         account: "rsj-wx".into(),
     });

@@ -13,6 +13,7 @@ use spotcheck_core::round::{Round, RoundId, RoundKind};
 use spotcheck_core::{Plan, Registry};
 use spotcheck_report::model::Finding;
 use spotcheck_report::{Finished, Report, compute, recheck_scope, render, report_of};
+use spotcheck_testkit::outcomes::{column_read, visit};
 use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
@@ -87,12 +88,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
                 site: "portal".into(),
                 n,
             }),
-            Outcome::Visit(Visit {
-                ok,
-                status: ok.then_some(200),
-                error: (!ok).then(|| "connection refused".into()),
-                refused: false,
-            }),
+            visit(ok),
         ));
     }
     out.push(JobResult::new(
@@ -126,13 +122,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
                 site: "portal".into(),
                 column: c,
             }),
-            Outcome::Column(ColumnOutcome {
-                verdict: Verdict::ok(200),
-                pages: 1,
-                items,
-                blank_marker: false,
-                problems: vec![],
-            }),
+            column_read(items),
         ));
     }
     out

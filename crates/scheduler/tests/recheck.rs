@@ -4,11 +4,12 @@ use chrono::NaiveDate;
 use spotcheck_core::Plan;
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::{
-    JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict, Visit,
+    JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict,
 };
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
 use spotcheck_scheduler::{RecheckError, ensure_complete, initial_jobs, recheck_of};
+use spotcheck_testkit::outcomes::visit;
 use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
@@ -41,15 +42,6 @@ fn parent() -> Round {
 
 fn result(r: &Round, task: Task, outcome: Outcome) -> JobResult {
     JobResult::new(Job::new(&r.id, task), outcome)
-}
-
-fn visit(ok: bool) -> Outcome {
-    Outcome::Visit(Visit {
-        ok,
-        status: ok.then_some(200),
-        error: (!ok).then(|| "connection refused".to_string()),
-        refused: false,
-    })
 }
 
 fn home(ok: bool) -> Outcome {
