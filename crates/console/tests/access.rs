@@ -6,8 +6,8 @@ mod support;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use support::{
-    OPERATOR, Setup, VIEWER, base, clean, client, console, csrf_of, get, get_api, id_of, login,
-    login_response, page, post_api, round_of, seed_city,
+    OPERATOR, Running, Setup, VIEWER, base, clean, client, console, csrf_of, get, get_api, id_of,
+    login, login_response, page, post_api, round_of, seed_city,
 };
 
 const PAGES: [&str; 10] = [
@@ -31,11 +31,11 @@ const API_GETS: [&str; 4] = [
 
 #[tokio::test]
 async fn nothing_is_served_without_a_session_or_token() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
     for page in PAGES {
-        let r = get(&c, &base, page).await;
+        let r = get(&c, base, page).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
         let to = r.headers()[LOCATION].to_str().unwrap();
         assert!(to.starts_with("/login?next="), "{page} → {to}");
@@ -45,7 +45,7 @@ async fn nothing_is_served_without_a_session_or_token() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "POST {post}");
     }
     for api in API_GETS {
-        let r = get(&c, &base, api).await;
+        let r = get(&c, base, api).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{api}");
         let r = c
             .get(format!("{base}{api}"))
@@ -69,18 +69,17 @@ async fn nothing_is_served_without_a_session_or_token() {
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "POST {api}");
     }
     // The token opens the API; an unknown round is then a 404, not a 401.
-    let r = get_api(&c, &base, "/api/rounds/2020Q4-abcdef").await;
+    let r = get_api(&c, base, "/api/rounds/2020Q4-abcdef").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
-    let r = login_response(&c, &base, OPERATOR.0, OPERATOR.1).await;
+    let r = login_response(&c, base, OPERATOR.0, OPERATOR.1).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cookie = r
         .headers()
@@ -93,30 +92,29 @@ async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages()
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains("Secure"), "no TLS here: {cookie}");
 
-    let r = get(&c, &base, "/rounds").await;
+    let r = get(&c, base, "/rounds").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("抽查轮次"));
-    let r = get(&c, &base, "/rounds/2020Q4-abcdef").await;
+    let r = get(&c, base, "/rounds/2020Q4-abcdef").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.text().await.unwrap().contains("没有轮次 2020Q4-abcdef"));
-    let r = get(&c, &base, "/rounds/..%2F..%2Fetc").await;
+    let r = get(&c, base, "/rounds/..%2F..%2Fetc").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = get(&c, &base, "/no/such/page").await;
+    let r = get(&c, base, "/no/such/page").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let viewer = client();
     assert_eq!(
-        login(&viewer, &base, VIEWER.0, VIEWER.1).await,
+        login(&viewer, base, VIEWER.0, VIEWER.1).await,
         StatusCode::SEE_OTHER
     );
-    let r = get(&viewer, &base, "/rounds/new").await;
+    let r = get(&viewer, base, "/rounds/new").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let form = reqwest::multipart::Form::new()
         .text("source", "upload")
@@ -138,10 +136,10 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
 
     let operator = client();
     assert_eq!(
-        login(&operator, &base, OPERATOR.0, OPERATOR.1).await,
+        login(&operator, base, OPERATOR.0, OPERATOR.1).await,
         StatusCode::SEE_OTHER
     );
-    let page = page(&operator, &base, "/rounds/new").await;
+    let page = page(&operator, base, "/rounds/new").await;
     let csrf = csrf_of(&page);
     // Without the token, and with a wrong one: refused before anything is read or started.
     for token in [None, Some("forged")] {
@@ -228,7 +226,7 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         html.contains("gbk.toml 不是 UTF-8 编码的文本文件"),
         "{html}"
     );
-    let r = get_api(&operator, &base, "/api/rounds").await;
+    let r = get_api(&operator, base, "/api/rounds").await;
     assert_eq!(
         r.json::<Vec<serde_json::Value>>().await.unwrap(),
         Vec::<serde_json::Value>::new()
@@ -241,33 +239,32 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = get(&operator, &base, "/rounds").await;
+    let r = get(&operator, base, "/rounds").await;
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
         "the session is gone after logout"
     );
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn wrong_passwords_are_rate_limited() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
     for _ in 0..5 {
         assert_eq!(
-            login(&c, &base, OPERATOR.0, "wrong").await,
+            login(&c, base, OPERATOR.0, "wrong").await,
             StatusCode::BAD_REQUEST
         );
     }
     // Now even the right password is refused for a while.
     assert_eq!(
-        login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+        login(&c, base, OPERATOR.0, OPERATOR.1).await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let r = get(&c, &base, "/rounds").await;
+    let r = get(&c, base, "/rounds").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "no session was opened");
     // A login form without its token is refused too.
     let r = client()
@@ -277,8 +274,7 @@ async fn wrong_passwords_are_rate_limited() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 /// A loopback URL where nothing listens.

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Setup, base, clean, client, console, get_api, id_of, post_api, round_of};
+use spotcheck_sim::Sim;
+use support::{
+    Setup, base, clean, client, console, get_api, id_of, post_api, round_of, still_broken,
+};
 
 async fn watch(c: &reqwest::Client, base: &str, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(240);
@@ -32,6 +35,18 @@ async fn download(c: &reqwest::Client, base: &str, id: &str, file: &str) -> Vec<
     let r = get_api(c, base, &format!("/api/rounds/{id}/{file}")).await;
     assert_eq!(r.status(), StatusCode::OK, "{file}");
     r.bytes().await.unwrap().to_vec()
+}
+
+/// Asks for the re-check of round `id` as of the simulated city's check point.
+async fn recheck(c: &reqwest::Client, base: &str, id: &str, sim: &Sim) -> reqwest::Response {
+    let as_of = sim.as_of().to_string();
+    post_api(
+        c,
+        base,
+        &format!("/api/rounds/{id}/recheck"),
+        &json!({ "as_of": as_of }),
+    )
+    .await
 }
 
 fn is_zip_with(bytes: &[u8], entry: &str) -> bool {
@@ -90,13 +105,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     drop(live);
 
     // A re-check before the round completes is refused.
-    let r = post_api(
-        &c,
-        &base,
-        &format!("/api/rounds/{id}/recheck"),
-        &json!({ "as_of": sim.as_of().to_string() }),
-    )
-    .await;
+    let r = recheck(&c, &base, &id, sim).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     let status = watch(&c, &base, &id).await;
@@ -163,13 +172,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     assert_eq!(rounds[0]["pass_rate"], report["summary"]["pass_rate"]);
     assert_eq!(rounds[0]["sample_rate"], report["summary"]["sample_rate"]);
 
-    let r = post_api(
-        &c,
-        &base,
-        &format!("/api/rounds/{id}/recheck"),
-        &json!({ "as_of": sim.as_of().to_string() }),
-    )
-    .await;
+    let r = recheck(&c, &base, &id, sim).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let re = id_of(r).await;
     assert_ne!(re, id);
@@ -190,12 +193,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         "the simulated units fixed something: {rect}"
     );
     // Exactly the units whose faults persist in the simulated city are not rectified.
-    let still: BTreeSet<String> = sim
-        .truth()
-        .broken_menu_links
-        .iter()
-        .map(|m| m.unit_name.clone())
-        .collect();
+    let still = still_broken(sim);
     assert!(!still.is_empty());
     assert_eq!(
         not_rectified

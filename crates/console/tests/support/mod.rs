@@ -68,6 +68,27 @@ pub async fn console(setup: Setup) -> (Console, String) {
     (console, namespace)
 }
 
+/// A test console with its base URL; [`Running::stop`] shuts it down and removes its
+/// namespace.
+pub struct Running {
+    pub console: Console,
+    pub ns: String,
+    pub base: String,
+}
+
+impl Running {
+    pub async fn start(setup: Setup) -> Running {
+        let (console, ns) = console(setup).await;
+        let base = base(&console);
+        Running { console, ns, base }
+    }
+
+    pub async fn stop(self) {
+        self.console.shutdown().await;
+        clean(&self.ns).await;
+    }
+}
+
 pub fn base(console: &Console) -> String {
     format!("http://{}", console.addr())
 }
@@ -140,6 +161,16 @@ pub fn round_of(sim: &spotcheck_sim::Sim) -> serde_json::Value {
         "registry": sim.registry_toml(), "plan": sim.plan_toml(),
         "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
     })
+}
+
+/// The units whose faults the simulated city keeps through rectification: exactly the ones
+/// a re-check must find not rectified.
+pub fn still_broken(sim: &spotcheck_sim::Sim) -> std::collections::BTreeSet<String> {
+    sim.truth()
+        .broken_menu_links
+        .iter()
+        .map(|m| m.unit_name.clone())
+        .collect()
 }
 
 /// The `id` in the API's answer to a round it created.
