@@ -214,17 +214,18 @@ impl Role {
 
     /// SIGKILL: a crash, with no chance to return anything.
     pub fn kill9(&mut self) {
-        let status = Command::new("kill")
-            .args(["-9", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        self.signal("-9");
         let _ = self.child.wait();
     }
 
     pub fn terminate(&self) {
+        self.signal("-TERM");
+    }
+
+    /// Sends the process `signal` (as `kill` names it) the way an operator or the system would.
+    fn signal(&self, signal: &str) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
