@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use support::{
     OPERATOR, Running, Setup, VIEWER, base, clean, client, console, csrf_of, get, get_api, id_of,
-    login, login_response, page, post_api, round_of, seed_city,
+    login, page, post_api, round_of, seed_city,
 };
 
 const PAGES: [&str; 10] = [
@@ -79,7 +79,7 @@ async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages()
     let running = Running::start(Setup::default()).await;
     let base = running.base.as_str();
     let c = client();
-    let r = login_response(&c, base, OPERATOR.0, OPERATOR.1).await;
+    let r = login(&c, base, OPERATOR.0, OPERATOR.1).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cookie = r
         .headers()
@@ -111,7 +111,7 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
     let base = running.base.as_str();
     let viewer = client();
     assert_eq!(
-        login(&viewer, base, VIEWER.0, VIEWER.1).await,
+        login(&viewer, base, VIEWER.0, VIEWER.1).await.status(),
         StatusCode::SEE_OTHER
     );
     let r = get(&viewer, base, "/rounds/new").await;
@@ -136,7 +136,9 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
 
     let operator = client();
     assert_eq!(
-        login(&operator, base, OPERATOR.0, OPERATOR.1).await,
+        login(&operator, base, OPERATOR.0, OPERATOR.1)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     let page = page(&operator, base, "/rounds/new").await;
@@ -255,13 +257,13 @@ async fn wrong_passwords_are_rate_limited() {
     let c = client();
     for _ in 0..5 {
         assert_eq!(
-            login(&c, base, OPERATOR.0, "wrong").await,
+            login(&c, base, OPERATOR.0, "wrong").await.status(),
             StatusCode::BAD_REQUEST
         );
     }
     // Now even the right password is refused for a while.
     assert_eq!(
-        login(&c, base, OPERATOR.0, OPERATOR.1).await,
+        login(&c, base, OPERATOR.0, OPERATOR.1).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
     let r = get(&c, base, "/rounds").await;
@@ -319,7 +321,7 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_
         assert!(body["error"].as_str().unwrap().contains(down), "{body}");
         // The pages say so too, and the console keeps serving.
         assert_eq!(
-            login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+            login(&c, &base, OPERATOR.0, OPERATOR.1).await.status(),
             StatusCode::SEE_OTHER
         );
         let r = get(&c, &base, "/rounds").await;

@@ -182,7 +182,7 @@ pub async fn id_of(r: reqwest::Response) -> String {
 }
 
 /// Logs in through the login form, with the form's CSRF token; the form's answer.
-pub async fn login_response(
+pub async fn login(
     c: &reqwest::Client,
     base: &str,
     name: &str,
@@ -199,16 +199,6 @@ pub async fn login_response(
         .send()
         .await
         .unwrap()
-}
-
-/// Logs in through the login form; returns the status of the form's answer.
-pub async fn login(
-    c: &reqwest::Client,
-    base: &str,
-    name: &str,
-    password: &str,
-) -> reqwest::StatusCode {
-    login_response(c, base, name, password).await.status()
 }
 
 /// Removes the namespace's keys and queues.
