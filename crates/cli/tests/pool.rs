@@ -8,8 +8,7 @@
 mod support;
 
 use spotcheck_core::ports::Store;
-use spotcheck_core::round::RoundId;
-use support::{City, Pool, ROUND_LIMIT, Role, assert_same_report, read_report};
+use support::{City, Pool, ROUND_LIMIT, Role, assert_same_report, printed_round, read_report};
 
 /// Starts a collector and `workers` workers on the pool.
 fn start_roles(pool: &Pool, city: &City, workers: usize) -> (Role, Vec<Role>) {
@@ -27,10 +26,7 @@ async fn three_workers_and_a_collector_write_the_embedded_report() {
     let pool = Pool::new("same").await;
     let _roles = start_roles(&pool, &city, 3);
     let id = pool.start_round(&city);
-    pool.wait_for(&id, ROUND_LIMIT, "completion", |p| p.complete)
-        .await;
-    pool.assert_one_result_per_job(&id).await;
-    assert_same_report(&pool.report(&city, &id), &reference);
+    pool.assert_completes_as(&city, &id, &reference).await;
     pool.finish().await;
 }
 
@@ -41,20 +37,9 @@ async fn a_worker_killed_mid_round_loses_nothing() {
     let pool = Pool::new("killw").await;
     let (_collector, mut workers) = start_roles(&pool, &city, 3);
     let id = pool.start_round(&city);
-    let p = pool
-        .wait_for(&id, ROUND_LIMIT, "a round in progress", |p| {
-            p.sealed && p.done >= 5
-        })
-        .await;
-    assert!(
-        !p.complete,
-        "the round finished before a worker could be killed: {p:?}"
-    );
+    pool.mid_round(&id, "a worker").await;
     workers[0].kill9();
-    pool.wait_for(&id, ROUND_LIMIT, "completion", |p| p.complete)
-        .await;
-    pool.assert_one_result_per_job(&id).await;
-    assert_same_report(&pool.report(&city, &id), &reference);
+    pool.assert_completes_as(&city, &id, &reference).await;
     pool.finish().await;
 }
 
@@ -65,24 +50,12 @@ async fn the_collector_killed_and_restarted_loses_nothing() {
     let pool = Pool::new("killc").await;
     let (mut collector, _workers) = start_roles(&pool, &city, 3);
     let id = pool.start_round(&city);
-    let p = pool
-        .wait_for(&id, ROUND_LIMIT, "a round in progress", |p| {
-            p.sealed && p.done >= 5
-        })
-        .await;
-    assert!(
-        !p.complete,
-        "the round finished before the collector could be killed: {p:?}"
-    );
+    pool.mid_round(&id, "the collector").await;
     collector.kill9();
     let frozen = pool.progress(&id).await;
     let _restarted = pool.spawn(&city, "collector", &["collector"], "warn", false);
-    let p = pool
-        .wait_for(&id, ROUND_LIMIT, "completion", |p| p.complete)
-        .await;
+    let p = pool.assert_completes_as(&city, &id, &reference).await;
     assert!(p.done > frozen.done);
-    pool.assert_one_result_per_job(&id).await;
-    assert_same_report(&pool.report(&city, &id), &reference);
     pool.finish().await;
 }
 
@@ -153,12 +126,7 @@ async fn a_recheck_on_the_pool_matches_the_embedded_recheck() {
         .args(["round", "recheck", &spot.0, "--as-of", &as_of])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let recheck = RoundId(String::from_utf8(out.stdout).unwrap().trim().to_string());
+    let recheck = printed_round(out);
     pool.wait_for(&recheck, ROUND_LIMIT, "re-check", |p| p.complete)
         .await;
     // Only targets with problems are visited again: the healthy account is not.

@@ -1,42 +1,48 @@
 //! `spotcheck registry check` and bad input: exit code 2 and the reason on stderr.
 
-use std::process::Command;
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use spotcheck_testkit::rounds::RegistryText;
+use support::stdout_of;
 
 fn spotcheck() -> Command {
     Command::new(env!("CARGO_BIN_EXE_spotcheck"))
 }
 
-const REGISTRY: &str = r#"[meta]
-region = "测试市"
-name = "测试市政府网站"
+/// One unit with one website, as `registry.toml`: error positions below are lines of this text.
+fn registry() -> String {
+    RegistryText::new("测试市", "测试市政府网站")
+        .unit("a", "市甲局")
+        .website("s", "a", "甲局网站", "http://www.a.gov.cn/")
+        .text()
+        .to_string()
+}
 
-[[units]]
-id = "a"
-name = "市甲局"
-
-[[websites]]
-id = "s"
-unit = "a"
-name = "甲局网站"
-url = "http://www.a.gov.cn/"
-"#;
-
-#[test]
-fn a_good_registry_gets_a_summary() {
+/// `text` written as `registry.toml` into a folder of its own, which lives as long as the
+/// returned handle.
+fn written(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.toml");
-    std::fs::write(&path, REGISTRY).unwrap();
-    let out = spotcheck()
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Runs `registry check` on `text`.
+fn check_output(text: &str) -> Output {
+    let (_dir, path) = written(text);
+    spotcheck()
         .args(["registry", "check"])
         .arg(&path)
         .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_good_registry_gets_a_summary() {
+    let stdout = stdout_of(check_output(&registry()));
     assert!(
         stdout.contains("1 units, 1 websites with 0 columns, 0 accounts"),
         "{stdout}"
@@ -45,14 +51,7 @@ fn a_good_registry_gets_a_summary() {
 
 #[test]
 fn a_bad_registry_exits_2_with_every_position() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.toml");
-    std::fs::write(&path, REGISTRY.replace("unit = \"a\"", "unit = \"b\"")).unwrap();
-    let out = spotcheck()
-        .args(["registry", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = check_output(&registry().replace("unit = \"a\"", "unit = \"b\""));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -64,9 +63,7 @@ fn a_bad_registry_exits_2_with_every_position() {
 
 #[test]
 fn run_refuses_bad_windows_and_missing_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.toml");
-    std::fs::write(&path, REGISTRY).unwrap();
+    let (dir, path) = written(&registry());
     let out = spotcheck()
         .args([
             "run",
@@ -97,22 +94,16 @@ fn run_refuses_bad_windows_and_missing_files() {
 
 /// Runs `registry check` on `text`; the exit code and stderr.
 fn check(text: &str) -> (Option<i32>, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.toml");
-    std::fs::write(&path, text).unwrap();
-    let out = spotcheck()
-        .args(["registry", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = check_output(text);
     (out.status.code(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[test]
 fn an_invalid_selector_is_caught_before_any_request() {
     let text = format!(
-        "{REGISTRY}\n  [[websites.columns]]\n  name = \"政务公开\"\n  url = \"http://www.a.gov.cn/xxgk/\"\n  \
-         type = \"disclosure\"\n  selectors = {{ item = \"ul.list > li\", date = \"span[\" }}\n"
+        "{}\n  [[websites.columns]]\n  name = \"政务公开\"\n  url = \"http://www.a.gov.cn/xxgk/\"\n  \
+         type = \"disclosure\"\n  selectors = {{ item = \"ul.list > li\", date = \"span[\" }}\n",
+        registry()
     );
     let (code, stderr) = check(&text);
     assert_eq!(code, Some(2), "{stderr}");
@@ -126,7 +117,7 @@ fn an_invalid_selector_is_caught_before_any_request() {
 
 #[test]
 fn a_loopback_site_is_refused_unless_private_targets_are_allowed() {
-    let text = REGISTRY.replace("http://www.a.gov.cn/", "http://127.0.0.1:8080/");
+    let text = registry().replace("http://www.a.gov.cn/", "http://127.0.0.1:8080/");
     let (code, stderr) = check(&text);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(

@@ -5,7 +5,10 @@ mod support;
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
-use support::{OPERATOR, Setup, TOKEN, VIEWER, base, clean, client, console, csrf_of, login};
+use support::{
+    OPERATOR, Running, Setup, VIEWER, base, clean, client, console, csrf_of, get, get_api, id_of,
+    login, page, post_api, round_of, seed_city,
+};
 
 const PAGES: [&str; 10] = [
     "/",
@@ -28,11 +31,11 @@ const API_GETS: [&str; 4] = [
 
 #[tokio::test]
 async fn nothing_is_served_without_a_session_or_token() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
     for page in PAGES {
-        let r = c.get(format!("{base}{page}")).send().await.unwrap();
+        let r = get(&c, base, page).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
         let to = r.headers()[LOCATION].to_str().unwrap();
         assert!(to.starts_with("/login?next="), "{page} → {to}");
@@ -42,7 +45,7 @@ async fn nothing_is_served_without_a_session_or_token() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "POST {post}");
     }
     for api in API_GETS {
-        let r = c.get(format!("{base}{api}")).send().await.unwrap();
+        let r = get(&c, base, api).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{api}");
         let r = c
             .get(format!("{base}{api}"))
@@ -66,41 +69,17 @@ async fn nothing_is_served_without_a_session_or_token() {
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "POST {api}");
     }
     // The token opens the API; an unknown round is then a 404, not a 401.
-    let r = c
-        .get(format!("{base}/api/rounds/2020Q4-abcdef"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&c, base, "/api/rounds/2020Q4-abcdef").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
-    let page = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("name", OPERATOR.0),
-            ("password", OPERATOR.1),
-            ("csrf", &csrf_of(&page)),
-            ("next", "/rounds"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = login(&c, base, OPERATOR.0, OPERATOR.1).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cookie = r
         .headers()
@@ -113,42 +92,29 @@ async fn sessions_are_httponly_strict_cookies_and_unknown_rounds_are_404_pages()
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains("Secure"), "no TLS here: {cookie}");
 
-    let r = c.get(format!("{base}/rounds")).send().await.unwrap();
+    let r = get(&c, base, "/rounds").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("抽查轮次"));
-    let r = c
-        .get(format!("{base}/rounds/2020Q4-abcdef"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&c, base, "/rounds/2020Q4-abcdef").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.text().await.unwrap().contains("没有轮次 2020Q4-abcdef"));
-    let r = c
-        .get(format!("{base}/rounds/..%2F..%2Fetc"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&c, base, "/rounds/..%2F..%2Fetc").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = c.get(format!("{base}/no/such/page")).send().await.unwrap();
+    let r = get(&c, base, "/no/such/page").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let viewer = client();
     assert_eq!(
-        login(&viewer, &base, VIEWER.0, VIEWER.1).await,
+        login(&viewer, base, VIEWER.0, VIEWER.1).await.status(),
         StatusCode::SEE_OTHER
     );
-    let r = viewer
-        .get(format!("{base}/rounds/new"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&viewer, base, "/rounds/new").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let form = reqwest::multipart::Form::new()
         .text("source", "upload")
@@ -170,17 +136,12 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
 
     let operator = client();
     assert_eq!(
-        login(&operator, &base, OPERATOR.0, OPERATOR.1).await,
+        login(&operator, base, OPERATOR.0, OPERATOR.1)
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
-    let page = operator
-        .get(format!("{base}/rounds/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&operator, base, "/rounds/new").await;
     let csrf = csrf_of(&page);
     // Without the token, and with a wrong one: refused before anything is read or started.
     for token in [None, Some("forged")] {
@@ -267,12 +228,7 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         html.contains("gbk.toml 不是 UTF-8 编码的文本文件"),
         "{html}"
     );
-    let r = operator
-        .get(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&operator, base, "/api/rounds").await;
     assert_eq!(
         r.json::<Vec<serde_json::Value>>().await.unwrap(),
         Vec::<serde_json::Value>::new()
@@ -285,33 +241,32 @@ async fn a_viewer_cannot_start_a_round_and_changes_need_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = operator.get(format!("{base}/rounds")).send().await.unwrap();
+    let r = get(&operator, base, "/rounds").await;
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
         "the session is gone after logout"
     );
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn wrong_passwords_are_rate_limited() {
-    let (console, ns) = console(Setup::default()).await;
-    let base = base(&console);
+    let running = Running::start(Setup::default()).await;
+    let base = running.base.as_str();
     let c = client();
     for _ in 0..5 {
         assert_eq!(
-            login(&c, &base, OPERATOR.0, "wrong").await,
+            login(&c, base, OPERATOR.0, "wrong").await.status(),
             StatusCode::BAD_REQUEST
         );
     }
     // Now even the right password is refused for a while.
     assert_eq!(
-        login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+        login(&c, base, OPERATOR.0, OPERATOR.1).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    let r = c.get(format!("{base}/rounds")).send().await.unwrap();
+    let r = get(&c, base, "/rounds").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "no session was opened");
     // A login form without its token is refused too.
     let r = client()
@@ -321,8 +276,7 @@ async fn wrong_passwords_are_rate_limited() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    console.shutdown().await;
-    clean(&ns).await;
+    running.stop().await;
 }
 
 /// A loopback URL where nothing listens.
@@ -339,17 +293,8 @@ fn dead(scheme: &str) -> String {
 #[tokio::test]
 async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_nothing_is_created()
 {
-    let sim = spotcheck_sim::Sim::start(
-        spotcheck_sim::Scenario::seed(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let (from, to) = sim.window();
-    let round = serde_json::json!({
-        "registry": sim.registry_toml(), "plan": sim.plan_toml(),
-        "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
-    });
+    let sim = seed_city().await;
+    let round = round_of(&sim);
     for (down, setup) in [
         (
             "RabbitMQ",
@@ -369,23 +314,17 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_
         let (console, ns) = console(setup).await;
         let base = base(&console);
         let c = client();
-        let r = c
-            .post(format!("{base}/api/rounds"))
-            .bearer_auth(TOKEN)
-            .json(&round)
-            .send()
-            .await
-            .unwrap();
+        let r = post_api(&c, &base, "/api/rounds", &round).await;
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{down} down");
         assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
         let body: serde_json::Value = r.json().await.unwrap();
         assert!(body["error"].as_str().unwrap().contains(down), "{body}");
         // The pages say so too, and the console keeps serving.
         assert_eq!(
-            login(&c, &base, OPERATOR.0, OPERATOR.1).await,
+            login(&c, &base, OPERATOR.0, OPERATOR.1).await.status(),
             StatusCode::SEE_OTHER
         );
-        let r = c.get(format!("{base}/rounds")).send().await.unwrap();
+        let r = get(&c, &base, "/rounds").await;
         if down == "Redis" {
             assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
             assert!(r.text().await.unwrap().contains("无法连接 Redis"));
@@ -410,38 +349,15 @@ async fn a_round_is_refused_with_the_reason_while_rabbitmq_or_redis_is_down_and_
 
 #[tokio::test]
 async fn a_page_watching_a_running_round_does_not_hold_up_shutdown() {
-    let sim = spotcheck_sim::Sim::start(
-        spotcheck_sim::Scenario::seed(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let (from, to) = sim.window();
+    let sim = seed_city().await;
     // No workers: the round stays running.
     let (console, ns) = console(Setup::default()).await;
     let base = base(&console);
     let c = client();
-    let r = c
-        .post(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({
-            "registry": sim.registry_toml(), "plan": sim.plan_toml(),
-            "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
-        }))
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&c, &base, "/api/rounds", &round_of(&sim)).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut events = c
-        .get(format!("{base}/rounds/{id}/events"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let id = id_of(r).await;
+    let mut events = get_api(&c, &base, &format!("/rounds/{id}/events")).await;
     assert_eq!(events.status(), StatusCode::OK);
     let first = String::from_utf8(events.chunk().await.unwrap().unwrap().to_vec()).unwrap();
     assert!(first.starts_with("event: progress"), "{first}");

@@ -8,17 +8,15 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Setup, TOKEN, base, clean, client, console};
+use spotcheck_sim::Sim;
+use support::{
+    Setup, base, clean, client, console, get_api, id_of, post_api, round_of, still_broken,
+};
 
 async fn watch(c: &reqwest::Client, base: &str, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(240);
     loop {
-        let r = c
-            .get(format!("{base}/api/rounds/{id}"))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap();
+        let r = get_api(c, base, &format!("/api/rounds/{id}")).await;
         assert_eq!(r.status(), StatusCode::OK);
         let status: Value = r.json().await.unwrap();
         assert_eq!(status["round"], id);
@@ -34,14 +32,21 @@ async fn watch(c: &reqwest::Client, base: &str, id: &str) -> Value {
 }
 
 async fn download(c: &reqwest::Client, base: &str, id: &str, file: &str) -> Vec<u8> {
-    let r = c
-        .get(format!("{base}/api/rounds/{id}/{file}"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(c, base, &format!("/api/rounds/{id}/{file}")).await;
     assert_eq!(r.status(), StatusCode::OK, "{file}");
     r.bytes().await.unwrap().to_vec()
+}
+
+/// Asks for the re-check of round `id` as of the simulated city's check point.
+async fn recheck(c: &reqwest::Client, base: &str, id: &str, sim: &Sim) -> reqwest::Response {
+    let as_of = sim.as_of().to_string();
+    post_api(
+        c,
+        base,
+        &format!("/api/rounds/{id}/recheck"),
+        &json!({ "as_of": as_of }),
+    )
+    .await
 }
 
 fn is_zip_with(bytes: &[u8], entry: &str) -> bool {
@@ -62,17 +67,16 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     .await;
     let base = base(&console);
     let sim = console.demo().expect("demo mode serves the simulated city");
-    let (from, to) = sim.window();
     let c = client();
 
     // Bad input: every problem, nothing started.
-    let r = c
-        .post(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .json(&json!({ "registry": "[meta]\nname = \n", "window": "yesterday" }))
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(
+        &c,
+        &base,
+        "/api/rounds",
+        &json!({ "registry": "[meta]\nname = \n", "window": "yesterday" }),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
@@ -88,29 +92,12 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         "{body}"
     );
 
-    let r = c
-        .post(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .json(&json!({
-            "registry": sim.registry_toml(), "plan": sim.plan_toml(),
-            "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
-        }))
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&c, &base, "/api/rounds", &round_of(sim)).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = id_of(r).await;
 
     // The rounds page follows the running round live.
-    let mut live = c
-        .get(format!("{base}/rounds/events"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let mut live = get_api(&c, &base, "/rounds/events").await;
     assert_eq!(live.status(), StatusCode::OK);
     let first = String::from_utf8(live.chunk().await.unwrap().unwrap().to_vec()).unwrap();
     let data: Value = serde_json::from_str(first.split("data: ").nth(1).unwrap().trim()).unwrap();
@@ -118,13 +105,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     drop(live);
 
     // A re-check before the round completes is refused.
-    let r = c
-        .post(format!("{base}/api/rounds/{id}/recheck"))
-        .bearer_auth(TOKEN)
-        .json(&json!({ "as_of": sim.as_of().to_string() }))
-        .send()
-        .await
-        .unwrap();
+    let r = recheck(&c, &base, &id, sim).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     let status = watch(&c, &base, &id).await;
@@ -155,12 +136,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         .iter()
         .map(|f| f["unit"].as_str().unwrap())
         .collect();
-    let r = c
-        .get(format!("{base}/rounds/{id}/notices.zip"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&c, &base, &format!("/rounds/{id}/notices.zip")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let mut notices =
         zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
@@ -174,12 +150,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         .unwrap();
         assert!(is_zip_with(&docx, "word/document.xml"), "{unit}");
     }
-    let r = c
-        .get(format!("{base}/rounds/{id}/notices/0"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&c, &base, &format!("/rounds/{id}/notices/0")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()["content-disposition"]
@@ -187,27 +158,13 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
             .unwrap()
             .contains("UTF-8''")
     );
-    let r = c
-        .get(format!("{base}/rounds/{id}/notices/{}", units.len()))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&c, &base, &format!("/rounds/{id}/notices/{}", units.len())).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = c
-        .get(format!("{base}/api/rounds/{id}/report.pdf"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = get_api(&c, &base, &format!("/api/rounds/{id}/report.pdf")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-    let rounds: Vec<Value> = c
-        .get(format!("{base}/api/rounds"))
-        .bearer_auth(TOKEN)
-        .send()
+    let rounds: Vec<Value> = get_api(&c, &base, "/api/rounds")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -215,18 +172,9 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
     assert_eq!(rounds[0]["pass_rate"], report["summary"]["pass_rate"]);
     assert_eq!(rounds[0]["sample_rate"], report["summary"]["sample_rate"]);
 
-    let r = c
-        .post(format!("{base}/api/rounds/{id}/recheck"))
-        .bearer_auth(TOKEN)
-        .json(&json!({ "as_of": sim.as_of().to_string() }))
-        .send()
-        .await
-        .unwrap();
+    let r = recheck(&c, &base, &id, sim).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let re = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let re = id_of(r).await;
     assert_ne!(re, id);
     watch(&c, &base, &re).await;
     let recheck: Value =
@@ -245,12 +193,7 @@ async fn a_script_starts_watches_downloads_and_rechecks_a_round() {
         "the simulated units fixed something: {rect}"
     );
     // Exactly the units whose faults persist in the simulated city are not rectified.
-    let still: BTreeSet<String> = sim
-        .truth()
-        .broken_menu_links
-        .iter()
-        .map(|m| m.unit_name.clone())
-        .collect();
+    let still = still_broken(sim);
     assert!(!still.is_empty());
     assert_eq!(
         not_rectified

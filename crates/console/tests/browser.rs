@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{Value, json};
-use support::{OPERATOR, Setup, TOKEN, base, clean, console};
+use support::{OPERATOR, Setup, base, clean, console, get_api, still_broken};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -123,6 +123,16 @@ async fn wait_text(b: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> 
     }
 }
 
+/// Clicks the element `at`.
+async fn click(b: &Client, at: Locator<'_>) {
+    b.find(at).await.unwrap().click().await.unwrap();
+}
+
+/// Types `text` into the field `at` (for a file input: the file's path).
+async fn type_into(b: &Client, at: Locator<'_>, text: &str) {
+    b.find(at).await.unwrap().send_keys(text).await.unwrap();
+}
+
 async fn rate(b: &Client, id: &str) -> f64 {
     let e = b.find(Locator::Id(id)).await.unwrap();
     e.attr("data-value")
@@ -134,12 +144,8 @@ async fn rate(b: &Client, id: &str) -> f64 {
 }
 
 async fn api_json(base: &str, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .send()
+    get_api(&reqwest::Client::new(), base, path)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap()
@@ -199,53 +205,18 @@ async fn session(
     b.goto(&format!("{base}/rounds")).await.unwrap();
     assert_eq!(b.current_url().await.unwrap().path(), "/login");
     shots.take(&b, "1-login").await;
-    b.find(Locator::Css("input[name=name]"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.0)
-        .await
-        .unwrap();
-    b.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.1)
-        .await
-        .unwrap();
-    b.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&b, Locator::Css("input[name=name]"), OPERATOR.0).await;
+    type_into(&b, Locator::Css("input[name=password]"), OPERATOR.1).await;
+    click(&b, Locator::Css("main form button")).await;
     wait_text(&b, "h1", Duration::from_secs(10), |t| t == "抽查轮次").await;
 
     // Upload the simulated city's registry and plan, start the round.
     b.goto(&format!("{base}/rounds/new")).await.unwrap();
-    b.find(Locator::Id("source-upload"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(Locator::Id("registry"))
-        .await
-        .unwrap()
-        .send_keys(registry.to_str().unwrap())
-        .await
-        .unwrap();
-    b.find(Locator::Id("plan"))
-        .await
-        .unwrap()
-        .send_keys(plan.to_str().unwrap())
-        .await
-        .unwrap();
+    click(&b, Locator::Id("source-upload")).await;
+    type_into(&b, Locator::Id("registry"), registry.to_str().unwrap()).await;
+    type_into(&b, Locator::Id("plan"), plan.to_str().unwrap()).await;
     shots.take(&b, "2-start").await;
-    b.find(Locator::Id("start"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, Locator::Id("start")).await;
     wait_text(&b, "#progress-percent", Duration::from_secs(10), |_| true).await;
     let url = b.current_url().await.unwrap();
     let id = url.path().strip_prefix("/rounds/").unwrap().to_string();
@@ -281,12 +252,7 @@ async fn session(
         .select_by_value(&unit)
         .await
         .unwrap();
-    b.find(Locator::Id("filter-apply"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, Locator::Id("filter-apply")).await;
     wait_text(&b, "#findings h2", Duration::from_secs(10), |t| {
         t.starts_with(&format!("问题清单（{of_unit} /"))
     })
@@ -322,12 +288,7 @@ async fn session(
     );
 
     // The re-check: exactly the units whose faults persist are not rectified.
-    b.find(Locator::Id("start-recheck"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, Locator::Id("start-recheck")).await;
     wait_text(&b, "h1", Duration::from_secs(10), |t| t.starts_with("复查")).await;
     let re = b
         .current_url()
@@ -348,12 +309,7 @@ async fn session(
         .await
         .into_iter()
         .collect();
-    let still: BTreeSet<String> = sim
-        .truth()
-        .broken_menu_links
-        .iter()
-        .map(|m| m.unit_name.clone())
-        .collect();
+    let still = still_broken(sim);
     assert!(!still.is_empty());
     assert_eq!(shown, still);
     let recheck = api_json(base, &format!("/api/rounds/{re}/report.json")).await;

@@ -45,6 +45,11 @@ fn errors(text: &str) -> Vec<String> {
     }
 }
 
+/// The errors of [`GOOD`] with `from` replaced by `to`: one mistake in a good registry.
+fn errors_after(from: &str, to: &str) -> Vec<String> {
+    errors(&GOOD.replace(from, to))
+}
+
 #[test]
 fn a_good_registry_parses_and_anchors_menu_files() {
     let r = Registry::parse(GOOD, Path::new("/etc/spotcheck/registry.toml")).unwrap();
@@ -59,9 +64,8 @@ fn a_good_registry_parses_and_anchors_menu_files() {
 
 #[test]
 fn unknown_key_is_refused_with_position() {
-    let text = GOOD.replace("name = \"市人社局\"", "naem = \"市人社局\"");
     assert_eq!(
-        errors(&text),
+        errors_after("name = \"市人社局\"", "naem = \"市人社局\""),
         vec![
             "registry.toml:11:1: units[1].naem: unknown field `naem`, expected one of `id`, `name`, `aliases`"
         ]
@@ -70,8 +74,7 @@ fn unknown_key_is_refused_with_position() {
 
 #[test]
 fn unknown_column_type_is_refused() {
-    let text = GOOD.replace("type = \"news\"", "type = \"nwes\"");
-    let e = errors(&text);
+    let e = errors_after("type = \"news\"", "type = \"nwes\"");
     assert_eq!(e.len(), 1);
     assert!(e[0].starts_with("registry.toml:23:10: "), "{}", e[0]);
     assert!(e[0].contains("unknown variant `nwes`"), "{}", e[0]);
@@ -79,8 +82,7 @@ fn unknown_column_type_is_refused() {
 
 #[test]
 fn duplicate_ids_are_refused() {
-    let text = GOOD.replace("id = \"rsj\"", "id = \"szf\"");
-    let e = errors(&text);
+    let e = errors_after("id = \"rsj\"", "id = \"szf\"");
     assert!(
         e.contains(&"registry.toml:10:6: units[1].id: duplicate unit id `szf`".to_string()),
         "{e:?}"
@@ -89,24 +91,21 @@ fn duplicate_ids_are_refused() {
 
 #[test]
 fn dangling_unit_reference_is_refused() {
-    let text = GOOD.replace("unit = \"rsj\"", "unit = \"rsjj\"");
     assert_eq!(
-        errors(&text),
+        errors_after("unit = \"rsj\"", "unit = \"rsjj\""),
         vec!["registry.toml:27:8: accounts[0].unit: unit `rsjj` is not defined in [[units]]"]
     );
 }
 
 #[test]
 fn bad_urls_are_refused() {
-    let text = GOOD.replace("http://www.jdz.gov.cn/zwdt/", "/zwdt/");
-    let e = errors(&text);
+    let e = errors_after("http://www.jdz.gov.cn/zwdt/", "/zwdt/");
     assert_eq!(e.len(), 1);
     assert!(e[0].starts_with("registry.toml:22:9: "), "{}", e[0]);
     assert!(e[0].contains("relative URL without a base"), "{}", e[0]);
 
-    let text = GOOD.replace("http://www.jdz.gov.cn/zwdt/", "ftp://www.jdz.gov.cn/zwdt/");
     assert_eq!(
-        errors(&text),
+        errors_after("http://www.jdz.gov.cn/zwdt/", "ftp://www.jdz.gov.cn/zwdt/"),
         vec![
             "registry.toml:22:9: websites[0].columns[0].url: `ftp://www.jdz.gov.cn/zwdt/` must be an http(s) URL with a host"
         ]
@@ -115,14 +114,12 @@ fn bad_urls_are_refused() {
 
 #[test]
 fn bad_ids_and_ambiguous_names_are_refused() {
-    let text = GOOD.replace("id = \"portal\"", "id = \"Portal!\"");
     assert_eq!(
-        errors(&text),
+        errors_after("id = \"portal\"", "id = \"Portal!\""),
         vec!["registry.toml:15:6: websites[0].id: id `Portal!` must match [a-z0-9_-]+"]
     );
-    let text = GOOD.replace("[\"市人力资源和社会保障局\"]", "[\"市政府办\"]");
     assert_eq!(
-        errors(&text),
+        errors_after("[\"市人力资源和社会保障局\"]", "[\"市政府办\"]"),
         vec![
             "registry.toml:12:12: units[1].aliases[0]: `市政府办` already names unit `szf`; names and aliases must be unique"
         ]
@@ -131,16 +128,17 @@ fn bad_ids_and_ambiguous_names_are_refused() {
 
 #[test]
 fn accounts_need_a_way_to_read_the_menu() {
-    let text = GOOD.replace("menu_file = \"menus/rsj.json\"", "");
-    let e = errors(&text);
+    let e = errors_after("menu_file = \"menus/rsj.json\"", "");
     assert_eq!(
         e,
         vec![
             "registry.toml:25:1: accounts[0]: account `rsj-wx` needs `appid` + `secret_env` or a `menu_file`"
         ]
     );
-    let text = GOOD.replace("menu_file = \"menus/rsj.json\"", "appid = \"wx1\"");
-    assert!(errors(&text)[0].contains("`appid` and `secret_env` go together"));
+    assert!(
+        errors_after("menu_file = \"menus/rsj.json\"", "appid = \"wx1\"")[0]
+            .contains("`appid` and `secret_env` go together")
+    );
     let text = GOOD.replace(
         "menu_file = \"menus/rsj.json\"",
         "appid = \"wx1\"\nsecret_env = \"s3cr3t value\"",
@@ -150,8 +148,7 @@ fn accounts_need_a_way_to_read_the_menu() {
 
 #[test]
 fn syntax_errors_have_positions() {
-    let text = GOOD.replace("region = \"景德镇市\"", "region = \"景德镇市");
-    let e = errors(&text);
+    let e = errors_after("region = \"景德镇市\"", "region = \"景德镇市");
     assert!(e[0].starts_with("registry.toml:2:"), "{}", e[0]);
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{day, fixture_bytes, url};
+use common::{day, fixture_bytes, titles_dates, url};
 use encoding_rs::GB18030;
 use spotcheck_extract::{CharsetSource, decode, is_html, parse_list};
 
@@ -15,11 +15,7 @@ const TITLES: [&str; 3] = [
 fn check_items(text: &str, titles: [&str; 3]) {
     let page = url("http://www.fuliang.gov.cn/tzgg/");
     let list = parse_list(text, &page, None);
-    let got: Vec<(&str, _)> = list
-        .items
-        .iter()
-        .map(|i| (i.title.as_str(), i.date))
-        .collect();
+    let got = titles_dates(&list.items);
     assert_eq!(
         got,
         [

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{day, fixture, url};
+use common::{day, fixture, titles_dates, url};
 use spotcheck_extract::{dated_items, links};
 
 #[test]
@@ -77,6 +77,6 @@ fn date_before_the_link_counts_but_not_across_a_line_break() {
         <span>[2020-11-01]</span><a href="/a/2.html">乙</a><br>
         <a href="/a/3.html">丙</a></div>"#;
     let items = dated_items(html, &url("http://x.gov.cn/"));
-    let got: Vec<(&str, _)> = items.iter().map(|i| (i.title.as_str(), i.date)).collect();
+    let got = titles_dates(&items);
     assert_eq!(got, [("甲", day(2020, 11, 2)), ("乙", day(2020, 11, 1))]);
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{day, fixture, url};
+use common::{day, fixture, titles_dates, titles_urls_dates, url};
 use spotcheck_extract::list::Css;
 use spotcheck_extract::{Pagination, Selectors, parse_list, parse_list_in_year};
 
@@ -10,11 +10,7 @@ use spotcheck_extract::{Pagination, Selectors, parse_list, parse_list_in_year};
 fn trs_page_zero_lists_its_items_and_every_other_page() {
     let page = url("http://www.jdz.gov.cn/zwdt/");
     let list = parse_list(&fixture("trs_list_0.html"), &page, None);
-    let got: Vec<(&str, Option<&str>, _)> = list
-        .items
-        .iter()
-        .map(|i| (i.title.as_str(), i.url.as_ref().map(|u| u.as_str()), i.date))
-        .collect();
+    let got = titles_urls_dates(&list.items);
     assert_eq!(
         got,
         [
@@ -94,34 +90,24 @@ fn trs_page_three_six_argument_form_in_a_layout_table() {
 fn plain_div_list_with_next_link() {
     let page = url("http://www.fuliang.gov.cn/news/list.aspx?cid=12");
     let list = parse_list(&fixture("plain_list.html"), &page, None);
-    let got: Vec<(&str, Option<String>, _)> = list
-        .items
-        .iter()
-        .map(|i| {
-            (
-                i.title.as_str(),
-                i.url.as_ref().map(|u| u.to_string()),
-                i.date,
-            )
-        })
-        .collect();
+    let got = titles_urls_dates(&list.items);
     assert_eq!(
         got,
         [
             (
                 "县农业农村局开展秋冬种生产技术指导",
-                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8812".to_string()),
+                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8812"),
                 day(2020, 11, 2)
             ),
             (
                 "县教育体育局召开冬季校园安全工作会议",
-                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8809".to_string()),
+                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8809"),
                 day(2020, 10, 29)
             ),
             // The date in the title is an event date; the entry was published on 10-20.
             (
                 "县卫健委开展“关于2020年11月5日疫苗接种日”宣传活动预告",
-                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8801".to_string()),
+                Some("http://www.fuliang.gov.cn/news/show.aspx?id=8801"),
                 day(2020, 10, 20)
             ),
             // A script-only link: listed and dated, with no URL to visit.
@@ -140,11 +126,7 @@ fn plain_div_list_with_next_link() {
 fn plain_table_uses_publication_date_column_and_numbered_pages() {
     let page = url("http://sfj.jdz.gov.cn/zcwj/index.shtml");
     let list = parse_list(&fixture("table_list.html"), &page, None);
-    let got: Vec<(&str, _)> = list
-        .items
-        .iter()
-        .map(|i| (i.title.as_str(), i.date))
-        .collect();
+    let got = titles_dates(&list.items);
     assert_eq!(
         got,
         [
@@ -224,11 +206,7 @@ fn blank_column_says_so() {
 fn month_day_dates_take_the_year_of_the_heading_above() {
     let page = url("http://www.jdz.gov.cn/hdjl/zxft/");
     let list = parse_list(&fixture("year_headings.html"), &page, None);
-    let got: Vec<(&str, _)> = list
-        .items
-        .iter()
-        .map(|i| (i.title.as_str(), i.date))
-        .collect();
+    let got = titles_dates(&list.items);
     assert_eq!(
         got,
         [

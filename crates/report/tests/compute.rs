@@ -1,79 +1,49 @@
 //! The report's numbers from a hand-made round: every figure and finding asserted exactly.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::*;
-use spotcheck_core::round::{Round, RoundId, RoundKind};
+use spotcheck_core::round::Round;
 use spotcheck_core::{Plan, Registry};
+use spotcheck_testkit::outcomes::{column_read, visit};
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
-const REGISTRY: &str = r#"
-[meta]
-region = "测试市"
-name = "测试市政府网站与政务新媒体"
-
-[[units]]
-id = "szf"
-name = "市政府办"
-[[units]]
-id = "rsj"
-name = "市人社局"
-aliases = ["市人力资源和社会保障局"]
-[[units]]
-id = "jyj"
-name = "市教育局"
-
-[[websites]]
-id = "portal"
-unit = "szf"
-name = "测试市人民政府网站"
-url = "http://www.test.gov.cn/"
-  [[websites.columns]]
-  name = "人社局信息公开"
-  url = "http://www.test.gov.cn/xxgk/rsj/"
-  type = "disclosure"
-  unit = "rsj"
-  [[websites.columns]]
-  name = "咨询投诉"
-  url = "http://www.test.gov.cn/hdjl/"
-  type = "letters"
-  [[websites.columns]]
-  name = "在线访谈"
-  url = "http://www.test.gov.cn/zxft/"
-  type = "interview"
-  unit = "jyj"
-  [[websites.columns]]
-  name = "政务动态"
-  url = "http://www.test.gov.cn/zwdt/"
-  type = "news"
-  [[websites.columns]]
-  name = "教育局信息公开"
-  url = "http://www.test.gov.cn/xxgk/jyj/"
-  type = "disclosure"
-  unit = "jyj"
-
-[[websites]]
-id = "jyj"
-unit = "jyj"
-name = "测试市教育局网站"
-url = "http://jyj.test.gov.cn/"
-
-[[accounts]]
-id = "rsj-wx"
-unit = "rsj"
-platform = "wechat"
-name = "测试人社"
-menu_file = "m.json"
-
-[[accounts]]
-id = "jyj-wb"
-unit = "jyj"
-platform = "weibo"
-name = "测试教育微博"
-"#;
+/// Three units; the portal carries columns of two other units; one account of each platform.
+fn registry() -> Registry {
+    RegistryText::new("测试市", "测试市政府网站与政务新媒体")
+        .unit("szf", "市政府办")
+        .unit("rsj", "市人社局")
+        .raw("aliases = [\"市人力资源和社会保障局\"]\n")
+        .unit("jyj", "市教育局")
+        .website(
+            "portal",
+            "szf",
+            "测试市人民政府网站",
+            "http://www.test.gov.cn/",
+        )
+        .column(
+            "人社局信息公开",
+            "http://www.test.gov.cn/xxgk/rsj/",
+            "disclosure",
+        )
+        .raw("  unit = \"rsj\"\n")
+        .column("咨询投诉", "http://www.test.gov.cn/hdjl/", "letters")
+        .column("在线访谈", "http://www.test.gov.cn/zxft/", "interview")
+        .raw("  unit = \"jyj\"\n")
+        .column("政务动态", "http://www.test.gov.cn/zwdt/", "news")
+        .column(
+            "教育局信息公开",
+            "http://www.test.gov.cn/xxgk/jyj/",
+            "disclosure",
+        )
+        .raw("  unit = \"jyj\"\n")
+        .website("jyj", "jyj", "测试市教育局网站", "http://jyj.test.gov.cn/")
+        .account("rsj-wx", "rsj", "wechat", "测试人社", Some("m.json"))
+        .account("jyj-wb", "jyj", "weibo", "测试教育微博", None)
+        .parse()
+}
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -85,18 +55,7 @@ fn u(s: &str) -> Url {
 fn round() -> Round {
     let mut plan = Plan::default();
     plan.availability.probes = 4;
-    Round {
-        id: RoundId("2020Q4-test".into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: d("2020-12-17"),
-        registry: Registry::parse(REGISTRY, Path::new("r.toml")).unwrap(),
-        plan,
-        allow_private: false,
-        menus: Default::default(),
-        scope: None,
-    }
+    rounds::round("2020Q4-test", registry(), plan)
 }
 
 fn item(title: &str, date: &str) -> Item {
@@ -123,26 +82,8 @@ fn letter(unit: &str, received: &str, replied: bool, answered: Option<&str>) -> 
     }
 }
 
-fn column(items: Vec<Item>) -> Outcome {
-    Outcome::Column(ColumnOutcome {
-        verdict: Verdict::ok(200),
-        pages: 1,
-        items,
-        blank_marker: false,
-        problems: vec![],
-    })
-}
-
 fn results(r: &Round) -> Vec<JobResult> {
     let job = |t: Task| Job::new(&r.id, t);
-    let visit = |ok: bool| {
-        Outcome::Visit(Visit {
-            ok,
-            status: ok.then_some(200),
-            error: (!ok).then(|| "connection refused".into()),
-            refused: false,
-        })
-    };
     let mut out = vec![];
     for n in 0..4 {
         out.push(JobResult::new(
@@ -223,7 +164,7 @@ fn results(r: &Round) -> Vec<JobResult> {
     };
     out.push(JobResult::new(
         col(0),
-        column(vec![
+        column_read(vec![
             item("a", "2020-07-01"),
             item("b", "2020-09-30"),
             item("c", "2020-08-15"),
@@ -233,7 +174,7 @@ fn results(r: &Round) -> Vec<JobResult> {
     ));
     out.push(JobResult::new(
         col(1),
-        column(vec![
+        column_read(vec![
             letter("市人社局", "2020-07-02", true, Some("2020-07-05")),
             letter("市人力资源和社会保障局", "2020-09-30", true, None),
             letter("市人社局", "2020-08-01", false, None),
@@ -244,13 +185,13 @@ fn results(r: &Round) -> Vec<JobResult> {
     ));
     out.push(JobResult::new(
         col(2),
-        column(vec![item("访谈", "2020-06-01")]),
+        column_read(vec![item("访谈", "2020-06-01")]),
     ));
     out.push(JobResult::new(
         col(3),
-        column(vec![item("旧闻", "2020-11-01")]),
+        column_read(vec![item("旧闻", "2020-11-01")]),
     ));
-    out.push(JobResult::new(col(4), column(vec![])));
+    out.push(JobResult::new(col(4), column_read(vec![])));
     let menu = job(Task::Menu {
         account: "rsj-wx".into(),
     });

@@ -1,49 +1,21 @@
 //! Targets the round's own policy refused are `round.config` notices, never findings against
 //! the unit whose site it is.
 
-use std::path::Path;
-
+use spotcheck_core::Plan;
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::*;
-use spotcheck_core::round::{Round, RoundId, RoundKind};
-use spotcheck_core::{Plan, Registry};
+use spotcheck_core::round::Round;
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
-const REGISTRY: &str = r#"
-[meta]
-region = "测试市"
-name = "测试市政府网站"
-
-[[units]]
-id = "jyj"
-name = "市教育局"
-
-[[websites]]
-id = "jyj"
-unit = "jyj"
-name = "市教育局网站"
-url = "http://jyj.test.gov.cn/"
-
-  [[websites.columns]]
-  name = "信息公开"
-  url = "http://jyj.test.gov.cn/xxgk/"
-  type = "disclosure"
-"#;
-
 fn round() -> Round {
-    Round {
-        id: RoundId("2020Q4-refused".into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: "2020-12-17".parse().unwrap(),
-        registry: Registry::parse(REGISTRY, Path::new("r.toml")).unwrap(),
-        plan: Plan::default(),
-        allow_private: false,
-        menus: Default::default(),
-        scope: None,
-    }
+    let registry = RegistryText::new("测试市", "测试市政府网站")
+        .unit("jyj", "市教育局")
+        .website("jyj", "jyj", "市教育局网站", "http://jyj.test.gov.cn/")
+        .column("信息公开", "http://jyj.test.gov.cn/xxgk/", "disclosure")
+        .parse();
+    rounds::round("2020Q4-refused", registry, Plan::default())
 }
 
 /// Every job of the site refused: the name resolves to a private address.

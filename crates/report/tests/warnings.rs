@@ -3,7 +3,6 @@
 //! notice's 预警清单 in every format.
 
 use std::io::Cursor;
-use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Days, NaiveDate};
@@ -14,53 +13,42 @@ use spotcheck_core::round::{Round, RoundId, RoundKind};
 use spotcheck_core::{Plan, Registry};
 use spotcheck_report::model::Finding;
 use spotcheck_report::{Finished, Report, compute, recheck_scope, render, report_of};
+use spotcheck_testkit::outcomes::{column_read, visit};
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
 /// Columns on the one site of the test city, all news (freshness limit 14 days).
 const COLUMNS: usize = 6;
 
 fn registry() -> Registry {
-    let mut text = String::from(
-        r#"
-[meta]
-region = "测试市"
-name = "测试市政府网站与政务新媒体"
-
-[[units]]
-id = "szf"
-name = "市政府办"
-
-[[websites]]
-id = "portal"
-unit = "szf"
-name = "测试市人民政府网站"
-url = "http://www.test.gov.cn/"
-"#,
-    );
-    for c in 0..COLUMNS {
-        text.push_str(&format!(
-            "  [[websites.columns]]\n  name = \"动态{c}\"\n  url = \"http://www.test.gov.cn/c{c}/\"\n  type = \"news\"\n"
-        ));
-    }
-    Registry::parse(&text, Path::new("r.toml")).unwrap()
+    let site = RegistryText::new("测试市", "测试市政府网站与政务新媒体")
+        .unit("szf", "市政府办")
+        .website(
+            "portal",
+            "szf",
+            "测试市人民政府网站",
+            "http://www.test.gov.cn/",
+        );
+    (0..COLUMNS)
+        .fold(site, |site, c| {
+            site.column(
+                &format!("动态{c}"),
+                &format!("http://www.test.gov.cn/c{c}/"),
+                "news",
+            )
+        })
+        .parse()
 }
 
 fn as_of() -> NaiveDate {
-    "2020-12-17".parse().unwrap()
+    rounds::AS_OF.parse().unwrap()
 }
 
+/// A round over the quarter itself (2020 Q4), as of mid-December.
 fn round(plan: Plan) -> Round {
     Round {
-        id: RoundId("2020Q4-warn".into()),
-        kind: RoundKind::Spot,
-        parent: None,
         window: "2020-10-01..2020-12-31".parse().unwrap(),
-        as_of: as_of(),
-        registry: registry(),
-        plan,
-        allow_private: false,
-        menus: Default::default(),
-        scope: None,
+        ..rounds::round("2020Q4-warn", registry(), plan)
     }
 }
 
@@ -100,12 +88,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
                 site: "portal".into(),
                 n,
             }),
-            Outcome::Visit(Visit {
-                ok,
-                status: ok.then_some(200),
-                error: (!ok).then(|| "connection refused".into()),
-                refused: false,
-            }),
+            visit(ok),
         ));
     }
     out.push(JobResult::new(
@@ -139,13 +122,7 @@ fn results(r: &Round, s: &Site) -> Vec<JobResult> {
                 site: "portal".into(),
                 column: c,
             }),
-            Outcome::Column(ColumnOutcome {
-                verdict: Verdict::ok(200),
-                pages: 1,
-                items,
-                blank_marker: false,
-                problems: vec![],
-            }),
+            column_read(items),
         ));
     }
     out

@@ -1,65 +1,29 @@
 //! Which jobs a round has: spaced probes, pages within depth, links checked once.
 
-use std::path::Path;
 use std::time::Duration;
 
+use spotcheck_core::Plan;
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::{
     JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict,
 };
-use spotcheck_core::round::{Round, RoundId, RoundKind};
-use spotcheck_core::{Plan, Registry};
+use spotcheck_core::round::Round;
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
 
 fn round(depth: u8, external: bool) -> Round {
-    let reg = Registry::parse(
-        r#"
-[meta]
-region = "测试市"
-name = "测试"
-[[units]]
-id = "a"
-name = "市甲局"
-[[websites]]
-id = "s"
-unit = "a"
-name = "甲局网站"
-url = "http://www.a.gov.cn/"
-  [[websites.columns]]
-  name = "动态"
-  url = "http://www.a.gov.cn/dt/"
-  type = "news"
-[[accounts]]
-id = "wx"
-unit = "a"
-platform = "wechat"
-name = "甲局微信"
-menu_file = "m.json"
-[[accounts]]
-id = "wb"
-unit = "a"
-platform = "weibo"
-name = "甲局微博"
-"#,
-        Path::new("r.toml"),
-    )
-    .unwrap();
+    let registry = RegistryText::new("测试市", "测试")
+        .unit("a", "市甲局")
+        .website("s", "a", "甲局网站", "http://www.a.gov.cn/")
+        .column("动态", "http://www.a.gov.cn/dt/", "news")
+        .account("wx", "a", "wechat", "甲局微信", Some("m.json"))
+        .account("wb", "a", "weibo", "甲局微博", None)
+        .parse();
     let mut plan = Plan::default();
     plan.availability.probes = 3;
     plan.links.depth = depth;
     plan.links.external = external;
-    Round {
-        id: RoundId("2020Q4-t".into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: "2020-12-17".parse().unwrap(),
-        registry: reg,
-        plan,
-        allow_private: false,
-        menus: Default::default(),
-        scope: None,
-    }
+    rounds::round("2020Q4-t", registry, plan)
 }
 
 fn u(s: &str) -> Url {

@@ -1,51 +1,17 @@
 //! Re-checks: only a complete round, only its targets with problems, the parent's settings.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
+use spotcheck_core::Plan;
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::{
-    JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict, Visit,
+    JobResult, MenuButton, MenuOutcome, MenuSource, Outcome, PageOutcome, Verdict,
 };
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
-use spotcheck_core::{Plan, Registry};
 use spotcheck_scheduler::{RecheckError, ensure_complete, initial_jobs, recheck_of};
+use spotcheck_testkit::outcomes::visit;
+use spotcheck_testkit::rounds::{self, RegistryText};
 use url::Url;
-
-const REGISTRY: &str = r#"
-[meta]
-region = "测试市"
-name = "测试"
-[[units]]
-id = "a"
-name = "市甲局"
-[[units]]
-id = "b"
-name = "市乙局"
-[[websites]]
-id = "down"
-unit = "a"
-name = "甲局网站"
-url = "http://www.a.gov.cn/"
-[[websites]]
-id = "fine"
-unit = "b"
-name = "乙局网站"
-url = "http://www.b.gov.cn/"
-[[accounts]]
-id = "broken-wx"
-unit = "a"
-platform = "wechat"
-name = "甲局微信"
-menu_file = "a.json"
-[[accounts]]
-id = "unread-wx"
-unit = "b"
-platform = "wechat"
-name = "乙局微信"
-menu_file = "b.json"
-"#;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -55,34 +21,27 @@ fn u(s: &str) -> Url {
     Url::parse(s).unwrap()
 }
 
+/// A spot round on private targets: unit a's website and account are the broken ones.
 fn parent() -> Round {
+    let registry = RegistryText::new("测试市", "测试")
+        .unit("a", "市甲局")
+        .unit("b", "市乙局")
+        .website("down", "a", "甲局网站", "http://www.a.gov.cn/")
+        .website("fine", "b", "乙局网站", "http://www.b.gov.cn/")
+        .account("broken-wx", "a", "wechat", "甲局微信", Some("a.json"))
+        .account("unread-wx", "b", "wechat", "乙局微信", Some("b.json"))
+        .parse();
     let mut plan = Plan::default();
     plan.availability.probes = 2;
     Round {
-        id: RoundId("2020Q4-spot".into()),
-        kind: RoundKind::Spot,
-        parent: None,
-        window: "2020-07-01..2020-09-30".parse().unwrap(),
-        as_of: d("2020-12-17"),
-        registry: Registry::parse(REGISTRY, Path::new("r.toml")).unwrap(),
-        plan,
         allow_private: true,
         menus: [("broken-wx".to_string(), "{}".to_string())].into(),
-        scope: None,
+        ..rounds::round("2020Q4-spot", registry, plan)
     }
 }
 
 fn result(r: &Round, task: Task, outcome: Outcome) -> JobResult {
     JobResult::new(Job::new(&r.id, task), outcome)
-}
-
-fn visit(ok: bool) -> Outcome {
-    Outcome::Visit(Visit {
-        ok,
-        status: ok.then_some(200),
-        error: (!ok).then(|| "connection refused".to_string()),
-        refused: false,
-    })
 }
 
 fn home(ok: bool) -> Outcome {

@@ -5,11 +5,24 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{city, get, post_form, request, titles};
+use common::{Resp, city, get, post_form, request, titles};
 use spotcheck_sim::{LinkKind, Sim};
 
 fn base(sim: &Sim, host: &str) -> String {
     format!("http://{host}:{}", sim.addr().port())
+}
+
+/// The homepage of `host` on the simulated city.
+async fn home(sim: &Sim, host: &str) -> Resp {
+    get(&format!("{}/", base(sim, host))).await
+}
+
+/// Whether a GET of `url` finds its connection refused, as on a dead site.
+async fn refused(url: &str) -> bool {
+    request("GET", url, None, &[])
+        .await
+        .err()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
 }
 
 fn column<'a>(t: &'a spotcheck_sim::Truth, name: &str) -> &'a spotcheck_sim::truth::ColumnTruth {
@@ -19,14 +32,14 @@ fn column<'a>(t: &'a spotcheck_sim::Truth, name: &str) -> &'a spotcheck_sim::tru
 #[tokio::test]
 async fn routes_by_host_header() {
     let sim = city().await;
-    let portal = get(&format!("{}/", base(&sim, "www.test.gov.cn"))).await;
+    let portal = home(&sim, "www.test.gov.cn").await;
     assert_eq!(portal.status, 200);
     assert!(portal.text().contains("<title>测试市人民政府网站</title>"));
-    let slow = get(&format!("{}/", base(&sim, "rsj.test.gov.cn"))).await;
+    let slow = home(&sim, "rsj.test.gov.cn").await;
     assert!(slow.text().contains("<title>测试市人社局网站</title>"));
-    let platform = get(&format!("{}/", base(&sim, "xxgk.test.gov.cn"))).await;
+    let platform = home(&sim, "xxgk.test.gov.cn").await;
     assert!(platform.text().contains("公安信息公开"));
-    let unknown = get(&format!("{}/", base(&sim, "nowhere.test.gov.cn"))).await;
+    let unknown = home(&sim, "nowhere.test.gov.cn").await;
     assert_eq!(unknown.status, 404);
 
     // The homepage has a dated news list, links to its columns and to other sites.
@@ -276,19 +289,8 @@ async fn dead_sites_refuse_until_rectified_on_the_same_url() {
     let dept = sim.site_url("dept").expect("dept");
     let gone = sim.site_url("gone").expect("gone");
     assert!(!dept.contains(&format!(":{}/", sim.addr().port())));
-    let refused = |e: std::io::Error| e.kind() == std::io::ErrorKind::ConnectionRefused;
-    assert!(
-        request("GET", &dept, None, &[])
-            .await
-            .err()
-            .is_some_and(refused)
-    );
-    assert!(
-        request("GET", &gone, None, &[])
-            .await
-            .err()
-            .is_some_and(refused)
-    );
+    assert!(refused(&dept).await);
+    assert!(refused(&gone).await);
     let t = sim.truth();
     assert_eq!(t.unreachable.len(), 2);
     assert!(t.websites.iter().any(|w| w.url == dept));
@@ -303,12 +305,7 @@ async fn dead_sites_refuse_until_rectified_on_the_same_url() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("测试市公安局网站"));
     assert_eq!(sim.site_url("dept").as_deref(), Some(dept.as_str()));
-    assert!(
-        request("GET", &gone, None, &[])
-            .await
-            .err()
-            .is_some_and(refused)
-    );
+    assert!(refused(&gone).await);
     let t = sim.truth();
     assert_eq!(t.unreachable.len(), 1);
     assert_eq!(t.unreachable[0].url, gone);
@@ -324,11 +321,11 @@ async fn dead_sites_refuse_until_rectified_on_the_same_url() {
 async fn slow_sites_answer_late() {
     let sim = city().await;
     let started = Instant::now();
-    let r = get(&format!("{}/", base(&sim, "rsj.test.gov.cn"))).await;
+    let r = home(&sim, "rsj.test.gov.cn").await;
     assert_eq!(r.status, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
     let started = Instant::now();
-    get(&format!("{}/", base(&sim, "www.test.gov.cn"))).await;
+    home(&sim, "www.test.gov.cn").await;
     assert!(started.elapsed() < Duration::from_millis(300));
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -215,17 +215,18 @@ impl Role {
 
     /// SIGKILL: a crash, with no chance to return anything.
     pub fn kill9(&mut self) {
-        let status = Command::new("kill")
-            .args(["-9", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        self.signal("-9");
         let _ = self.child.wait();
     }
 
     pub fn terminate(&self) {
+        self.signal("-TERM");
+    }
+
+    /// Sends the process `signal` (as `kill` names it) the way an operator or the system would.
+    fn signal(&self, signal: &str) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -356,12 +357,7 @@ impl Pool {
             .args(city.round_args())
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        RoundId(String::from_utf8(out.stdout).unwrap().trim().to_string())
+        printed_round(out)
     }
 
     pub fn report(&self, city: &City, id: &RoundId) -> serde_json::Value {
@@ -414,10 +410,56 @@ impl Pool {
         assert_eq!(ids.len(), results.len());
     }
 
+    /// Waits until the round is under way (sealed, five jobs done) and fails when it is
+    /// already complete: `victim`, a role, can then be killed mid-round.
+    pub async fn mid_round(&self, id: &RoundId, victim: &str) -> Progress {
+        let p = self
+            .wait_for(id, ROUND_LIMIT, "a round in progress", |p| {
+                p.sealed && p.done >= 5
+            })
+            .await;
+        assert!(
+            !p.complete,
+            "the round finished before {victim} could be killed: {p:?}"
+        );
+        p
+    }
+
+    /// Waits for the round to complete, then checks that every job has one result and that
+    /// the pool's report is `reference`; the completed progress is returned.
+    pub async fn assert_completes_as(
+        &self,
+        city: &City,
+        id: &RoundId,
+        reference: &serde_json::Value,
+    ) -> Progress {
+        let p = self
+            .wait_for(id, ROUND_LIMIT, "completion", |p| p.complete)
+            .await;
+        self.assert_one_result_per_job(id).await;
+        assert_same_report(&self.report(city, id), reference);
+        p
+    }
+
     pub async fn finish(self) {
         let _ = self.queue.delete_namespace().await;
         let _ = self.store.delete_namespace().await;
     }
+}
+
+/// What a command that must succeed printed on stdout; its stderr is the failure message.
+pub fn stdout_of(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The id a `round start` or `round recheck` that must succeed printed.
+pub fn printed_round(out: Output) -> RoundId {
+    RoundId(stdout_of(out).trim().to_string())
 }
 
 /// Limit for a process to start, answer, or drain.

@@ -69,6 +69,27 @@ pub async fn console(setup: Setup) -> (Console, Namespace) {
     (console, namespace)
 }
 
+/// A test console with its base URL; [`Running::stop`] shuts it down and removes its
+/// namespace.
+pub struct Running {
+    pub console: Console,
+    pub ns: String,
+    pub base: String,
+}
+
+impl Running {
+    pub async fn start(setup: Setup) -> Running {
+        let (console, ns) = console(setup).await;
+        let base = base(&console);
+        Running { console, ns, base }
+    }
+
+    pub async fn stop(self) {
+        self.console.shutdown().await;
+        clean(&self.ns).await;
+    }
+}
+
 pub fn base(console: &Console) -> String {
     format!("http://{}", console.addr())
 }
@@ -89,22 +110,86 @@ pub fn csrf_of(html: &str) -> String {
     html[at..].split('"').next().unwrap().to_string()
 }
 
-/// Logs in through the login form; returns the status of the form's answer.
+/// GET `path` on the console, as the client's session (if any) may.
+pub async fn get(c: &reqwest::Client, base: &str, path: &str) -> reqwest::Response {
+    c.get(format!("{base}{path}")).send().await.unwrap()
+}
+
+/// GET `path` with the API token.
+pub async fn get_api(c: &reqwest::Client, base: &str, path: &str) -> reqwest::Response {
+    c.get(format!("{base}{path}"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POST `body` as JSON to `path` with the API token.
+pub async fn post_api(
+    c: &reqwest::Client,
+    base: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    c.post(format!("{base}{path}"))
+        .bearer_auth(TOKEN)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The text of page `path`, whatever its status.
+pub async fn page(c: &reqwest::Client, base: &str, path: &str) -> String {
+    get(c, base, path).await.text().await.unwrap()
+}
+
+/// The simulated city of the seed scenario, served on loopback.
+pub async fn seed_city() -> spotcheck_sim::Sim {
+    spotcheck_sim::Sim::start(
+        spotcheck_sim::Scenario::seed(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// A round on the simulated city in the API's shape: its registry, plan, window and check
+/// point, its loopback targets allowed.
+pub fn round_of(sim: &spotcheck_sim::Sim) -> serde_json::Value {
+    let (from, to) = sim.window();
+    serde_json::json!({
+        "registry": sim.registry_toml(), "plan": sim.plan_toml(),
+        "window": format!("{from}..{to}"), "as_of": sim.as_of().to_string(), "allow_private": true,
+    })
+}
+
+/// The units whose faults the simulated city keeps through rectification: exactly the ones
+/// a re-check must find not rectified.
+pub fn still_broken(sim: &spotcheck_sim::Sim) -> std::collections::BTreeSet<String> {
+    sim.truth()
+        .broken_menu_links
+        .iter()
+        .map(|m| m.unit_name.clone())
+        .collect()
+}
+
+/// The `id` in the API's answer to a round it created.
+pub async fn id_of(r: reqwest::Response) -> String {
+    r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Logs in through the login form, with the form's CSRF token; the form's answer.
 pub async fn login(
     c: &reqwest::Client,
     base: &str,
     name: &str,
     password: &str,
-) -> reqwest::StatusCode {
-    let page = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
+) -> reqwest::Response {
+    let csrf = csrf_of(&page(c, base, "/login").await);
     c.post(format!("{base}/login"))
         .form(&[
             ("name", name),
@@ -115,7 +200,6 @@ pub async fn login(
         .send()
         .await
         .unwrap()
-        .status()
 }
 
 /// Removes the namespace's keys and queues.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
+use spotcheck_extract::list::Item;
 use url::Url;
 
 pub fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -19,6 +20,19 @@ pub fn url(s: &str) -> Url {
 
 pub fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Each item's title and date, in page order: what a list is mostly checked by.
+pub fn titles_dates(items: &[Item]) -> Vec<(&str, Option<NaiveDate>)> {
+    items.iter().map(|i| (i.title.as_str(), i.date)).collect()
+}
+
+/// Each item's title, URL and date, in page order.
+pub fn titles_urls_dates(items: &[Item]) -> Vec<(&str, Option<&str>, Option<NaiveDate>)> {
+    items
+        .iter()
+        .map(|i| (i.title.as_str(), i.url.as_ref().map(Url::as_str), i.date))
+        .collect()
 }
 
 /// The folder of real government pages beside the repository (`<repo>/../shared/realpages`):
