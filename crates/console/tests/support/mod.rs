@@ -73,7 +73,7 @@ pub async fn console(setup: Setup) -> (Console, Namespace) {
 /// namespace.
 pub struct Running {
     pub console: Console,
-    pub ns: String,
+    pub ns: Namespace,
     pub base: String,
 }
 
