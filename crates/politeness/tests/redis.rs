@@ -7,7 +7,6 @@
 #[path = "../../store/tests/common/mod.rs"]
 mod common;
 
-use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,7 +16,6 @@ use spotcheck_core::Namespace;
 use spotcheck_core::ports::{GateFactory, HostGate};
 use spotcheck_politeness::{GateLimits, RedisGate, RedisGates};
 use spotcheck_store::{RedisOptions, RedisStore};
-use spotcheck_testkit::Proxy;
 
 fn limits(rate: &str, concurrency: u32) -> GateLimits {
     GateLimits {
@@ -488,20 +486,7 @@ async fn gates_follow_the_rounds_plan() {
 
 #[tokio::test]
 async fn without_redis_the_gate_keeps_local_limits() {
-    let url = redis_url();
-    let hostport = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let upstream = hostport
-        .to_socket_addrs()
-        .expect("Redis address")
-        .next()
-        .expect("Redis address");
-    let proxy = Proxy::start(upstream).await;
-    let proxied = url.replacen(&hostport, &proxy.addr.to_string(), 1);
+    let (proxy, proxied) = redis_behind_proxy().await;
     let ns = namespace();
     let store = connect(&proxied, &ns, RedisOptions::default()).await;
     let gate = RedisGate::new(&store, limits("10/s", 1));
@@ -522,7 +507,7 @@ async fn without_redis_the_gate_keeps_local_limits() {
         t2.elapsed()
     );
     assert!(t.elapsed() < Duration::from_secs(30));
-    connect(&url, &ns, RedisOptions::default())
+    connect(&redis_url(), &ns, RedisOptions::default())
         .await
         .delete_namespace()
         .await

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +13,6 @@ use spotcheck_core::Namespace;
 use spotcheck_core::ports::{PortError, Store};
 use spotcheck_core::round::RoundId;
 use spotcheck_store::{RedisOptions, RedisStore};
-use spotcheck_testkit::Proxy;
 
 async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
     redis::Client::open(url)
@@ -229,23 +227,7 @@ async fn an_unreachable_redis_is_reported_at_once() {
 
 #[tokio::test]
 async fn calls_are_retried_across_a_lost_connection() {
-    let url = redis_url();
-    let hostport = url
-        .trim_start_matches("redis://")
-        .rsplit('@')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let upstream = hostport
-        .to_socket_addrs()
-        .expect("Redis address")
-        .next()
-        .expect("Redis address");
-    let proxy = Proxy::start(upstream).await;
-    let proxied = url.replacen(&hostport, &proxy.addr.to_string(), 1);
+    let (proxy, proxied) = redis_behind_proxy().await;
     let ns = namespace();
     let opts = RedisOptions {
         attempts: 5,
@@ -279,7 +261,7 @@ async fn calls_are_retried_across_a_lost_connection() {
     assert!(rec.first);
     assert_eq!(store.progress(&r.id).await.unwrap().done, 1);
 
-    connect(&url, &ns, RedisOptions::default())
+    connect(&redis_url(), &ns, RedisOptions::default())
         .await
         .delete_namespace()
         .await

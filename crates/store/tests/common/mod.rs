@@ -77,3 +77,25 @@ where
         std::panic::resume_unwind(panic);
     }
 }
+
+/// A TCP proxy in front of the test Redis (so a test can cut its connections), and the URL
+/// that reaches Redis through it.
+pub async fn redis_behind_proxy() -> (spotcheck_testkit::Proxy, String) {
+    let url = spotcheck_testkit::redis_url();
+    let hostport = url
+        .trim_start_matches("redis://")
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let upstream = std::net::ToSocketAddrs::to_socket_addrs(&hostport)
+        .expect("Redis address")
+        .next()
+        .expect("Redis address");
+    let proxy = spotcheck_testkit::Proxy::start(upstream).await;
+    let proxied = url.replacen(&hostport, &proxy.addr.to_string(), 1);
+    (proxy, proxied)
+}
