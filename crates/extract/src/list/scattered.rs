@@ -60,7 +60,8 @@ pub(crate) fn dated_links(root: ElementRef<'_>, base: &Url, years: &Years) -> Ve
     out
 }
 
-fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
+/// The largest element around the link that holds no other link: its entry on the page.
+fn own_entry(anchor: ElementRef<'_>) -> ElementRef<'_> {
     let mut entry = anchor;
     for _ in 0..MAX_CLIMB {
         match dom::parent_element(entry) {
@@ -72,6 +73,11 @@ fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chron
             _ => break,
         }
     }
+    entry
+}
+
+fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
+    let entry = own_entry(anchor);
     let skip: HashSet<NodeId> = [anchor.id()].into();
     if entry.id() != anchor.id()
         && let Some(d) = dates::date_in_text(&dom::text_excluding(entry, &skip), year)
@@ -84,17 +90,7 @@ fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chron
 /// A date written just before the link (`<span>[11-02]</span><a>…</a>`). A line break in between
 /// means the date closes the previous line's entry instead.
 fn preceding_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
-    let mut entry = anchor;
-    for _ in 0..MAX_CLIMB {
-        match dom::parent_element(entry) {
-            Some(parent)
-                if dom::count_anchors(parent, 1) == 1 && parent.value().name() != "body" =>
-            {
-                entry = parent
-            }
-            _ => break,
-        }
-    }
+    let entry = own_entry(anchor);
     sibling_text(entry, false).and_then(|t| dates::date_in_text(&t, year))
 }
 
