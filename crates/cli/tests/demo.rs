@@ -118,13 +118,22 @@ fn recheck_round(spot: &Report, r: &Report, after: &Truth) {
         .rectification
         .as_ref()
         .expect("a re-check says what was rectified");
-    let still: BTreeSet<String> = after
+    let menus: BTreeSet<String> = after
         .broken_menu_links
         .iter()
         .map(|m| m.unit_name.clone())
         .collect();
+    let wording: BTreeSet<String> = after
+        .wording_errors
+        .iter()
+        .map(|w| w.unit_name.clone())
+        .collect();
+    assert_eq!(wording_findings(r), wording_errors(after));
+    // The typo left uncorrected is at a unit whose menu is still broken too.
+    assert!(!wording.is_empty() && wording.is_subset(&menus));
+    let still: BTreeSet<String> = menus.union(&wording).cloned().collect();
     assert_eq!(
-        still,
+        menus,
         BTreeSet::from(
             [
                 "高新区",
@@ -161,7 +170,8 @@ fn recheck_round(spot: &Report, r: &Report, after: &Truth) {
     assert_eq!(
         problems,
         vec![
-            (Indicator::MenuLinkBroken, still),
+            (Indicator::WordingError, wording),
+            (Indicator::MenuLinkBroken, menus),
             (
                 Indicator::InterviewMissing,
                 BTreeSet::from(["市教育局", "市公安局", "市民政局"].map(String::from))
@@ -327,4 +337,66 @@ fn spot_round(r: &Report, truth: &Truth) {
     assert!(!menu.is_empty());
     assert_eq!(got_menu, menu);
     assert!(findings(r, Indicator::WechatUnavailable, Severity::Notice).is_empty());
+
+    // Wording errors: each planted one, on its page, with its correction and context.
+    let wording = wording_errors(&truth);
+    assert!(wording.iter().any(|w| w.4 == Severity::Veto));
+    assert!(wording.iter().any(|w| w.4 == Severity::Deduct));
+    assert_eq!(wording_findings(r), wording);
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.indicator == Indicator::WordingError)
+    {
+        let evidence = f
+            .wording
+            .as_ref()
+            .expect("a wording finding has its evidence");
+        assert!(evidence.context.contains(&evidence.wrong), "{f:?}");
+        assert!(evidence.context.chars().count() > evidence.wrong.chars().count() + 10);
+    }
+    // A veto fails its site: the spot round's 合格率 counts the two sites that did not
+    // answer and the two with a serious wording error.
+    let vetoed_sites = truth.unreachable.len()
+        + wording
+            .iter()
+            .filter(|w| w.4 == Severity::Veto)
+            .map(|w| host(&w.1))
+            .collect::<BTreeSet<_>>()
+            .len();
+    assert_eq!(vetoed_sites, 4);
+    assert_eq!(s.websites.passed as usize, 40 - vetoed_sites);
+}
+
+type Wording = (String, String, String, String, Severity);
+
+/// The city's wording errors: unit, page, wrong and right text, severity.
+fn wording_errors(truth: &Truth) -> BTreeSet<Wording> {
+    truth
+        .wording_errors
+        .iter()
+        .map(|w| {
+            let severity = match w.severity.as_str() {
+                "veto" => Severity::Veto,
+                _ => Severity::Deduct,
+            };
+            let (unit, url) = (w.unit_name.clone(), w.url.clone());
+            (unit, url, w.wrong.clone(), w.right.clone(), severity)
+        })
+        .collect()
+}
+
+fn wording_findings(r: &Report) -> BTreeSet<Wording> {
+    r.findings
+        .iter()
+        .filter(|f| f.indicator == Indicator::WordingError)
+        .map(|f| {
+            let w = f
+                .wording
+                .clone()
+                .expect("a wording finding has its evidence");
+            let url = f.url.clone().unwrap_or_default();
+            (f.unit.clone(), url, w.wrong, w.right, f.severity)
+        })
+        .collect()
 }

@@ -134,6 +134,17 @@ pub fn build(s: &Submission, today: NaiveDate) -> Result<Round, Rejection> {
             ));
         }
     }
+    // Dictionary files are the same: a plan sent over the network names files of the
+    // operator's machine, not of this one.
+    if plan
+        .as_ref()
+        .is_some_and(|p| !p.wording.dictionaries.is_empty())
+    {
+        rejection.fields.push(
+            "计划引用了服务器上的词库文件（wording.dictionaries）：网页和 API 发起的抽查只使用内置词库，请删去该项，或在命令行用 `spotcheck round start` 发起"
+                .to_string(),
+        );
+    }
     let (Some(registry), Some(plan), Some(as_of), Some(window)) = (registry, plan, as_of, window)
     else {
         return Err(rejection);

@@ -56,6 +56,10 @@ pub enum Indicator {
     LinkBroken,
     #[strum(serialize = "letters.unanswered")]
     LetterUnanswered,
+    /// A dictionary's wrong phrase or a misspelt leader's name in the text of a page or a
+    /// WeChat article; the severity is the dictionary entry's (veto or deduct).
+    #[strum(serialize = "content.wording_error")]
+    WordingError,
     #[strum(serialize = "wechat.menu_link_broken")]
     MenuLinkBroken,
     #[strum(serialize = "wechat.stale")]
@@ -94,13 +98,14 @@ impl Indicator {
     }
 
     /// The severity a finding of this indicator has by default (column findings become vetoes
-    /// when a site reaches the plan's count).
+    /// when a site reaches the plan's count; a wording error has its dictionary entry's).
     pub fn severity(&self) -> Severity {
         match self {
             Indicator::SiteUnreachable
             | Indicator::HomepageStale
             | Indicator::LetterUnanswered
-            | Indicator::WechatStale => Severity::Veto,
+            | Indicator::WechatStale
+            | Indicator::WordingError => Severity::Veto,
             Indicator::ColumnStale
             | Indicator::ColumnBlank
             | Indicator::LinkBroken
@@ -131,6 +136,7 @@ impl Indicator {
             Indicator::ColumnBlank => "栏目内容空白",
             Indicator::LinkBroken => "网站链接失效",
             Indicator::LetterUnanswered => "留言长期未回复",
+            Indicator::WordingError => "内容存在表述错误",
             Indicator::InterviewMissing => "在线访谈开展不及时",
             Indicator::MenuLinkBroken => "新媒体菜单链接失效",
             Indicator::WechatStale => "新媒体长期未更新",

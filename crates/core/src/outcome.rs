@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::indicator::Severity;
 use crate::job::{Job, WIRE_VERSION};
 
 /// Whether a fetched URL works.
@@ -185,12 +186,34 @@ pub enum Outcome {
     },
 }
 
+/// A wrong phrase or misspelt leader's name in the visible text of a page the job read: a
+/// homepage or page, a column's list pages and newest articles, a menu's WeChat articles.
+/// One per wrong phrase and page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordingHit {
+    /// The page it is written on.
+    pub url: Url,
+    /// As written on the page.
+    pub wrong: String,
+    pub right: String,
+    /// The dictionary entry's: `veto` (a serious wording error) or `deduct` (a typo).
+    pub severity: Severity,
+    /// Why it is wrong (the entry's note); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Up to 20 characters on each side of the wrong text, as read on the page.
+    pub context: String,
+}
+
 /// A job's result as it travels to the collector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobResult {
     pub v: u8,
     pub job: Job,
     pub outcome: Outcome,
+    /// What the text of the pages the job read says wrong, whatever the job's kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wording: Vec<WordingHit>,
 }
 
 impl JobResult {
@@ -199,6 +222,7 @@ impl JobResult {
             v: WIRE_VERSION,
             job,
             outcome,
+            wording: Vec::new(),
         }
     }
 

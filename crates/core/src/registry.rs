@@ -81,7 +81,22 @@ pub struct Unit {
     /// Other names seen on pages (letters boards, lists).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The unit's leaders: a leader's name written with one wrong character right after the
+    /// title (`市长张山` for 市长张三) is a serious wording error.
+    #[serde(default)]
+    pub leaders: Vec<Leader>,
 }
+
+/// A leader as pages name them: the title, then the name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    pub name: String,
+    pub title: String,
+}
+
+/// Names shorter than this are too short to tell a misspelling from another name.
+const LEADER_NAME_CHARS: std::ops::RangeInclusive<usize> = 2..=8;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -241,6 +256,18 @@ impl Registry {
             }
             if u.name.trim().is_empty() {
                 errs.push(src.error_at(&p.key("name"), "must not be empty"));
+            }
+            for (j, l) in u.leaders.iter().enumerate() {
+                let lp = p.key("leaders").index(j);
+                if !LEADER_NAME_CHARS.contains(&l.name.trim().chars().count()) {
+                    errs.push(src.error_at(
+                        &lp.key("name"),
+                        format!("`{}`: a leader's name has 2 to 8 characters", l.name),
+                    ));
+                }
+                if l.title.trim().is_empty() {
+                    errs.push(src.error_at(&lp.key("title"), "must not be empty"));
+                }
             }
             let all = std::iter::once((&u.name, p.key("name"))).chain(
                 u.aliases

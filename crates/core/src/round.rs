@@ -1,6 +1,6 @@
 //! A round: one spot-check (or re-check) of a registry under a plan, for a window, as of a date.
 //!
-//! The round record carries every setting — the registry, the plan, saved menus — so every
+//! The round record carries every setting — the registry, the plan, saved menus and dictionaries — so every
 //! worker in the pool applies the same rules no matter where it runs.
 
 use std::collections::BTreeMap;
@@ -63,9 +63,22 @@ pub struct Round {
     /// on other machines need no copy of the files.
     #[serde(default)]
     pub menus: BTreeMap<String, String>,
+    /// The plan's dictionary files (`wording.dictionaries`), in order, read and validated
+    /// once when the round starts, for the same reason.
+    #[serde(default)]
+    pub dictionaries: Vec<DictionaryText>,
     /// A re-check covers only the targets that had problems; `None` checks everything.
     #[serde(default)]
     pub scope: Option<Scope>,
+}
+
+/// A dictionary file of wrong phrases as the round carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DictionaryText {
+    /// The file it was read from, to name it in messages.
+    pub file: String,
+    /// Its TOML text.
+    pub text: String,
 }
 
 /// The websites and accounts (registry ids) a round checks.

@@ -119,6 +119,22 @@ pub struct Finding {
     /// A warning's distance from its veto line, in the notice's words (an addition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin: Option<String>,
+    /// A wording error's wrong and right text and its context (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wording: Option<WordingEvidence>,
+}
+
+/// What a `content.wording_error` finding saw on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordingEvidence {
+    /// As written on the page.
+    pub wrong: String,
+    pub right: String,
+    /// Up to 20 characters on each side of the wrong text.
+    pub context: String,
+    /// The dictionary's note (国名错误 …); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -75,9 +75,24 @@ pub(crate) fn compute_recheck(
     report
 }
 
+/// Two findings of a page's wording are the same problem only for the same phrase: a page
+/// with one of its two errors corrected has one left.
+fn same_phrase(a: &Finding, b: &Finding) -> bool {
+    let phrase = |f: &Finding| {
+        f.wording
+            .as_ref()
+            .map(|w| (w.wrong.clone(), w.right.clone()))
+    };
+    phrase(a) == phrase(b)
+}
+
 fn rectification(round: &Round, before: &Report, now: &Report) -> Rectification {
     let same = |a: &Finding, b: &Finding| {
-        a.indicator == b.indicator && a.unit == b.unit && a.target == b.target && a.url == b.url
+        a.indicator == b.indicator
+            && a.unit == b.unit
+            && a.target == b.target
+            && a.url == b.url
+            && same_phrase(a, b)
     };
     let mut items = Vec::new();
     for f in before.findings.iter().filter(|f| counts(f)) {

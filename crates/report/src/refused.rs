@@ -106,6 +106,7 @@ pub(crate) fn split(
                 website: None,
                 account: None,
                 margin: None,
+                wording: None,
             });
         }
     }

@@ -59,6 +59,7 @@ pub fn recheck_round(parent: &Round, scope: Scope, as_of: NaiveDate, salt: &str)
         plan: parent.plan.clone(),
         allow_private: parent.allow_private,
         menus: parent.menus.clone(),
+        dictionaries: parent.dictionaries.clone(),
         scope: Some(scope),
     }
 }

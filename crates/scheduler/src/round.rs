@@ -22,8 +22,10 @@ pub fn salt_now() -> String {
     format!("{:016x}", fastrand::u64(..))
 }
 
-/// Builds the round, reading every saved menu file now so the round carries them.
+/// Builds the round, reading every saved menu file and dictionary now so the round carries
+/// them.
 pub fn build_round(input: RoundInput) -> Result<Round, String> {
+    let dictionaries = crate::read_dictionaries(&input.plan).map_err(|e| e.to_string())?;
     let mut menus = BTreeMap::new();
     for a in &input.registry.accounts {
         if let Some(path) = &a.menu_file {
@@ -58,6 +60,7 @@ pub fn build_round(input: RoundInput) -> Result<Round, String> {
         plan: input.plan,
         allow_private: input.allow_private,
         menus,
+        dictionaries,
         scope: None,
     })
 }

@@ -36,6 +36,7 @@ fn parent() -> Round {
     Round {
         allow_private: true,
         menus: [("broken-wx".to_string(), "{}".to_string())].into(),
+        dictionaries: Vec::new(),
         ..rounds::round("2020Q4-spot", registry, plan)
     }
 }

@@ -72,5 +72,5 @@ pub(crate) mod world;
 
 pub use scenario::{Scenario, ScenarioError};
 pub use server::{RequestRecord, Sim, SimError};
-pub use truth::{LetterCount, LinkKind, Truth};
+pub use truth::{LetterCount, LinkKind, Truth, WordingError};
 pub use wechat::WechatCall;

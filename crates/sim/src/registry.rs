@@ -44,6 +44,14 @@ struct Unit {
     name: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leaders: Vec<Leader>,
+}
+
+#[derive(Serialize)]
+struct Leader {
+    name: String,
+    title: String,
 }
 
 #[derive(Serialize)]
@@ -99,6 +107,14 @@ pub(crate) fn registry_toml(w: &World) -> String {
                 id: u.id.clone(),
                 name: u.name.clone(),
                 aliases: u.aliases.clone(),
+                leaders: u
+                    .leaders
+                    .iter()
+                    .map(|l| Leader {
+                        name: l.name.clone(),
+                        title: l.title.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
         websites: w

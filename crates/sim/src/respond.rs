@@ -42,7 +42,7 @@ impl World {
                 .any(|n| path.strip_prefix('/') == Some(*n))
         {
             return match (h.site, &h.platform) {
-                (Some(si), _) => home::homepage(self, si),
+                (Some(si), _) => home::homepage(self, si, rectified),
                 (None, Some(_)) => home::platform_index(self, host),
                 (None, None) => Reply::not_found(),
             };
@@ -107,6 +107,7 @@ impl World {
                         self.unit_full_name(&s.unit),
                         &it.title,
                         Some(it.date),
+                        &[],
                     ),
                     None => Reply::not_found(),
                 }
@@ -120,6 +121,12 @@ impl World {
                         self.unit_full_name(&c.unit),
                         &it.title,
                         Some(it.date),
+                        // Plants are in the newest article (validation keeps every item listed).
+                        &if *item == 0 {
+                            self.planted(c.site, &c.name, rectified)
+                        } else {
+                            Vec::new()
+                        },
                     ),
                     _ => Reply::not_found(),
                 }
@@ -146,7 +153,7 @@ impl World {
                 return article::wx(self, a);
             }
             let (name, source) = self.host_owner(&f.host);
-            return article::gov(f.charset, &name, &source, &f.title, None);
+            return article::gov(f.charset, &name, &source, &f.title, None, &[]);
         }
         match f.kind {
             FaultKind::NotFound => Reply::not_found(),

@@ -95,6 +95,7 @@ pub fn round(id: &str, registry: Registry, plan: Plan) -> Round {
         plan,
         allow_private: false,
         menus: Default::default(),
+        dictionaries: Vec::new(),
         scope: None,
     }
 }

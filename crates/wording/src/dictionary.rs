@@ -67,11 +67,14 @@ pub enum DictionaryError {
         origin: String,
         source: std::io::Error,
     },
-    #[error("{origin}:{line}:{column}: {message}")]
+    #[error("{origin}:{line}:{column}: {}{message}", key_prefix(.key))]
     Invalid {
         origin: String,
         line: usize,
         column: usize,
+        /// The key at fault (`entries[2].wrong`, `allowed[0]`); empty when the TOML itself
+        /// is malformed (the message then names what it expected).
+        key: String,
         message: String,
     },
     #[error("leader {name:?} ({title:?}): {message}")]
@@ -149,30 +152,33 @@ impl Dictionary {
 
     /// Parses a dictionary file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Dictionary, DictionaryError> {
-        let invalid = |at: usize, message: String| {
+        let invalid = |at: usize, key: String, message: String| {
             let (line, column) = line_column(text, at);
             DictionaryError::Invalid {
                 origin: origin.to_string(),
                 line,
                 column,
+                key,
                 message,
             }
         };
         let file: FileToml = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or(0, |s| s.start);
-            invalid(at, e.message().trim().to_string())
+            invalid(at, String::new(), e.message().trim().to_string())
         })?;
         let mut dictionary = Dictionary::default();
-        for entry in file.entries {
+        for (i, entry) in file.entries.into_iter().enumerate() {
             let at = entry.wrong.span().start;
+            let key = format!("entries[{i}].wrong");
             let (wrong, right) = (entry.wrong.into_inner(), entry.right.into_inner());
             if let Some(message) = entry_problem(&wrong, &right) {
-                return Err(invalid(at, message));
+                return Err(invalid(at, key, message));
             }
             if let Some(&earlier) = dictionary.by_wrong.get(&fold_str(&wrong)) {
                 let first = &dictionary.entries[earlier].wrong;
                 return Err(invalid(
                     at,
+                    key,
                     format!("wrong = {wrong:?} is listed twice (first as {first:?})"),
                 ));
             }
@@ -183,10 +189,11 @@ impl Dictionary {
                 note: entry.note.trim().to_string(),
             });
         }
-        for phrase in file.allowed {
+        for (j, phrase) in file.allowed.into_iter().enumerate() {
             if phrase.get_ref().trim().is_empty() {
                 return Err(invalid(
                     phrase.span().start,
+                    format!("allowed[{j}]"),
                     "an allowed phrase is empty".into(),
                 ));
             }
@@ -259,6 +266,15 @@ impl Dictionary {
 
     pub fn leaders(&self) -> &[Leader] {
         &self.leaders
+    }
+}
+
+/// `key: ` before an error's message, when the key is known.
+fn key_prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
     }
 }
 

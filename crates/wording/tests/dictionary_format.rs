@@ -9,6 +9,7 @@ fn refusal(toml: &str) -> (usize, usize, String) {
             line,
             column,
             message,
+            ..
         }) => {
             assert_eq!(origin, "my.toml");
             (line, column, message)

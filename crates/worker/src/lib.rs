@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod judge;
 pub mod secrets;
 pub mod wechat;
+pub mod wording;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -40,6 +41,8 @@ pub struct RoundContext {
     /// WeChat access tokens, shared by every round of this worker process: token requests
     /// have a small daily quota, and a new token from `/cgi-bin/token` ends the previous one.
     pub wechat_tokens: Arc<wechat::token::TokenCache>,
+    /// The round's wrong phrases and leaders' names, one automaton for every page.
+    pub wording: Arc<spotcheck_wording::Matcher>,
 }
 
 #[derive(Debug, Clone)]
@@ -307,10 +310,12 @@ impl Worker {
         .catch_unwind()
         .await;
         match outcome {
-            Ok(o) => {
+            Ok((o, wording)) => {
                 metrics::histogram!("spotcheck_worker_job_duration_seconds", "kind" => metered.kind)
                     .record(started.elapsed().as_secs_f64());
-                Ok((JobResult::new(job, o), metered))
+                let mut result = JobResult::new(job, o);
+                result.wording = wording;
+                Ok((result, metered))
             }
             Err(panic) => {
                 let why = panic
@@ -351,7 +356,9 @@ impl Worker {
         let gate = self.gates.gate(&round);
         let fetcher =
             Fetcher::new(FetchConfig::from_round(&round), gate).map_err(NoContext::Unknown)?;
+        let wording = Arc::new(wording::matcher(&round));
         let ctx = Arc::new(RoundContext {
+            wording,
             round,
             fetcher,
             secrets: self.secrets.clone(),

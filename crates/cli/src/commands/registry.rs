@@ -9,7 +9,9 @@ use crate::error::CliError;
 pub fn check(file: &Path, plan: Option<&Path>) -> Result<(), CliError> {
     let reg = Registry::load(file).map_err(|e| CliError::input(e.to_string()))?;
     if let Some(p) = plan {
-        Plan::load(p).map_err(|e| CliError::input(e.to_string()))?;
+        let plan = Plan::load(p).map_err(|e| CliError::input(e.to_string()))?;
+        spotcheck_scheduler::read_dictionaries(&plan)
+            .map_err(|e| CliError::input(e.to_string()))?;
     }
     let columns: usize = reg.websites.iter().map(|w| w.columns.len()).sum();
     let checkable = reg.accounts.iter().filter(|a| a.checkable()).count();

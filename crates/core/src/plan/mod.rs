@@ -5,6 +5,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod wording;
+
+pub use wording::{MAX_ARTICLES_PER_COLUMN, Wording};
+
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
 use crate::duration::{Period, Rate};
 use crate::registry::ColumnType;
@@ -25,6 +29,7 @@ pub struct Plan {
     pub politeness: Politeness,
     pub fetch: Fetch,
     pub warnings: Warnings,
+    pub wording: Wording,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,12 +301,20 @@ impl Plan {
         crate::config_file::load(path, "plan", Plan::parse)
     }
 
+    /// Parses and validates plan text; `path` names the file in errors and anchors relative
+    /// `wording.dictionaries`.
     pub fn parse(text: &str, path: &Path) -> Result<Plan, ConfigErrors> {
         let source = Source::new(path, text);
-        let plan: Plan =
+        let mut plan: Plan =
             toml::from_str(text).map_err(|e| ConfigErrors(vec![source.from_toml(&e)]))?;
         let errors = plan.validate(&source);
         if errors.is_empty() {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for file in &mut plan.wording.dictionaries {
+                if file.is_relative() {
+                    *file = dir.join(&*file);
+                }
+            }
             Ok(plan)
         } else {
             Err(ConfigErrors(errors))
@@ -348,6 +361,22 @@ impl Plan {
                 &root.key("links").key("depth"),
                 "at most 3: deeper crawls are not a spot-check",
             ));
+        }
+        let wording = root.key("wording");
+        if self.wording.articles_per_column > MAX_ARTICLES_PER_COLUMN {
+            errs.push(src.error_at(
+                &wording.key("articles_per_column"),
+                format!(
+                    "at most {MAX_ARTICLES_PER_COLUMN}: a spot-check reads the newest articles"
+                ),
+            ));
+        }
+        for (i, file) in self.wording.dictionaries.iter().enumerate() {
+            if file.as_os_str().is_empty() {
+                errs.push(
+                    src.error_at(&wording.key("dictionaries").index(i), "an empty file name"),
+                );
+            }
         }
         errs
     }

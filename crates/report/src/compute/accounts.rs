@@ -39,6 +39,7 @@ impl<'a> Computation<'a> {
                 website: None,
                 account: Some(account.to_string()),
                 margin: None,
+                wording: None,
             });
             return;
         }
@@ -70,6 +71,7 @@ impl<'a> Computation<'a> {
                     website: None,
                     account: Some(account.to_string()),
                     margin: None,
+                    wording: None,
                 });
             }
         }

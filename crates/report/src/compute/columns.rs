@@ -41,6 +41,7 @@ impl<'a> Computation<'a> {
                     website: Some(site.id.clone()),
                     account: None,
                     margin: None,
+                    wording: None,
                 };
                 if !out.verdict.is_ok() && out.items.is_empty() {
                     blank.push(finding(

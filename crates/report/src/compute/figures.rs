@@ -80,6 +80,7 @@ impl<'a> Computation<'a> {
                                 website: Some(site.id.clone()),
                                 account: None,
                                 margin: None,
+                                wording: None,
                             });
                         }
                     }

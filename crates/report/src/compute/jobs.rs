@@ -61,6 +61,7 @@ impl<'a> Computation<'a> {
                 website,
                 account,
                 margin: None,
+                wording: None,
             });
         }
     }

@@ -54,6 +54,7 @@ impl<'a> Computation<'a> {
                 website: Some(site.id.clone()),
                 account: None,
                 margin: None,
+                wording: None,
             });
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Results are evidence; this module judges them with the round's plan, one area a file:
 //! `sites` (availability and homepage), `columns` (stale and blank columns), `figures`
-//! (update counts, letters, interviews), `links`, `accounts` (WeChat menus), `jobs`
+//! (update counts, letters, interviews), `links`, `accounts` (WeChat menus), `wording`
+//! (wrong phrases in what pages say), `jobs`
 //! (dead-lettered jobs), `warnings` (预警 below the veto lines), then `tables` and `summary`
 //! make the report's lists and rates.
 //! Everything is ordered deterministically (indicator catalogue order, then the registry's
@@ -19,6 +20,7 @@ mod sites;
 mod summary;
 mod tables;
 mod warnings;
+mod wording;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -37,6 +39,7 @@ pub fn compute(round: &Round, results: &[JobResult]) -> Report {
     c.sites();
     c.links();
     c.accounts();
+    c.wording();
     c.dead_jobs();
     c.findings.extend(refusals);
     c.finish()

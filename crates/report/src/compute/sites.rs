@@ -98,6 +98,7 @@ impl<'a> Computation<'a> {
             website: Some(site.id.clone()),
             account: None,
             margin: None,
+            wording: None,
         }
     }
 

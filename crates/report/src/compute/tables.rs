@@ -78,6 +78,7 @@ impl Computation<'_> {
                 website: self.interview_sites.get(&i.unit).cloned(),
                 account: None,
                 margin: None,
+                wording: None,
             });
         }
     }

@@ -23,6 +23,9 @@ pub(super) fn spot_sentence(ind: Indicator, units: &str, period: &str) -> String
         Indicator::ColumnBlank => format!("{units}网站存在无任何内容或无法打开的空白栏目。"),
         Indicator::LinkBroken => format!("{units}网站页面存在无法打开的失效链接。"),
         Indicator::LetterUnanswered => format!("{units}存在超过规定期限未回复的网民留言。"),
+        Indicator::WordingError => format!(
+            "{units}的网站页面或微信公众号文章存在表述错误（国家、党和机构名称、领导姓名或规范表述书写错误，以及错别字），具体见问题清单。"
+        ),
         Indicator::MenuLinkBroken => {
             format!("部分单位微信公众号菜单链接失效，{units}的公众号菜单存在无法打开的链接。")
         }
@@ -51,6 +54,7 @@ pub(super) fn recheck_lead(ind: Indicator) -> &'static str {
         Indicator::ColumnBlank => "抽查中部分网站存在空白栏目",
         Indicator::LinkBroken => "抽查中部分网站页面存在失效链接",
         Indicator::LetterUnanswered => "抽查中部分单位网民留言办理不及时",
+        Indicator::WordingError => "抽查中部分网站页面和微信公众号文章存在表述错误",
         Indicator::MenuLinkBroken => "抽查中部分单位微信公众号菜单链接失效",
         Indicator::WechatStale => "抽查中部分政务新媒体长期未更新",
         Indicator::WechatUnavailable => "抽查中部分微信公众号菜单无法读取",

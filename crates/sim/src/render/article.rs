@@ -6,14 +6,19 @@ use super::{Reply, Tag, esc, frame, shell};
 use crate::scenario::Charset;
 use crate::world::World;
 
-/// A government article page.
+/// A government article page; `paragraphs` follow the standard text.
 pub(crate) fn gov(
     charset: Charset,
     site_name: &str,
     source: &str,
     title: &str,
     date: Option<NaiveDate>,
+    paragraphs: &[String],
 ) -> Reply {
+    let more: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", esc(p)))
+        .collect();
     let info = match date {
         Some(d) => format!("发布时间：{}　来源：{}", d.format("%Y-%m-%d"), esc(source)),
         None => format!("来源：{}", esc(source)),
@@ -21,7 +26,7 @@ pub(crate) fn gov(
     let main = format!(
         "<div class=\"crumb\">当前位置：<a href=\"/\">首页</a> &gt; 正文</div>\n\
          <div class=\"article\"><h1 class=\"title\">{}</h1>\n<div class=\"info\">{info}　【字体：大 中 小】</div>\n\
-         <div class=\"content\" id=\"zoom\"><p>{}</p><p>根据工作安排，现将有关事项通知如下，请各单位认真贯彻落实。</p></div></div>",
+         <div class=\"content\" id=\"zoom\"><p>{}</p><p>根据工作安排，现将有关事项通知如下，请各单位认真贯彻落实。</p>{more}</div></div>",
         esc(title),
         esc(title),
     );

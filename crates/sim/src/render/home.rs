@@ -5,8 +5,9 @@ use crate::scenario::Charset;
 use crate::world::World;
 
 /// A site's homepage: navigation to its columns, a dated news list, broken links where the
-/// scenario injects them, and 友情链接 to other simulated sites.
-pub(crate) fn homepage(w: &World, si: usize) -> Reply {
+/// scenario injects them, 友情链接 to other simulated sites, and a 通知公告 block with the
+/// sentences the scenario plants wording errors in.
+pub(crate) fn homepage(w: &World, si: usize, rectified: bool) -> Reply {
     let s = &w.sites[si];
     let mut nav = String::from("<a href=\"/\">首页</a>");
     let mut platforms: Vec<&str> = Vec::new();
@@ -83,7 +84,17 @@ pub(crate) fn homepage(w: &World, si: usize) -> Reply {
         links.push_str("</div>\n");
     }
 
-    let main = format!("{news}{special}{links}");
+    let mut notice = String::new();
+    let planted = w.planted(si, crate::scenario::HOMEPAGE, rectified);
+    if !planted.is_empty() {
+        notice.push_str("<div class=\"tzgg\"><h2>通知公告</h2>\n");
+        for p in planted {
+            notice.push_str(&format!("<p>{}</p>\n", esc(&p)));
+        }
+        notice.push_str("</div>\n");
+    }
+
+    let main = format!("{news}{notice}{special}{links}");
     let body = frame(&s.name, &nav, &main, w.unit_full_name(&s.unit));
     Reply::html(s.charset, &shell(s.charset, &s.name, &body, ""))
 }

@@ -6,6 +6,7 @@ mod letters;
 mod notation;
 mod site;
 mod validate;
+mod wording;
 
 use std::path::Path;
 
@@ -17,6 +18,7 @@ pub use account::{Account, MenuFault, MenuLinkFault};
 pub use column::{Cms, Column, ColumnFault, ColumnKind};
 pub use letters::{LetterField, LetterLabels, LetterSpec};
 pub use site::{BrokenLink, Charset, LinkFault, Site, Waf};
+pub use wording::{HOMEPAGE, Leader, WordingPlant};
 
 use notation::{de_date, de_window};
 
@@ -88,6 +90,9 @@ pub struct Unit {
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Written into the registry's `[[units.leaders]]`.
+    #[serde(default)]
+    pub leaders: Vec<Leader>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::notation::{de_opt_duration, de_rate};
-use super::{Column, default_newest};
+use super::{Column, WordingPlant, default_newest};
 
 /// How a page's charset is announced. Each name is written once, in its `strum` attribute:
 /// the scenario format and the ground truth both use it.
@@ -86,6 +86,9 @@ pub struct Site {
     pub broken_links: Vec<BrokenLink>,
     #[serde(default)]
     pub columns: Vec<Column>,
+    /// Wording errors in the site's text.
+    #[serde(default)]
+    pub wording: Vec<WordingPlant>,
 }
 
 /// A host's request limit, as government WAFs enforce it.

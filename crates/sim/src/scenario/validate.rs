@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{
-    API_ERRORS, Cms, Column, ColumnFault, ColumnKind, Scenario, ScenarioError, Site,
-    split_menu_path,
+    API_ERRORS, Cms, Column, ColumnFault, ColumnKind, HOMEPAGE, Scenario, ScenarioError, Site,
+    WordingPlant, split_menu_path,
 };
 use crate::wechat_layout::{API_HOST, MENU_LAYOUT, MP_HOST};
 
@@ -97,6 +97,9 @@ impl Scenario {
                 errs.push(format!(
                     "{p}.homepage_items: a homepage needs at least one item"
                 ));
+            }
+            for (j, w) in s.wording.iter().enumerate() {
+                self.validate_plant(&format!("{p}.wording[{j}]"), s, w, &mut errs);
             }
             for l in s.links_to.iter().flatten() {
                 if !site_ids.contains(l.as_str()) {
@@ -212,6 +215,33 @@ impl Scenario {
             Ok(())
         } else {
             Err(ScenarioError::Invalid(errs))
+        }
+    }
+
+    /// A plant is on the homepage or in the newest article of a column that lists its items
+    /// in both rounds (no blank or stale fault, no letters board), once in its sentence.
+    fn validate_plant(&self, p: &str, site: &Site, w: &WordingPlant, errs: &mut Vec<String>) {
+        if w.page != HOMEPAGE {
+            match site.columns.iter().find(|c| c.name == w.page) {
+                None => errs.push(format!(
+                    "{p}.page: `{}` is neither `{HOMEPAGE}` nor a column of the site",
+                    w.page
+                )),
+                Some(c) if c.fault.is_some() || c.kind == ColumnKind::Letters => errs.push(format!(
+                    "{p}.page: column `{}` has a fault or is a letters board; its newest article may not be listed",
+                    w.page
+                )),
+                Some(_) => {}
+            }
+        }
+        if w.wrong.is_empty() || w.text.matches(&w.wrong).count() != 1 {
+            errs.push(format!("{p}.text: must contain `wrong` exactly once"));
+        }
+        if w.wrong == w.right {
+            errs.push(format!("{p}.right: the same as `wrong`"));
+        }
+        if !matches!(w.severity.as_str(), "veto" | "deduct") {
+            errs.push(format!("{p}.severity: `veto` or `deduct`"));
         }
     }
 

@@ -193,6 +193,7 @@ impl World {
             broken_menu_links,
             unjudgeable_menu_links,
             unavailable_accounts,
+            wording_errors: self.wording_errors(rectified),
         }
     }
 }

@@ -3,9 +3,11 @@
 //!
 //! Tests compare a round's report against it: registered sites and accounts, every column's
 //! items, every letter, the interviews, and the faults in force (unreachable sites, broken
-//! links with the pages that link them, blank and stale columns, broken menu buttons).
+//! links with the pages that link them, blank and stale columns, broken menu buttons, wording
+//! errors).
 mod compute;
 mod walk;
+mod wording;
 
 use std::collections::HashMap;
 
@@ -38,6 +40,22 @@ pub struct Truth {
     pub unjudgeable_menu_links: Vec<MenuLink>,
     /// Accounts whose menu cannot be read through the API, with the error code.
     pub unavailable_accounts: Vec<(AccountTruth, i64)>,
+    /// Planted wording errors on pages that answer, not yet corrected.
+    pub wording_errors: Vec<WordingError>,
+}
+
+/// A wrong phrase on a page, as the scenario planted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordingError {
+    /// The unit whose text it is: the site's for its homepage, the column's for an article.
+    pub unit: String,
+    pub unit_name: String,
+    /// The page it is on.
+    pub url: String,
+    pub wrong: String,
+    pub right: String,
+    /// `veto` or `deduct`.
+    pub severity: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -108,6 +108,18 @@ impl World {
             .unwrap_or(id)
     }
 
+    /// The sentences with wording errors planted on a page of a site (`homepage`, or a
+    /// column's name for its newest article), as served now: corrected after rectification
+    /// unless they persist.
+    pub fn planted(&self, site: usize, page: &str, rectified: bool) -> Vec<String> {
+        self.scenario.sites[site]
+            .wording
+            .iter()
+            .filter(|w| w.page == page)
+            .map(|w| w.served(!active(w.persist, rectified)))
+            .collect()
+    }
+
     /// The unit's full name as its pages sign it (its first alias, else its name).
     pub fn unit_full_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.scenario

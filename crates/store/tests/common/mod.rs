@@ -29,6 +29,7 @@ pub fn round(id: &str) -> Round {
         plan: Plan::default(),
         allow_private: false,
         menus: Default::default(),
+        dictionaries: Vec::new(),
         scope: None,
     }
 }

@@ -4,10 +4,13 @@
 //! A news column is judged by its newest item, so one page is enough; update counts and
 //! interviews need every item back to the window's start; a letters board is read to the
 //! end, because the oldest letters are the ones that may still be unanswered.
+//!
+//! The text of every list page read, and of the column's newest articles (the plan's
+//! `wording.articles_per_column`), is read for wording errors.
 
 use std::collections::HashSet;
 
-use spotcheck_core::outcome::{ColumnOutcome, Item};
+use spotcheck_core::outcome::{ColumnOutcome, Item, WordingHit};
 use spotcheck_core::registry::{Column, ColumnType};
 use spotcheck_extract::list::{self, ListPage, Pagination, ReplyStatus, Selectors};
 use url::Url;
@@ -25,7 +28,22 @@ enum Reach {
     All,
 }
 
-pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
+/// Reads a column; what its pages' text says wrong goes to `said`.
+pub async fn read(
+    ctx: &RoundContext,
+    column: &Column,
+    said: &mut Vec<WordingHit>,
+) -> ColumnOutcome {
+    let out = read_list(ctx, column, said).await;
+    articles(ctx, &out.items, said).await;
+    out
+}
+
+async fn read_list(
+    ctx: &RoundContext,
+    column: &Column,
+    said: &mut Vec<WordingHit>,
+) -> ColumnOutcome {
     let reach = match column.kind {
         ColumnType::Letters => Reach::All,
         ColumnType::Disclosure | ColumnType::Interview => Reach::Since(ctx.round.window.from),
@@ -48,6 +66,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
     let (Ok(first), Some(text), true) = (&fetched, text, out.verdict.is_ok()) else {
         return out;
     };
+    crate::wording::add(said, crate::wording::hits(&ctx.wording, &column.url, &text));
     let page = list::parse_list(&text, &first.url, hints);
     out.blank_marker = page.blank_marker;
     let mut more = take(&mut out, page, reach);
@@ -71,7 +90,7 @@ pub async fn read(ctx: &RoundContext, column: &Column) -> ColumnOutcome {
         more = match next {
             Step::Page(url, rest) => {
                 seen.insert(url.clone());
-                match read_page(ctx, &url, hints).await {
+                match read_page(ctx, &url, hints, said).await {
                     Ok(page) => {
                         // Script pagination lists every page at once; a page's own hint is
                         // used only when there was no list. `None` means the reach is covered.
@@ -141,14 +160,59 @@ async fn read_page(
     ctx: &RoundContext,
     url: &Url,
     hints: Option<&Selectors>,
+    said: &mut Vec<WordingHit>,
 ) -> Result<ListPage, String> {
     let fetched = ctx.fetcher.fetch(url, &FetchOptions::default()).await;
     let text = fetched.as_ref().ok().and_then(crate::page_text);
     let verdict = judge(url, &fetched, text.as_deref());
     match (text, verdict.is_ok()) {
-        (Some(text), true) => Ok(list::parse_list(&text, url, hints)),
+        (Some(text), true) => {
+            crate::wording::add(said, crate::wording::hits(&ctx.wording, url, &text));
+            Ok(list::parse_list(&text, url, hints))
+        }
         _ => Err(format!("{url}: {}", verdict.reason)),
     }
+}
+
+/// Reads the text of the column's newest articles, one after the other (the host's gate
+/// spaces them). An article that cannot be read is left out: its link is the link check's
+/// business, not the text's.
+async fn articles(ctx: &RoundContext, items: &[Item], said: &mut Vec<WordingHit>) {
+    let wanted = ctx.round.plan.wording.articles_per_column as usize;
+    for url in newest_articles(items, wanted) {
+        let fetched = ctx.fetcher.fetch(url, &FetchOptions::default()).await;
+        let text = fetched.as_ref().ok().and_then(crate::page_text);
+        let verdict = judge(url, &fetched, text.as_deref());
+        match text {
+            Some(text) if verdict.is_ok() => {
+                let text: std::sync::Arc<str> = text.into();
+                let hits = crate::wording::hits_off_runtime(&ctx.wording, url, text).await;
+                crate::wording::add(said, hits);
+            }
+            _ => tracing::debug!(%url, reason = %verdict.reason, "article not read for its text"),
+        }
+    }
+}
+
+/// The URLs of the `n` newest items (undated ones after every dated one, list order kept
+/// among equals), each once.
+fn newest_articles(items: &[Item], n: usize) -> Vec<&Url> {
+    let mut dated: Vec<(usize, &Item)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.url.is_some())
+        .collect();
+    dated.sort_by_key(|(at, i)| (std::cmp::Reverse(i.date), *at));
+    let mut out: Vec<&Url> = Vec::new();
+    for url in dated.into_iter().filter_map(|(_, i)| i.url.as_ref()) {
+        if out.len() == n {
+            break;
+        }
+        if !out.contains(&url) {
+            out.push(url);
+        }
+    }
+    out
 }
 
 /// Adds a page's items; returns how to go on, or `None` when the column's reach is covered.

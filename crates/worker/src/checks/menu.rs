@@ -4,11 +4,18 @@
 //! A menu that cannot be read is a notice for the operator (`wechat.unavailable`), not a
 //! failed job: the outcome's `problem` says why and what to change. The API is preferred
 //! because it shows the menu followers see today; a saved file may be months old.
+//!
+//! The WeChat articles the menu reaches (`mp.weixin.qq.com/s…`, as news buttons and view
+//! buttons link them) are read for wording errors: what an account publishes is its text.
 
-use spotcheck_core::outcome::{MenuOutcome, MenuSource};
+use spotcheck_core::outcome::{MenuOutcome, MenuSource, WordingHit};
 use spotcheck_core::registry::Account;
 
+use url::Url;
+
 use crate::RoundContext;
+use crate::fetch::client::FetchOptions;
+use crate::judge::judge;
 use crate::wechat::api::{Client, Credentials};
 use crate::wechat::menu::{self, Menu};
 use crate::wechat::redact::{Redactor, Secret};
@@ -49,6 +56,34 @@ pub async fn read(ctx: &RoundContext, account: &Account) -> MenuOutcome {
             from_file(account, saved, Some(why))
         }
     }
+}
+
+/// Reads the text of every WeChat article the menu's buttons link, each once. An article
+/// that cannot be read (deleted, the captcha) is left out: the link check judges its link.
+pub async fn articles(ctx: &RoundContext, menu: &MenuOutcome, said: &mut Vec<WordingHit>) {
+    let mut seen: Vec<&Url> = Vec::new();
+    for url in menu.buttons.iter().flat_map(|b| &b.urls) {
+        if !is_wechat_article(url) || seen.contains(&url) {
+            continue;
+        }
+        seen.push(url);
+        let fetched = ctx.fetcher.fetch(url, &FetchOptions::default()).await;
+        let text = fetched.as_ref().ok().and_then(crate::page_text);
+        let verdict = judge(url, &fetched, text.as_deref());
+        match text {
+            Some(text) if verdict.is_ok() => {
+                let hits = crate::wording::hits_off_runtime(&ctx.wording, url, text.into()).await;
+                crate::wording::add(said, hits);
+            }
+            _ => tracing::debug!(%url, reason = %verdict.reason, "article not read for its text"),
+        }
+    }
+}
+
+/// An article of an official account: `mp.weixin.qq.com/s?__biz=…` or `mp.weixin.qq.com/s/…`.
+fn is_wechat_article(url: &Url) -> bool {
+    url.host_str() == Some("mp.weixin.qq.com")
+        && (url.path() == "/s" || url.path().starts_with("/s/"))
 }
 
 /// A menu the API gave. A switched-off menu is shown to nobody, so its buttons are not

@@ -8,31 +8,38 @@ pub mod page;
 pub mod visit;
 
 use spotcheck_core::job::{Job, Task};
-use spotcheck_core::outcome::Outcome;
+use spotcheck_core::outcome::{Outcome, WordingHit};
 
 use crate::RoundContext;
 
-/// Runs the check a job asks for.
-pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
+/// Runs the check a job asks for: its outcome, and what the text of the pages it read says
+/// wrong.
+pub async fn run(ctx: &RoundContext, job: &Job) -> (Outcome, Vec<WordingHit>) {
     let reg = &ctx.round.registry;
-    match &job.task {
+    let mut said = Vec::new();
+    let outcome = match &job.task {
         Task::Visit { site, .. } => match reg.website(site) {
             Some(w) => Outcome::Visit(visit::visit(ctx, &w.url).await),
             None => unknown_target("website", site),
         },
-        Task::Page { url, .. } => Outcome::Page(page::read(ctx, url).await),
+        Task::Page { url, .. } => Outcome::Page(page::read(ctx, url, &mut said).await),
         Task::Link { url } => Outcome::Link(link::check(ctx, url).await),
         Task::Column { site, column } => {
             match reg.website(site).and_then(|w| w.columns.get(*column)) {
-                Some(c) => Outcome::Column(column::read(ctx, c).await),
+                Some(c) => Outcome::Column(column::read(ctx, c, &mut said).await),
                 None => unknown_target("column", &format!("{site}#{column}")),
             }
         }
         Task::Menu { account } => match reg.account(account) {
-            Some(a) => Outcome::Menu(menu::read(ctx, a).await),
+            Some(a) => {
+                let m = menu::read(ctx, a).await;
+                menu::articles(ctx, &m, &mut said).await;
+                Outcome::Menu(m)
+            }
             None => unknown_target("account", account),
         },
-    }
+    };
+    (outcome, said)
 }
 
 /// A job naming something its round does not have was forged or corrupted; it is recorded
@@ -40,5 +47,17 @@ pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
 fn unknown_target(kind: &str, id: &str) -> Outcome {
     Outcome::Dead {
         reason: format!("the round has no {kind} `{id}`"),
+    }
+}
+
+/// Runs CPU work on the blocking pool. A panic in it goes on in the check (which returns the
+/// job to the queue), as if it had run in place.
+pub(crate) async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(v) => v,
+        Err(e) => match e.try_into_panic() {
+            Ok(payload) => std::panic::resume_unwind(payload),
+            Err(_) => panic!("reading the page was cancelled: the runtime is shutting down"),
+        },
     }
 }

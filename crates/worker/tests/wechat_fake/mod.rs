@@ -316,6 +316,7 @@ pub fn round(base: &str, accounts: &[Acc]) -> Round {
         plan: Plan::default(),
         allow_private: true,
         menus,
+        dictionaries: Vec::new(),
         scope: None,
     }
 }
@@ -330,6 +331,7 @@ pub fn context_with(
     cfg.retry_backoff = Duration::from_millis(10);
     let gate = Arc::new(MemoryGate::new("1000/s".parse().unwrap(), 16));
     Arc::new(RoundContext {
+        wording: Arc::new(spotcheck_worker::wording::matcher(&round)),
         round: Arc::new(round),
         fetcher: Fetcher::new(cfg, gate).unwrap(),
         secrets: Arc::new(MapSecrets(secrets)),
