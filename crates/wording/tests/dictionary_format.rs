@@ -85,6 +85,17 @@ fn duplicates_unknown_keys_and_broken_toml_are_refused() {
     let (line, _, message) = refusal(twice);
     assert_eq!(line, 6);
     assert!(message.contains("twice"), "{message}");
+    // The key at fault is named, as in every other file's errors.
+    assert_eq!(
+        Dictionary::parse(twice, "my.toml").unwrap_err().to_string(),
+        "my.toml:6:9: entries[1].wrong: wrong = \"按装\" is listed twice (first as \"按装\")"
+    );
+    assert_eq!(
+        Dictionary::parse("allowed = [\"a\", \" \"]\n", "my.toml")
+            .unwrap_err()
+            .to_string(),
+        "my.toml:1:17: allowed[1]: an allowed phrase is empty"
+    );
 
     let (line, _, message) = refusal(
         "[[entries]]\nwrong = \"按装\"\nright = \"安装\"\nseverity = \"deduct\"\nnotes = \"x\"\n",
