@@ -78,11 +78,11 @@ fn leaders_are_read_and_refused_with_their_key() {
     let parse = |t: String| Registry::parse(&t, Path::new("registry.toml"));
     assert_eq!(
         errors(parse(REGISTRY.replace("\"张三丰\"", "\"张\""))),
-        vec!["registry.toml:8:20: units[0].leaders[0].name: `张`: a leader's name has 2 to 8 characters"]
+        vec!["registry.toml:8:21: units[0].leaders[0].name: `张`: a leader's name has 2 to 8 characters"]
     );
     assert_eq!(
         errors(parse(REGISTRY.replace("\"市长\"", "\" \""))),
-        vec!["registry.toml:8:37: units[0].leaders[0].title: must not be empty"]
+        vec!["registry.toml:8:36: units[0].leaders[0].title: must not be empty"]
     );
     let e = errors(parse(REGISTRY.replace("title = ", "titel = ")));
     assert!(e[0].contains("unknown field `titel`"), "{}", e[0]);
