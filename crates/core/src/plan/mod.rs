@@ -9,6 +9,10 @@ use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
 use crate::duration::{Period, Rate};
 use crate::registry::ColumnType;
 
+mod schedule;
+
+pub use schedule::{Due, Schedule, ScheduledKind, ScheduledRound};
+
 fn period(s: &str) -> Period {
     s.parse().expect("constant period")
 }
@@ -25,6 +29,7 @@ pub struct Plan {
     pub politeness: Politeness,
     pub fetch: Fetch,
     pub warnings: Warnings,
+    pub schedule: Schedule,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -343,6 +348,7 @@ impl Plan {
                 ));
             }
         }
+        self.schedule.validate(src, &mut errs);
         if self.links.depth > 3 {
             errs.push(src.error_at(
                 &root.key("links").key("depth"),
