@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use spotcheck_core::Plan;
 use spotcheck_core::config_error::ConfigErrors;
 use spotcheck_core::plan::ScheduledKind;
-use spotcheck_core::Plan;
 
 #[test]
 fn entries_are_read_in_the_city_s_zone() {
@@ -31,7 +31,12 @@ fn an_unparsable_cron_expression_is_refused_with_file_line_column_and_key() {
         (e.line, e.column, e.key.as_str()),
         (7, 12, "schedule.rounds[1].cron")
     );
-    assert!(e.message.starts_with("`0 25 * * *` is not a cron expression"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("`0 25 * * *` is not a cron expression"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -40,7 +40,10 @@ pub(crate) fn read(path: &Path, file: &str) -> Result<Vec<Sheet>, IntakeError> {
 /// read as GB18030, its superset, so no character is lost).
 fn decode(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return text.to_string();

@@ -99,8 +99,16 @@ fn refused_entry(draft: &Draft, key: &str) -> Option<(List, usize, Origin)> {
     let (list, rest) = key.split_once('[')?;
     let index: usize = rest.split_once(']')?.0.parse().ok()?;
     match list {
-        "websites" => Some((List::Websites, index, draft.websites.get(index)?.origin.clone())),
-        "accounts" => Some((List::Accounts, index, draft.accounts.get(index)?.origin.clone())),
+        "websites" => Some((
+            List::Websites,
+            index,
+            draft.websites.get(index)?.origin.clone(),
+        )),
+        "accounts" => Some((
+            List::Accounts,
+            index,
+            draft.accounts.get(index)?.origin.clone(),
+        )),
         _ => None,
     }
 }

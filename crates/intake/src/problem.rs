@@ -40,7 +40,10 @@ impl Problem {
             file: origin.file.clone(),
             sheet: origin.sheet.clone(),
             row: Some(origin.row),
-            column: Some((index.map(column_letter).unwrap_or_default(), label.to_string())),
+            column: Some((
+                index.map(column_letter).unwrap_or_default(),
+                label.to_string(),
+            )),
             message,
         }
     }

@@ -146,18 +146,22 @@ impl Draft {
 
     fn website(&mut self, row: &mut Row<'_>) {
         let name = row.required(Field::SiteName);
-        let url = row.required(Field::SiteUrl).and_then(|u| match homepage(&u) {
-            Ok(url) => Some(url),
-            Err(why) => {
-                row.bad(Field::SiteUrl, why);
-                None
-            }
-        });
+        let url = row
+            .required(Field::SiteUrl)
+            .and_then(|u| match homepage(&u) {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    row.bad(Field::SiteUrl, why);
+                    None
+                }
+            });
         let unit = row.required(Field::Unit);
         let code = row.get(Field::SiteCode).to_string();
         if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric()) {
             let why = if code.contains(['E', 'e', '.']) {
-                format!("`{code}` is not a code: Excel shortened a number; format the column as text and type the code again")
+                format!(
+                    "`{code}` is not a code: Excel shortened a number; format the column as text and type the code again"
+                )
             } else {
                 format!("`{code}` is not a code: letters and digits only")
             };
@@ -233,7 +237,10 @@ impl Draft {
         let (id, field) = match (given, handle) {
             (Some(id), _) => (id, Field::Id),
             (None, Some((f, h))) => (h, f),
-            (None, None) => (format!("a{:03}", self.accounts.len() + 1), Field::AccountName),
+            (None, None) => (
+                format!("a{:03}", self.accounts.len() + 1),
+                Field::AccountName,
+            ),
         };
         if let Some(first) = self.account_rows.get(&id) {
             let why = format!("account `{id}` is already on {first}");
@@ -311,9 +318,7 @@ fn homepage(text: &str) -> Result<Url, String> {
         format!("http://{text}")
     };
     match Url::parse(&full) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
-            Ok(url)
-        }
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
         Ok(_) => Err(format!("`{text}` is not an http(s) address")),
         Err(e) => Err(format!("`{text}` is not an address: {e}")),
     }

@@ -38,7 +38,10 @@ fn office_workbook(path: &Path) {
     s.set_name("网站名录").unwrap();
     let f = Format::new();
     s.merge_range(0, 0, 0, 5, "测试市政府网站名录", &f).unwrap();
-    for (c, label) in ["序号", "*网站名称", "网站标识码", "首页网址"].iter().enumerate() {
+    for (c, label) in ["序号", "*网站名称", "网站标识码", "首页网址"]
+        .iter()
+        .enumerate()
+    {
         s.merge_range(1, c as u16, 2, c as u16, label, &f).unwrap();
     }
     s.merge_range(1, 4, 1, 5, "主办单位", &f).unwrap();
@@ -48,7 +51,8 @@ fn office_workbook(path: &Path) {
     s.write_number(3, 0, 1).unwrap();
     s.write_string(3, 1, "甲局网站").unwrap();
     s.write_number(3, 2, 3602000001.0).unwrap();
-    s.write_string(3, 3, "http://www.a.example.gov.cn/").unwrap();
+    s.write_string(3, 3, "http://www.a.example.gov.cn/")
+        .unwrap();
     s.write_string(3, 4, " 市甲局 ").unwrap();
     s.write_string(3, 5, "张三").unwrap();
     // Row 5 is blank; rows 6 and 7 share a merged unit cell.
@@ -59,7 +63,8 @@ fn office_workbook(path: &Path) {
     s.merge_range(5, 4, 6, 4, "市乙局", &f).unwrap();
     s.write_number(6, 0, 3).unwrap();
     s.write_string(6, 1, "乙局服务网").unwrap();
-    s.write_string(6, 3, "https://fw.b.example.gov.cn/").unwrap();
+    s.write_string(6, 3, "https://fw.b.example.gov.cn/")
+        .unwrap();
     book.save(path).unwrap();
 }
 
@@ -76,7 +81,15 @@ fn an_office_workbook_becomes_a_registry_the_loader_accepts() {
     let sites: Vec<_> = reg
         .websites
         .iter()
-        .map(|w| (&*w.id, &*w.unit, &*w.name, w.url.as_str(), w.code.as_deref()))
+        .map(|w| {
+            (
+                &*w.id,
+                &*w.unit,
+                &*w.name,
+                w.url.as_str(),
+                w.code.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         sites,
@@ -95,7 +108,13 @@ fn an_office_workbook_becomes_a_registry_the_loader_accepts() {
                 "http://www.b.example.gov.cn/",
                 Some("3602000002")
             ),
-            ("w003", "u002", "乙局服务网", "https://fw.b.example.gov.cn/", None),
+            (
+                "w003",
+                "u002",
+                "乙局服务网",
+                "https://fw.b.example.gov.cn/",
+                None
+            ),
         ]
     );
     // Every entry names its source row.
@@ -122,9 +141,16 @@ fn a_gbk_csv_reads_as_the_chinese_it_holds() {
     let (imported, reg) = imported(dir.path(), &[path]);
     assert_eq!(problems(&imported), Vec::<String>::new());
     let names: Vec<_> = reg.websites.iter().map(|w| &*w.name).collect();
-    assert_eq!(names, ["测试市人力资源和社会保障局网站", "测试市公安局网站"]);
+    assert_eq!(
+        names,
+        ["测试市人力资源和社会保障局网站", "测试市公安局网站"]
+    );
     assert_eq!(reg.units[0].name, "测试市人力资源和社会保障局");
-    assert!(imported.text.contains("第 4 行；网站类型：部门网站"), "{}", imported.text);
+    assert!(
+        imported.text.contains("第 4 行；网站类型：部门网站"),
+        "{}",
+        imported.text
+    );
 }
 
 /// An accounts sheet: WeChat with AppID, a Weibo account, and bad rows.
@@ -133,8 +159,22 @@ fn accounts_workbook(path: &Path) {
     let s = book.add_worksheet();
     s.set_name("新媒体").unwrap();
     let rows: [[&str; 6]; 5] = [
-        ["账号名称", "平台", "主办单位", "微信号", "原始ID", "开发者ID(AppID)"],
-        ["测试公安", "微信公众号", "市公安局", "csga", "gh_0a1b2c3d4e5f", "wx0123456789abcdef"],
+        [
+            "账号名称",
+            "平台",
+            "主办单位",
+            "微信号",
+            "原始ID",
+            "开发者ID(AppID)",
+        ],
+        [
+            "测试公安",
+            "微信公众号",
+            "市公安局",
+            "csga",
+            "gh_0a1b2c3d4e5f",
+            "wx0123456789abcdef",
+        ],
         ["测试公安微博", "新浪微博", "市公安局", "", "", ""],
         ["测试人社", "微信", "市人社局", "csrs", "", ""],
         ["", "抖音", "", "", "", ""],
@@ -166,7 +206,15 @@ fn accounts_are_read_and_every_bad_row_is_named_by_sheet_row_and_column() {
     let accounts: Vec<_> = reg
         .accounts
         .iter()
-        .map(|a| (&*a.id, &*a.unit, a.platform, a.appid.as_deref(), a.secret_env.as_deref()))
+        .map(|a| {
+            (
+                &*a.id,
+                &*a.unit,
+                a.platform,
+                a.appid.as_deref(),
+                a.secret_env.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         accounts,
@@ -214,7 +262,11 @@ fn bad_website_rows_are_left_out_with_their_column() {
         "sites.csv [sites] row 4, column B (网站标识码): website `3602000001` is already on sites.csv [sites] row 2"
     );
     // The loader's own refusal (a private address) is reported at the source row.
-    assert!(p[3].starts_with("sites.csv [sites] row 5: websites[1].url:"), "{}", p[3]);
+    assert!(
+        p[3].starts_with("sites.csv [sites] row 5: websites[1].url:"),
+        "{}",
+        p[3]
+    );
     let ids: Vec<_> = reg.websites.iter().map(|w| &*w.id).collect();
     assert_eq!(ids, ["3602000001"]);
 }
@@ -229,7 +281,9 @@ fn a_sheet_with_no_header_we_know_is_a_clear_error() {
     notes.write_string(0, 0, "单位").unwrap();
     notes.write_string(0, 1, "地址").unwrap();
     notes.write_string(1, 0, "市甲局").unwrap();
-    notes.write_string(1, 1, "http://a.example.gov.cn/").unwrap();
+    notes
+        .write_string(1, 1, "http://a.example.gov.cn/")
+        .unwrap();
     book.add_worksheet().set_name("空表").unwrap();
     book.save(&path).unwrap();
     let out = dir.path().join("registry.toml");
@@ -243,7 +297,9 @@ fn a_sheet_with_no_header_we_know_is_a_clear_error() {
     let p = problems(&imported);
     assert_eq!(p.len(), 1, "the blank sheet is no problem: {p:#?}");
     assert!(
-        p[0].starts_with("名录.xlsx [填表说明]: no header we know: a websites sheet names 网站名称 and 首页网址"),
+        p[0].starts_with(
+            "名录.xlsx [填表说明]: no header we know: a websites sheet names 网站名称 and 首页网址"
+        ),
         "{}",
         p[0]
     );
@@ -254,7 +310,11 @@ fn a_sheet_with_no_header_we_know_is_a_clear_error() {
 fn a_header_without_the_unit_names_the_missing_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sites.csv");
-    std::fs::write(&path, "网站名称,首页网址\n甲网站,http://a.example.gov.cn/\n").unwrap();
+    std::fs::write(
+        &path,
+        "网站名称,首页网址\n甲网站,http://a.example.gov.cn/\n",
+    )
+    .unwrap();
     let imported = import(&Options {
         files: vec![path],
         region: "测试市".to_string(),
@@ -264,7 +324,9 @@ fn a_header_without_the_unit_names_the_missing_column() {
     .unwrap();
     assert_eq!(
         problems(&imported),
-        ["sites.csv [sites], no column 主办单位: the header (row 1) has no such column; accepted labels: 主办单位, 主办单位名称, 开办单位, 主办者, 单位名称"]
+        [
+            "sites.csv [sites], no column 主办单位: the header (row 1) has no such column; accepted labels: 主办单位, 主办单位名称, 开办单位, 主办者, 单位名称"
+        ]
     );
 }
 
