@@ -22,7 +22,8 @@ fn inputs(dir: &Path, schedule: &str) {
     std::fs::write(dir.join("plan.toml"), schedule).unwrap();
 }
 
-const QUARTERLY: &str = "[schedule]\nrounds = [{ cron = \"0 9 1 1,4,7,10 *\", kind = \"spot\" }]\n";
+/// One availability probe: no delayed probe jobs wait in the broker after the test.
+const QUARTERLY: &str = "[availability]\nprobes = 1\n\n[schedule]\nrounds = [{ cron = \"0 9 1 1,4,7,10 *\", kind = \"spot\" }]\n";
 
 fn scheduler(dir: &Path, now: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_spotcheck"));
