@@ -106,6 +106,10 @@ pub struct Website {
     pub name: String,
     /// The homepage.
     pub url: Url,
+    /// 网站标识码: the site's code in the national 政府网站信息报送系统, kept so that a
+    /// registry imported from that system's sheets can be written back to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     #[serde(default)]
     pub columns: Vec<Column>,
 }

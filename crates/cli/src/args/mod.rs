@@ -3,16 +3,20 @@
 
 mod console;
 mod format;
+mod import;
 mod pool;
 mod round;
+mod scheduler;
 mod sim;
 
 use clap::{Parser, Subcommand};
 
 pub use console::{ConsoleAction, ConsoleArgs};
 pub use format::FormatArgs;
+pub use import::ImportArgs;
 pub use pool::{Connection, OpsArgs, WorkerArgs};
 pub use round::{RoundArgs, RunArgs};
+pub use scheduler::SchedulerArgs;
 pub use sim::{DemoArgs, SimArgs};
 
 #[derive(Parser, Debug)]
@@ -71,6 +75,9 @@ pub enum Command {
         #[command(flatten)]
         ops: OpsArgs,
     },
+    /// Start the plan's scheduled rounds (`[schedule]`), each once across replicas, until
+    /// SIGTERM.
+    Scheduler(SchedulerArgs),
     /// Serve the operator console: rounds, progress, findings and notices in a browser.
     Console(ConsoleArgs),
     /// Write the reports of a round from the store.
@@ -122,6 +129,15 @@ pub enum RegistryAction {
         file: std::path::PathBuf,
         #[arg(long)]
         plan: Option<std::path::PathBuf>,
+    },
+    /// Write a registry from the 报送系统's sheets (xlsx, xls or CSV; see docs/registry-import.md).
+    Import(ImportArgs),
+    /// Write a registry's units, websites and accounts as a workbook that `import` reads back.
+    Export {
+        registry: std::path::PathBuf,
+        /// The workbook to write.
+        #[arg(long)]
+        xlsx: std::path::PathBuf,
     },
 }
 

@@ -2,6 +2,7 @@
 
 mod console;
 mod inputs;
+mod intake;
 mod registry;
 mod report;
 mod round;
@@ -19,6 +20,12 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Registry {
             action: RegistryAction::Check { file, plan },
         } => registry::check(&file, plan.as_deref()),
+        Command::Registry {
+            action: RegistryAction::Import(args),
+        } => intake::import_registry(args),
+        Command::Registry {
+            action: RegistryAction::Export { registry, xlsx },
+        } => intake::export_registry(&registry, &xlsx),
         Command::Run(args) => run::run(args).await,
         Command::Demo(args) => sim::demo(args).await,
         Command::Sim(args) => sim::sim(args).await,
@@ -39,6 +46,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
         } => round::status(&conn, &id, json, watch).await,
         Command::Worker(args) => pool::worker(args).await,
         Command::Collector { conn, ops } => pool::collector(&conn, &ops).await,
+        Command::Scheduler(args) => pool::scheduler(args).await,
         Command::Console(args) => console::console(args).await,
         Command::Report {
             conn,

@@ -151,7 +151,7 @@ pub fn preregister(role: &'static str) {
             metrics::counter!("spotcheck_throttled_requests_total").increment(0);
             metrics::counter!("spotcheck_host_backoffs_total").increment(0);
         }
-        _ => {
+        "collector" => {
             for &kind in KINDS {
                 metrics::counter!("spotcheck_collector_results_written_total", "kind" => kind)
                     .increment(0);
@@ -163,5 +163,6 @@ pub fn preregister(role: &'static str) {
             metrics::counter!("spotcheck_collector_rounds_completed_total").increment(0);
             metrics::counter!("spotcheck_collector_retries_total").increment(0);
         }
+        _ => {}
     }
 }

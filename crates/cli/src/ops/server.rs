@@ -21,6 +21,7 @@ use crate::error::CliError;
 pub enum Role {
     Worker,
     Collector,
+    Scheduler,
 }
 
 impl Role {
@@ -28,6 +29,7 @@ impl Role {
         match self {
             Role::Worker => "worker",
             Role::Collector => "collector",
+            Role::Scheduler => "scheduler",
         }
     }
 }

@@ -5,8 +5,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod schedule;
 mod wording;
 
+pub use schedule::{Due, Schedule, ScheduledKind, ScheduledRound};
 pub use wording::{MAX_ARTICLES_PER_COLUMN, Wording};
 
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
@@ -30,6 +32,7 @@ pub struct Plan {
     pub fetch: Fetch,
     pub warnings: Warnings,
     pub wording: Wording,
+    pub schedule: Schedule,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -356,6 +359,7 @@ impl Plan {
                 ));
             }
         }
+        self.schedule.validate(src, &mut errs);
         if self.links.depth > 3 {
             errs.push(src.error_at(
                 &root.key("links").key("depth"),

@@ -16,6 +16,8 @@
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
 //! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
 //! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
+//! | `{ns}:schedule:fence` | integer | the fencing counter of scheduled rounds: every claim takes the next value |
+//! | `{ns}:schedule:{entry}:{due}` | string | `claimed:{token}` while a scheduler starts the round of a schedule entry due at `{due}` (Unix s), lapsing after the lease; then `started:{round}`, kept as long as rounds |
 
 use spotcheck_core::ports::PortError;
 use spotcheck_core::round::RoundId;

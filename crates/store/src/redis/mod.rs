@@ -13,6 +13,7 @@
 //! - `completion`: a round's expected jobs, sealing, and its progress;
 //! - `results`: recording results (one, or a batch) and reading them back;
 //! - `retention`: how long a round's keys live, and deleting a namespace;
+//! - `schedule`: claims on scheduled rounds, fenced, so each starts once;
 //! - `store`: the [`Store`](spotcheck_core::ports::Store) port, put together from the above.
 //!
 //! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
@@ -27,6 +28,7 @@ mod options;
 mod results;
 mod retention;
 mod rounds;
+mod schedule;
 mod scripts;
 mod store;
 
@@ -34,6 +36,7 @@ use ::redis::aio::ConnectionManager;
 use spotcheck_core::namespace::Namespace;
 
 pub use self::options::RedisOptions;
+pub use self::schedule::Claim;
 use self::scripts::Scripts;
 
 /// The store on Redis. Cloning is not needed: share it behind an `Arc` (the connection inside
