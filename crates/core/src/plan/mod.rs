@@ -1,6 +1,8 @@
 //! The plan: how strictly a round judges. Defaults are the national indicators
 //! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
 
+pub mod notify;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +27,7 @@ pub struct Plan {
     pub politeness: Politeness,
     pub fetch: Fetch,
     pub warnings: Warnings,
+    pub notify: notify::Notify,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -349,6 +352,7 @@ impl Plan {
                 "at most 3: deeper crawls are not a spot-check",
             ));
         }
+        self.notify.validate(src, &root.key("notify"), &mut errs);
         errs
     }
 }
