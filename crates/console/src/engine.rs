@@ -16,6 +16,7 @@ use spotcheck_collector::Collector;
 use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store, redact_password};
 use spotcheck_core::round::{Round, RoundId};
+use spotcheck_notify::{Notifier, RedisLedger};
 use spotcheck_politeness::RedisGates;
 use spotcheck_report::Report;
 use spotcheck_report::report_of;
@@ -281,10 +282,15 @@ impl Engine {
         let mut roles = JoinSet::new();
         let s: Arc<dyn Store> = store.clone();
         let q: Arc<dyn Queue> = queue.clone();
+        let notifier = Arc::new(Notifier::new(Arc::new(RedisLedger::new(&store))));
+        let announce_from = s.clone();
         let collector = Collector::new(
             s.clone(),
             q.clone(),
-            Arc::new(|id: &RoundId| tracing::info!(round = %id, "round complete")),
+            Arc::new(move |id: &RoundId| {
+                tracing::info!(round = %id, "round complete");
+                notifier.spawn_for_stored(announce_from.clone(), id.clone());
+            }),
         );
         let stopped = stop.clone();
         roles.spawn(async move {

@@ -4,14 +4,14 @@
 use std::io::{Cursor, Write};
 
 use spotcheck_report::Report;
-use spotcheck_report::notice::{unit_notice, units_with_problems};
-use spotcheck_report::render::docx;
+use spotcheck_report::notice::units_with_problems;
+use spotcheck_report::render::{unit_docx as render_unit_docx, unit_docx_name};
 
 use crate::failure::Failure;
 
 /// The 整改通知单 of one unit as a Word document.
 pub fn unit_docx(report: &Report, unit: &str) -> Result<Vec<u8>, Failure> {
-    docx::render(&unit_notice(report, unit))
+    render_unit_docx(report, unit)
         .map_err(|e| Failure::internal(format!("生成整改通知单失败：{e}")))
 }
 
@@ -23,24 +23,9 @@ pub fn all_zip(report: &Report) -> Result<Vec<u8>, Failure> {
         .compression_method(zip::CompressionMethod::Deflated);
     for unit in units_with_problems(report) {
         let bytes = unit_docx(report, &unit)?;
-        zip.start_file(file_name(&unit), options)
+        zip.start_file(unit_docx_name(&unit), options)
             .map_err(|e| fail(&e))?;
         zip.write_all(&bytes).map_err(|e| fail(&e))?;
     }
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
-}
-
-/// The file name of a unit's notice; characters a file system refuses become `_`.
-pub fn file_name(unit: &str) -> String {
-    let safe: String = unit
-        .chars()
-        .map(|c| {
-            if "/\\:*?\"<>|".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("{safe}-整改通知单.docx")
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
+use crate::plan::notify::{is_email_address, is_env_name};
 pub use crate::selectors::Selectors;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +86,12 @@ pub struct Unit {
     /// title (`市长张山` for 市长张三) is a serious wording error.
     #[serde(default)]
     pub leaders: Vec<Leader>,
+    /// Where the unit's 整改通知单 is mailed (with `[notify.email]` in the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The unit's contact person, named in the mail that carries its 整改通知单.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 /// A leader as pages name them: the title, then the name.
@@ -273,6 +280,9 @@ impl Registry {
                     errs.push(src.error_at(&lp.key("title"), "must not be empty"));
                 }
             }
+            if let Some(e) = u.email.as_deref().filter(|e| !is_email_address(e)) {
+                errs.push(src.error_at(&p.key("email"), format!("`{e}` is not an email address")));
+            }
             let all = std::iter::once((&u.name, p.key("name"))).chain(
                 u.aliases
                     .iter()
@@ -347,9 +357,7 @@ impl Registry {
                 ));
             }
             if let Some(env) = &a.secret_env {
-                let ok =
-                    !env.is_empty() && env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !ok {
+                if !is_env_name(env) {
                     errs.push(src.error_at(
                         &p.key("secret_env"),
                         "must name an environment variable ([A-Za-z0-9_]+), not hold the secret",

@@ -1,10 +1,11 @@
 //! Helpers shared by the tests that run on the real RabbitMQ and Redis: where the services
 //! are, a namespace of their own per test, and a proxy that fails the network under them;
 //! and, for any test, rounds built from registry text ([`rounds`]) and the plain outcomes of
-//! their jobs ([`outcomes`]).
+//! their jobs ([`outcomes`]); an SMTP sink on loopback ([`smtp`]).
 
 pub mod outcomes;
 pub mod rounds;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

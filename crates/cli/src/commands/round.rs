@@ -7,6 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId};
+use spotcheck_notify::{Delivery, Ledger, RedisLedger};
 use spotcheck_store::RedisStore;
 
 use crate::args::{Connection, RoundArgs};
@@ -68,20 +69,31 @@ pub async fn status(conn: &Connection, id: &str, json: bool, watch: bool) -> Res
             bar.set_position(p.done);
             if p.complete {
                 bar.finish();
-                print_status(&id, &p, false);
+                print_status(&id, &p, &notices(&store, &id).await?, false);
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
             p = pool::progress_of(&store, &id).await?;
         }
     }
-    print_status(&id, &first, json);
+    print_status(&id, &first, &notices(&store, &id).await?, json);
     Ok(())
 }
 
-fn print_status(id: &RoundId, p: &Progress, json: bool) {
+/// What became of the round's notifications (none before it completes, or without
+/// `[notify]`).
+async fn notices(store: &RedisStore, id: &RoundId) -> Result<Vec<Delivery>, CliError> {
+    RedisLedger::new(store)
+        .deliveries(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))
+}
+
+fn print_status(id: &RoundId, p: &Progress, notices: &[Delivery], json: bool) {
     if json {
-        println!("{}", p.status_json(id));
+        let mut status = p.status_json(id);
+        status["notifications"] = serde_json::to_value(notices).unwrap_or_default();
+        println!("{status}");
     } else {
         let state = if p.complete {
             "complete"
@@ -94,5 +106,8 @@ fn print_status(id: &RoundId, p: &Progress, json: bool) {
             "round {id}: {state}; {} of {} jobs done, {} dead-lettered",
             p.done, p.total, p.dead
         );
+        for d in notices {
+            println!("{d}");
+        }
     }
 }

@@ -96,7 +96,11 @@ pub async fn unit_notice(
         .and_then(|i| units.get(i))
         .ok_or_else(|| Failure::not_found(format!("轮次 {id} 没有第 {n} 个有问题的单位")))?;
     let bytes = notices::unit_docx(&report, unit)?;
-    Ok(download(bytes, DOCX, &notices::file_name(unit)))
+    Ok(download(
+        bytes,
+        DOCX,
+        &spotcheck_report::render::unit_docx_name(unit),
+    ))
 }
 
 /// A response with the content type, and — for files to save — the file name (RFC 6266, so

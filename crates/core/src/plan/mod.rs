@@ -1,6 +1,8 @@
 //! The plan: how strictly a round judges. Defaults are the national indicators
 //! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
 
+pub mod notify;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,7 @@ pub struct Plan {
     pub warnings: Warnings,
     pub wording: Wording,
     pub schedule: Schedule,
+    pub notify: notify::Notify,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -382,6 +385,7 @@ impl Plan {
                 );
             }
         }
+        self.notify.validate(src, &root.key("notify"), &mut errs);
         errs
     }
 }

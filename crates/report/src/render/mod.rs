@@ -76,6 +76,27 @@ pub fn to_xlsx(r: &Report) -> Result<Vec<u8>, RenderError> {
     Rendering::of(r).xlsx()
 }
 
+/// A unit's 整改通知单 as Word: what the console offers for download and mail carries.
+pub fn unit_docx(r: &Report, unit: &str) -> Result<Vec<u8>, RenderError> {
+    docx::render(&crate::notice::unit_notice(r, unit))
+}
+
+/// The file name of a unit's 整改通知单 (`单位名-整改通知单.docx`); characters a file system
+/// refuses become `_`.
+pub fn unit_docx_name(unit: &str) -> String {
+    let safe: String = unit
+        .chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{safe}-整改通知单.docx")
+}
+
 /// A renderer could not produce its file.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
