@@ -6,11 +6,12 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use spotcheck_core::ports::Store;
 use spotcheck_core::round::RoundKind;
 use spotcheck_testkit::rounds::RegistryText;
-use support::Pool;
+use support::{City, Pool};
 
 /// A registry of one site and a plan with a quarterly round at 09:00 on the first day of a
 /// quarter (Shanghai time, the default zone).
@@ -83,6 +84,47 @@ async fn racing_schedulers_start_a_due_round_once_and_a_restart_not_again() {
     pool.env(&mut next);
     assert!(started(&next.output().unwrap()));
     assert_eq!(pool.store.rounds().await.unwrap().len(), 2);
+    pool.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_scheduler_is_ready_starts_the_round_when_due_and_stops_at_sigterm() {
+    let pool = Pool::new("sched-run").await;
+    let city = City::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path(), QUARTERLY);
+    let registry = dir.path().join("registry.toml");
+    let plan = dir.path().join("plan.toml");
+    // Three seconds before the round falls due; the clock runs on from there.
+    let mut role = pool.spawn(
+        &city,
+        "scheduler",
+        &[
+            "scheduler",
+            "--tick",
+            "1",
+            "--now",
+            "2021-01-01T08:59:57+08:00",
+            "--registry",
+            registry.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+        ],
+        "info",
+        true,
+    );
+    role.wait_ready(Duration::from_secs(20));
+    assert!(
+        pool.store.rounds().await.unwrap().is_empty(),
+        "nothing is due yet"
+    );
+    let line = role.wait_log("scheduled round started", Duration::from_secs(30));
+    let rounds = pool.store.rounds().await.unwrap();
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(line["round"], rounds[0].0.as_str());
+    role.terminate();
+    assert!(role.wait_exit(Duration::from_secs(10)).success());
+    assert_eq!(pool.store.rounds().await.unwrap().len(), 1, "started once");
     pool.finish().await;
 }
 

@@ -1,4 +1,4 @@
-//! Operating a pool: what a long-running role (`worker`, `collector`) shows to its operators.
+//! Operating a pool: what a long-running role (`worker`, `collector`, `scheduler`) shows to its operators.
 //!
 //! With `--metrics-listen ADDR` (or `SPOTCHECK_METRICS_LISTEN`) a role serves, on that address:
 //!
