@@ -32,10 +32,22 @@ const LINKED: &str = "<html><body><p>报告言简意骇，层次分明。</p></b
 const ARTICLES: [(&str, &str, &str); 6] = [
     ("1.html", "2020-12-10", "坚决贯彻落实中华人民共合国宪法。"),
     ("2.html", "2020-12-09", "局长周建民出席会议并讲话。"),
-    ("3.html", "2020-12-08", "全市上下安装监测设备，一筹莫展的局面已经改变。"),
-    ("4.html", "2020-12-07", "全体干部要再接再励，奋力完成全年目标任务。"),
+    (
+        "3.html",
+        "2020-12-08",
+        "全市上下安装监测设备，一筹莫展的局面已经改变。",
+    ),
+    (
+        "4.html",
+        "2020-12-07",
+        "全体干部要再接再励，奋力完成全年目标任务。",
+    ),
     ("5.html", "2020-12-06", "局长周建明出席会议并讲话。"),
-    ("6.html", "2020-12-05", "有人说走头无路，其实办法总比困难多。"),
+    (
+        "6.html",
+        "2020-12-05",
+        "有人说走头无路，其实办法总比困难多。",
+    ),
 ];
 
 fn list_page() -> String {
@@ -52,7 +64,8 @@ fn list_page() -> String {
 fn article(n: usize) -> axum::response::Response {
     let text = ARTICLES[n].2;
     if n == 0 {
-        let html = format!("<html><head><meta charset=\"gbk\"></head><body><p>{text}</p></body></html>");
+        let html =
+            format!("<html><head><meta charset=\"gbk\"></head><body><p>{text}</p></body></html>");
         let (bytes, _, bad) = encoding_rs::GBK.encode(&html);
         assert!(!bad);
         return ([(CONTENT_TYPE, "text/html")], bytes.into_owned()).into_response();
@@ -62,8 +75,10 @@ fn article(n: usize) -> axum::response::Response {
 }
 
 /// A WeChat article, as `mp.weixin.qq.com/s/…` and `/s?__biz=…` serve them.
-const WX_VIEW: &str = "<html><body><div id=\"js_content\"><p>坚持中国共产觉的领导。</p></div></body></html>";
-const WX_NEWS: &str = "<html><body><div id=\"js_content\"><p>大家要一愁莫展吗？</p></div></body></html>";
+const WX_VIEW: &str =
+    "<html><body><div id=\"js_content\"><p>坚持中国共产觉的领导。</p></div></body></html>";
+const WX_NEWS: &str =
+    "<html><body><div id=\"js_content\"><p>大家要一愁莫展吗？</p></div></body></html>";
 
 /// The account's saved menu: a view button and a news button, each to an article.
 fn menu(port: u16) -> String {
@@ -83,9 +98,15 @@ async fn serve() -> std::net::SocketAddr {
         .route("/s", get(|| async { axum::response::Html(WX_NEWS) }))
         .route("/", get(|| async { axum::response::Html(HOMEPAGE) }))
         .route("/a/1.html", get(|| async { axum::response::Html(LINKED) }))
-        .route("/xwdt/", get(|| async { axum::response::Html(list_page()) }));
-    for n in 0..ARTICLES.len() {
-        app = app.route(&format!("/xwdt/{}", ARTICLES[n].0), get(move || async move { article(n) }));
+        .route(
+            "/xwdt/",
+            get(|| async { axum::response::Html(list_page()) }),
+        );
+    for (n, (path, _, _)) in ARTICLES.iter().enumerate() {
+        app = app.route(
+            &format!("/xwdt/{path}"),
+            get(move || async move { article(n) }),
+        );
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -155,7 +176,10 @@ menu_file = "menu.json"
     let mut opts = spotcheck::embedded::Options::new(8);
     opts.progress = false;
     let finished = spotcheck::embedded::execute(round, opts).await.unwrap();
-    (finished.report(None), format!("http://www.test.gov.cn:{port}/"))
+    (
+        finished.report(None),
+        format!("http://www.test.gov.cn:{port}/"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -171,10 +195,7 @@ async fn a_round_finds_each_wording_error_once_and_nothing_else() {
         .iter()
         .filter_map(|f| {
             let url = f.url.clone().unwrap();
-            let Some(path) = url.strip_prefix(&base) else {
-                return None;
-            };
-            let path = path.to_string();
+            let path = url.strip_prefix(&base)?.to_string();
             let w = f.wording.clone().unwrap();
             Some((path, w.wrong, w.right, f.severity))
         })
@@ -182,7 +203,12 @@ async fn a_round_finds_each_wording_error_once_and_nothing_else() {
     let want: BTreeSet<(String, String, String, Severity)> = [
         ("", "测试错词", "测试正词", Severity::Deduct),
         ("a/1.html", "言简意骇", "言简意赅", Severity::Deduct),
-        ("xwdt/1.html", "中华人民共合国", "中华人民共和国", Severity::Veto),
+        (
+            "xwdt/1.html",
+            "中华人民共合国",
+            "中华人民共和国",
+            Severity::Veto,
+        ),
         ("xwdt/2.html", "周建民", "周建明", Severity::Veto),
         ("xwdt/4.html", "再接再励", "再接再厉", Severity::Deduct),
     ]
@@ -220,29 +246,61 @@ async fn a_round_finds_each_wording_error_once_and_nothing_else() {
             ),
         ])
     );
-    assert_eq!(found.len(), want.len() + wx.len(), "one finding per phrase and page");
-    assert_eq!(r.summary.accounts.passed, 0, "a serious error in an article fails its account");
+    assert_eq!(
+        found.len(),
+        want.len() + wx.len(),
+        "one finding per phrase and page"
+    );
+    assert_eq!(
+        r.summary.accounts.passed, 0,
+        "a serious error in an article fails its account"
+    );
 
     let typo = found
         .iter()
-        .find(|f| f.url.as_deref().is_some_and(|u| u.ends_with("/xwdt/4.html")))
+        .find(|f| {
+            f.url
+                .as_deref()
+                .is_some_and(|u| u.ends_with("/xwdt/4.html"))
+        })
         .unwrap();
     assert_eq!(
         typo.wording.as_ref().unwrap().context,
         "全体干部要再接再励，奋力完成全年目标任务。"
     );
-    assert_eq!((typo.unit.as_str(), typo.target.as_str()), ("市政府办公室", "新闻动态"));
+    assert_eq!(
+        (typo.unit.as_str(), typo.target.as_str()),
+        ("市政府办公室", "新闻动态")
+    );
     let gbk = found
         .iter()
-        .find(|f| f.url.as_deref().is_some_and(|u| u.ends_with("/xwdt/1.html")))
+        .find(|f| {
+            f.url
+                .as_deref()
+                .is_some_and(|u| u.ends_with("/xwdt/1.html"))
+        })
         .unwrap();
-    assert_eq!(gbk.wording.as_ref().unwrap().context, "坚决贯彻落实中华人民共合国宪法。");
-    assert!(gbk.detail.contains("「中华人民共合国」应为「中华人民共和国」（国名错误）"), "{}", gbk.detail);
+    assert_eq!(
+        gbk.wording.as_ref().unwrap().context,
+        "坚决贯彻落实中华人民共合国宪法。"
+    );
+    assert!(
+        gbk.detail
+            .contains("「中华人民共合国」应为「中华人民共和国」（国名错误）"),
+        "{}",
+        gbk.detail
+    );
 
     // A serious wording error fails the site and is a problem of the notice.
     assert_eq!(r.summary.websites.passed, 0);
-    let problem = r.problems.iter().find(|p| p.indicator == Indicator::WordingError);
-    assert_eq!(problem.map(|p| p.units.clone()), Some(vec!["市政府办公室".to_string()]));
+    let problem = r
+        .problems
+        .iter()
+        .find(|p| p.indicator == Indicator::WordingError);
+    assert_eq!(
+        problem.map(|p| p.units.clone()),
+        Some(vec!["市政府办公室".to_string()])
+    );
     let notice = spotcheck_report::render::to_markdown(&r);
     assert!(notice.contains("内容存在表述错误"));
     assert!(notice.contains("「再接再励」应为「再接再厉」"));

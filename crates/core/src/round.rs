@@ -1,7 +1,7 @@
 //! A round: one spot-check (or re-check) of a registry under a plan, for a window, as of a date.
 //!
-//! The round record carries every setting — the registry, the plan, saved menus and dictionaries — so every
-//! worker in the pool applies the same rules no matter where it runs.
+//! The round record carries every setting — the registry, the plan, saved menus and
+//! dictionaries — so every worker in the pool applies the same rules no matter where it runs.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -78,7 +78,9 @@ fn leaders_are_read_and_refused_with_their_key() {
     let parse = |t: String| Registry::parse(&t, Path::new("registry.toml"));
     assert_eq!(
         errors(parse(REGISTRY.replace("\"张三丰\"", "\"张\""))),
-        vec!["registry.toml:8:21: units[0].leaders[0].name: `张`: a leader's name has 2 to 8 characters"]
+        vec![
+            "registry.toml:8:21: units[0].leaders[0].name: `张`: a leader's name has 2 to 8 characters"
+        ]
     );
     assert_eq!(
         errors(parse(REGISTRY.replace("\"市长\"", "\" \""))),

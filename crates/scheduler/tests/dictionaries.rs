@@ -55,16 +55,24 @@ fn the_round_carries_each_file_s_text_in_order() {
 #[test]
 fn a_file_with_a_mistake_stops_the_round_with_its_position_and_key() {
     let dir = tempfile::tempdir().unwrap();
-    let twice = format!("{GOOD}\n[[entries]]\nwrong = \"测试错词\"\nright = \"别的\"\nseverity = \"deduct\"\n");
+    let twice = format!(
+        "{GOOD}\n[[entries]]\nwrong = \"测试错词\"\nright = \"别的\"\nseverity = \"deduct\"\n"
+    );
     let plan = plan_in(dir.path(), &[("good.toml", GOOD), ("bad.toml", &twice)]);
     let errors = read_dictionaries(&plan).unwrap_err().0;
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
     assert_eq!(e.file, dir.path().join("bad.toml"));
-    assert_eq!((e.line, e.column, e.key.as_str()), (9, 9, "entries[1].wrong"));
+    assert_eq!(
+        (e.line, e.column, e.key.as_str()),
+        (9, 9, "entries[1].wrong")
+    );
     assert!(e.message.contains("is listed twice"), "{}", e.message);
     let refused = build_round(input(plan)).unwrap_err();
-    assert!(refused.contains("bad.toml:9:9: entries[1].wrong:"), "{refused}");
+    assert!(
+        refused.contains("bad.toml:9:9: entries[1].wrong:"),
+        "{refused}"
+    );
 
     let unknown = "[[entries]]\nwrong = \"错\"\nright = \"对\"\nseverity = \"fatal\"\n";
     let missing = dir.path().join("missing.toml");
@@ -73,7 +81,15 @@ fn a_file_with_a_mistake_stops_the_round_with_its_position_and_key() {
     let errors = read_dictionaries(&plan).unwrap_err().0;
     assert_eq!(errors.len(), 2, "every file's problem is told");
     assert_eq!((errors[0].line, errors[0].column), (4, 12));
-    assert!(errors[0].message.contains("unknown variant `fatal`"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.contains("unknown variant `fatal`"),
+        "{}",
+        errors[0].message
+    );
     assert_eq!(errors[1].file, missing);
-    assert!(errors[1].message.starts_with("cannot read the dictionary"), "{}", errors[1].message);
+    assert!(
+        errors[1].message.starts_with("cannot read the dictionary"),
+        "{}",
+        errors[1].message
+    );
 }
