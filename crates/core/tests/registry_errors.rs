@@ -67,7 +67,7 @@ fn unknown_key_is_refused_with_position() {
     assert_eq!(
         errors_after("name = \"市人社局\"", "naem = \"市人社局\""),
         vec![
-            "registry.toml:11:1: units[1].naem: unknown field `naem`, expected one of `id`, `name`, `aliases`, `leaders`"
+            "registry.toml:11:1: units[1].naem: unknown field `naem`, expected one of `id`, `name`, `aliases`, `leaders`, `email`, `contact`"
         ]
     );
 }
