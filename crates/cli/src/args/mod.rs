@@ -8,6 +8,7 @@ mod round;
 mod sim;
 
 use clap::{Parser, Subcommand};
+use spotcheck_core::Period;
 
 pub use console::{ConsoleAction, ConsoleArgs};
 pub use format::FormatArgs;
@@ -70,6 +71,10 @@ pub enum Command {
         conn: Connection,
         #[command(flatten)]
         ops: OpsArgs,
+        /// Remove rounds created longer ago than this (e.g. `400d`), checking hourly, as
+        /// `round prune` does; rounds a kept re-check refers to stay. Off by default.
+        #[arg(long, env = "SPOTCHECK_PRUNE_OLDER_THAN")]
+        prune_older_than: Option<Period>,
     },
     /// Serve the operator console: rounds, progress, findings and notices in a browser.
     Console(ConsoleArgs),
@@ -113,6 +118,14 @@ pub enum RoundAction {
         /// Follow the round until it completes.
         #[arg(long)]
         watch: bool,
+    },
+    /// Remove the rounds created longer ago than `--older-than` (e.g. `400d`), every key of
+    /// them, except those a kept re-check refers to; prints what it removed and kept.
+    Prune {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        older_than: Period,
     },
 }
 

@@ -17,6 +17,9 @@ use super::RedisStore;
 use super::calls::call_id;
 use super::keys::check_round;
 
+/// Packed blocks read per call.
+const READ_BLOCKS: usize = 8;
+
 /// A result as the record scripts take it: its JSON, and `1` if its outcome is `Dead`.
 fn script_args(result: &JobResult) -> Result<(Vec<u8>, &'static [u8]), PortError> {
     let json = serde_json::to_vec(result)
@@ -135,10 +138,23 @@ impl RedisStore {
         Ok(recorded)
     }
 
-    /// Reads the results hash with `HSCAN` (a big round is never one huge reply) and decodes
-    /// each; a value that is not a result is an error naming its key and field.
+    /// Reads a round's results: a packed round's block by block, or the results hash with
+    /// `HSCAN` (a big round is never one huge reply), decoding each; a value that is not a
+    /// result is an error naming its key and field.
     pub(super) async fn round_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         check_round(round)?;
+        if self.is_packed(round).await? {
+            let mut all = Vec::new();
+            let mut next = 0;
+            loop {
+                let (got, blocks) = self.packed_blocks(round, next, READ_BLOCKS).await?;
+                all.extend(got);
+                next += blocks;
+                if blocks < READ_BLOCKS {
+                    return Ok(all);
+                }
+            }
+        }
         let [_, _, key, ..] = self.round_keys(round);
         let mut raw: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut cursor: u64 = 0;
