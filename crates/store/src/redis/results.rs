@@ -156,7 +156,8 @@ impl RedisStore {
             }
         }
         let [_, _, key, ..] = self.round_keys(round);
-        let mut raw: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // Each page is decoded as it comes: the round is held once, as results.
+        let mut decoded: BTreeMap<String, JobResult> = BTreeMap::new();
         let mut cursor: u64 = 0;
         loop {
             let (next, page): (u64, Vec<(String, Vec<u8>)>) = self
@@ -173,18 +174,19 @@ impl RedisStore {
                     }
                 })
                 .await?;
-            // HSCAN may return a field twice; the map keeps one.
-            raw.extend(page);
+            for (job, value) in page {
+                // HSCAN may return a field twice; the map keeps one.
+                if decoded.contains_key(&job) {
+                    continue;
+                }
+                let result = JobResult::decode(&value)
+                    .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))?;
+                decoded.insert(job, result);
+            }
             cursor = next;
             if cursor == 0 {
-                break;
+                return Ok(decoded.into_values().collect());
             }
         }
-        raw.into_iter()
-            .map(|(job, value)| {
-                JobResult::decode(&value)
-                    .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))
-            })
-            .collect()
     }
 }
