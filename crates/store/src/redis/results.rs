@@ -144,17 +144,33 @@ impl RedisStore {
     pub(super) async fn round_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         check_round(round)?;
         if self.is_packed(round).await? {
-            let mut all = Vec::new();
-            let mut next = 0;
-            loop {
-                let (got, blocks) = self.packed_blocks(round, next, READ_BLOCKS).await?;
-                all.extend(got);
-                next += blocks;
-                if blocks < READ_BLOCKS {
-                    return Ok(all);
-                }
+            return self.packed_results(round).await;
+        }
+        let scanned = self.scanned_results(round).await?;
+        // Packed while it was being read (the collector packs a round as it completes): the
+        // hash may have gone half way, and the packed blocks have every result.
+        if self.is_packed(round).await? {
+            return self.packed_results(round).await;
+        }
+        Ok(scanned)
+    }
+
+    /// A packed round's results, a few blocks at a time.
+    async fn packed_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
+        let mut all = Vec::new();
+        let mut next = 0;
+        loop {
+            let (got, blocks) = self.packed_blocks(round, next, READ_BLOCKS).await?;
+            all.extend(got);
+            next += blocks;
+            if blocks < READ_BLOCKS {
+                return Ok(all);
             }
         }
+    }
+
+    /// The results hash, read with `HSCAN`.
+    async fn scanned_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         let [_, _, key, ..] = self.round_keys(round);
         // Each page is decoded as it comes: the round is held once, as results.
         let mut decoded: BTreeMap<String, JobResult> = BTreeMap::new();
