@@ -17,21 +17,17 @@
 //! target/release/spotcheck-bench            # add --lychee PATH if lychee is not on PATH
 //! ```
 
+mod pool;
 mod proc;
+mod province;
+mod scale;
 mod workload;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use clap::Parser;
-use spotcheck_bus::{AmqpOptions, AmqpQueue};
-use spotcheck_core::Namespace;
-use spotcheck_core::ports::Store;
-use spotcheck_core::round::RoundId;
-use spotcheck_store::RedisStore;
-
-use proc::{Reaped, Role};
 
 /// Links per second and peak memory of spotcheck (embedded and pool) and lychee, on a local
 /// workload of one page with many links over loopback hosts.
@@ -92,6 +88,18 @@ struct Args {
     /// interrupted: for profiling a run by hand.
     #[arg(long)]
     serve: bool,
+    /// Run the scale benchmark instead: a simulated province (`--sites` sites on `--scale-hosts`
+    /// loopback hosts, `--links-per-site` links on each homepage) on the pool, and the same at
+    /// a tenth of its size; prints wall time, jobs/s, Redis bytes per job during the round and
+    /// once it is complete, RabbitMQ's peak memory, and the collector's and `report`'s peak RSS.
+    #[arg(long)]
+    scale: bool,
+    #[arg(long, default_value_t = 2_000)]
+    sites: usize,
+    #[arg(long, default_value_t = 200)]
+    scale_hosts: usize,
+    #[arg(long, default_value_t = 100)]
+    links_per_site: usize,
     /// Exit 1 when a target is missed (embedded ≥ 1.5× lychee's links/s at ≤ ½ its peak
     /// memory; the pool ≥ 1.0× lychee's links/s).
     #[arg(long)]
@@ -184,6 +192,9 @@ fn bench(args: &Args) -> Result<bool, Failure> {
     };
 
     let rt = tokio::runtime::Runtime::new()?;
+    if args.scale {
+        return scale::bench(&rt, args, &spotcheck, &work);
+    }
     let load = rt.block_on(workload::start(args.links, args.hosts, args.broken_percent))?;
     write_inputs(&work, &load.page_url, args.concurrency)?;
     println!(
@@ -223,7 +234,7 @@ fn bench(args: &Args) -> Result<bool, Failure> {
         }
         if wants("pool") {
             let before = load.served();
-            let row = pool(&rt, args, &spotcheck, &work)?;
+            let row = pool::pool(&rt, args, &spotcheck, &work)?;
             rows.push(Row {
                 requests: load.served() - before,
                 ..row
@@ -350,154 +361,6 @@ fn broken_in_report(dir: &Path) -> Result<usize, Failure> {
                 .count()
         })
         .unwrap_or(0))
-}
-
-fn pool(
-    rt: &tokio::runtime::Runtime,
-    args: &Args,
-    spotcheck: &Path,
-    work: &Path,
-) -> Result<Row, Failure> {
-    let stamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
-    let ns: Namespace = format!("bench-{}-{stamp}", std::process::id()).parse()?;
-    let workers = args.workers.max(1);
-    let prefetch = (usize::from(args.concurrency)).div_ceil(workers).max(1);
-    // The workers share this machine's cores, as several workers on one machine should.
-    let threads = args.worker_threads.unwrap_or_else(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        cores / workers
-    });
-    let threads = threads.max(1).to_string();
-    let command = |role: &[&str]| {
-        let mut c = Command::new(spotcheck);
-        c.args(role)
-            .env("SPOTCHECK_NAMESPACE", ns.as_str())
-            .env("SPOTCHECK_AMQP_URL", &args.amqp)
-            .env("SPOTCHECK_REDIS_URL", &args.redis)
-            .env("SPOTCHECK_LOG", "warn,spotcheck::pool=info");
-        c
-    };
-    eprintln!(
-        "starting the pool: {workers} workers (prefetch {prefetch}, {threads} runtime threads each) and a collector, namespace {ns} ..."
-    );
-    let mut roles = vec![Role::spawn(
-        "collector",
-        &mut command(&["collector"]),
-        &work.join("collector.log"),
-        "collector ready",
-    )?];
-    for i in 0..workers {
-        let p = prefetch.to_string();
-        roles.push(Role::spawn(
-            &format!("worker {i}"),
-            &mut command(&["worker", "--prefetch", &p, "--threads", &threads]),
-            &work.join(format!("worker-{i}.log")),
-            "worker ready",
-        )?);
-    }
-    let result = measure_pool(rt, &args.redis, &ns, &roles, &command, work);
-    // Stop the pool whatever happened, and read each process's peak memory as it is reaped.
-    let mut rss = 0;
-    let mut cpu_total = Duration::ZERO;
-    for r in &roles {
-        proc::terminate(&r.child);
-    }
-    for r in &roles {
-        match proc::reap(&r.child) {
-            Ok(Reaped {
-                max_rss_kib, cpu, ..
-            }) => {
-                rss += max_rss_kib;
-                cpu_total += cpu;
-            }
-            Err(e) => eprintln!("{}: {e}", r.name),
-        }
-    }
-    // The report is read from the store before the namespace goes.
-    let broken = match &result {
-        Ok((_, id)) => {
-            let out = work.join("pool");
-            match command(&["report", id, "--format", "json", "--out"])
-                .arg(&out)
-                .output()
-            {
-                Ok(o) if o.status.success() => Some(broken_in_report(&out)?),
-                Ok(o) => {
-                    eprintln!(
-                        "spotcheck report failed: {}",
-                        String::from_utf8_lossy(&o.stderr)
-                    );
-                    None
-                }
-                Err(e) => {
-                    eprintln!("spotcheck report: {e}");
-                    None
-                }
-            }
-        }
-        Err(_) => None,
-    };
-    rt.block_on(async {
-        if let Ok(s) = RedisStore::connect(&args.redis, &ns).await {
-            let _ = s.delete_namespace().await;
-        }
-        if let Ok(q) = AmqpQueue::connect(&args.amqp, &ns, AmqpOptions::default()).await {
-            let _ = q.delete_namespace().await;
-            q.close().await;
-        }
-    });
-    let (wall, _) = result?;
-    Ok(Row {
-        name: format!("spotcheck pool ({workers} workers + collector)"),
-        wall,
-        cpu: cpu_total,
-        rss_kib: rss,
-        broken,
-        requests: 0,
-    })
-}
-
-/// Starts the round on the ready pool and waits until the store says it is complete. The
-/// store is read directly, every 10 ms, rather than through `round status` processes whose
-/// start-up would cost the pool's machine CPU and the measurement up to their period.
-fn measure_pool(
-    rt: &tokio::runtime::Runtime,
-    redis: &str,
-    ns: &Namespace,
-    roles: &[Role],
-    command: &dyn Fn(&[&str]) -> Command,
-    work: &Path,
-) -> Result<(Duration, String), Failure> {
-    for r in roles {
-        r.wait_ready(Duration::from_secs(60))
-            .map_err(|e| format!("{e}; see the logs in {}", work.display()))?;
-    }
-    let store = rt.block_on(RedisStore::connect(redis, ns))?;
-    eprintln!("running a round on the pool ...");
-    let start = Instant::now();
-    let args = round_args(work);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut start_cmd = command(&["round", "start"]);
-    let out = start_cmd.args(&args).output()?;
-    if !out.status.success() {
-        return Err(format!(
-            "round start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let id = String::from_utf8(out.stdout)?.trim().to_string();
-    let round = RoundId(id.clone());
-    let limit = Duration::from_secs(1800);
-    loop {
-        if rt.block_on(store.progress(&round))?.complete {
-            return Ok((start.elapsed(), id));
-        }
-        if start.elapsed() > limit {
-            return Err(format!("round {id} not complete after {limit:?}").into());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn run_lychee(lychee: &Path, work: &Path, page: &str, concurrency: u16) -> Result<Row, Failure> {

@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -193,8 +194,8 @@ impl Drop for Counted {
 
 #[async_trait]
 impl HostGate for CountingGate {
-    async fn enter(&self, host: &str) -> HostPermit {
-        let permit = self.inner.enter(host).await;
+    async fn enter(&self, host: &str, addr: Option<IpAddr>) -> HostPermit {
+        let permit = self.inner.enter(host, addr).await;
         self.live.fetch_add(1, Ordering::SeqCst);
         HostPermit::new(Counted {
             _permit: permit,

@@ -287,6 +287,14 @@ impl Shared {
             metrics::counter!("spotcheck_collector_rounds_completed_total").increment(1);
             tracing::info!("round complete");
             (self.on_complete)(&result.job.round);
+            // Packed in the background: the other rounds' results keep flowing meanwhile.
+            // Should it fail, the round's first reader (`report`) packs it.
+            let (store, round) = (self.store.clone(), result.job.round.clone());
+            tokio::spawn(async move {
+                if let Err(e) = store.compact(&round).await {
+                    tracing::warn!(%round, "packing the completed round failed: {e}");
+                }
+            });
         }
     }
 

@@ -6,6 +6,7 @@
 //! with a count, delayed messages, first-write-wins results, and politeness limits that hold
 //! across every worker process.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -172,6 +173,14 @@ pub trait Store: Send + Sync {
 
     /// Every result of the round, in job id order.
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError>;
+
+    /// Packs a completed round for keeping, dropping what only a round in progress needs (a
+    /// round is kept for years; its bookkeeping for exactly-once writes is not). Nothing the
+    /// round's results, progress or re-check need is lost; a round not complete, or packed
+    /// already, is left as it is. A store whose rounds cost nothing to keep has nothing to do.
+    async fn compact(&self, _round: &RoundId) -> Result<(), PortError> {
+        Ok(())
+    }
 }
 
 /// Held while a request to a host is in flight; dropping it frees the host's slot.
@@ -213,9 +222,11 @@ impl std::fmt::Debug for HostPermit {
 /// nobody and each process alone still respects the limits.
 #[async_trait]
 pub trait HostGate: Send + Sync {
-    /// Waits until a request to `host` is allowed by rate, concurrency and back-off; the
-    /// request holds the permit until it is done.
-    async fn enter(&self, host: &str) -> HostPermit;
+    /// Waits until a request to `host` is allowed by rate, concurrency and back-off — and,
+    /// when the gate limits addresses too, by the limits of `addr`, the address the request
+    /// connects to (many hosts of one shared platform sit on one address); the request holds
+    /// the permit until it is done.
+    async fn enter(&self, host: &str, addr: Option<IpAddr>) -> HostPermit;
 
     /// The host asked us to wait (429/503, `Retry-After`): no request to it — from any worker
     /// sharing the gate — before `wait` has passed. A longer pause already in force stays.

@@ -167,6 +167,20 @@ fn plan_defaults_are_the_national_indicators() {
     assert_eq!(p.freshness.notice.days(), 183);
     assert_eq!(p.letters.unanswered_veto.days(), 90);
     assert_eq!(p.politeness.per_host_rate.to_string(), "2/s");
+    assert_eq!(
+        p.politeness.per_ip_rate, None,
+        "per-address limits are off by default"
+    );
+    let p = Plan::parse(
+        "[politeness]\nper_ip_rate = \"5/s\"\nper_ip_concurrency = 4\n",
+        Path::new("p"),
+    )
+    .unwrap();
+    assert_eq!(
+        p.politeness.per_ip_rate.map(|r| r.to_string()).as_deref(),
+        Some("5/s")
+    );
+    assert_eq!(p.politeness.per_ip_concurrency, Some(4));
     let p = Plan::parse(
         "[availability]\nprobes = 3\ninterval = \"100ms\"\n",
         Path::new("p"),
@@ -193,6 +207,10 @@ fn plan_errors_name_the_key() {
     assert_eq!(
         plan_errors("[availability]\nfail_ratio = 1.5\n"),
         vec!["plan.toml:2:14: availability.fail_ratio: `1.5` must be in (0, 1]"]
+    );
+    assert_eq!(
+        plan_errors("[politeness]\nper_ip_concurrency = 0\n"),
+        vec!["plan.toml:2:22: politeness.per_ip_concurrency: must be at least 1"]
     );
     let e = plan_errors("[freshnes]\nnews = \"14d\"\n");
     assert!(

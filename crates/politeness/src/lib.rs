@@ -1,6 +1,9 @@
 //! The host gates: per-host rate, concurrency and back-off, so that every request — page,
 //! link, probe, redirect hop — is polite to the fragile government sites it visits.
 //!
+//! Beside each host's limits, a gate may limit each address connected to (`address`): the
+//! sites of one shared platform are many host names on one address.
+//!
 //! Both gates implement the core port [`HostGate`] (made per round by a [`GateFactory`]) and
 //! keep the same per-process limits (`local`): [`memory`] has nothing else (one process is
 //! the whole pool); [`redis`] puts the pool-wide limits in Redis behind them, so the plan's
@@ -9,6 +12,7 @@
 //! [`HostGate`]: spotcheck_core::ports::HostGate
 //! [`GateFactory`]: spotcheck_core::ports::GateFactory
 
+mod address;
 mod local;
 pub mod memory;
 pub mod redis;

@@ -86,7 +86,7 @@ async fn two_workers_share_one_rate() {
                 tasks.push(tokio::spawn(async move {
                     let mut times = Vec::new();
                     while start.elapsed() < run_for {
-                        let permit = gate.enter("a.gov.cn").await;
+                        let permit = gate.enter("a.gov.cn", None).await;
                         times.push(start.elapsed());
                         drop(permit);
                     }
@@ -112,7 +112,7 @@ async fn two_workers_share_one_rate() {
         );
         // Another host has its own bucket.
         let t = Instant::now();
-        drop(gates[1].enter("b.gov.cn").await);
+        drop(gates[1].enter("b.gov.cn", None).await);
         assert!(
             t.elapsed() < Duration::from_millis(200),
             "b.gov.cn waited {:?}",
@@ -137,7 +137,7 @@ async fn concurrency_cap_holds_across_workers() {
             let gate = gates[i % 2].clone();
             let (in_flight, most) = (in_flight.clone(), most.clone());
             tasks.push(tokio::spawn(async move {
-                let permit = gate.enter("a.gov.cn").await;
+                let permit = gate.enter("a.gov.cn", None).await;
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
                 // The request's work: long enough for the others to pile up behind it.
@@ -181,7 +181,7 @@ async fn busy(
             running.push(tokio::spawn(async move {
                 let mut times = Vec::new();
                 while start.elapsed() < run_for {
-                    let permit = gate.enter("a.gov.cn").await;
+                    let permit = gate.enter("a.gov.cn", None).await;
                     times.push(start.elapsed());
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
@@ -251,7 +251,7 @@ async fn one_call_carries_the_asks_of_many_hosts() {
             .map(|host| {
                 let (gate, host) = (gate.clone(), host.clone());
                 tokio::spawn(async move {
-                    let permit = gate.enter(&host).await;
+                    let permit = gate.enter(&host, None).await;
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     drop(permit);
                 })
@@ -328,10 +328,10 @@ async fn back_off_on_one_worker_pauses_the_other() {
         let other = second(&ns).await;
         let a = RedisGate::new(&store, limits("100/s", 4));
         let b = RedisGate::new(&other, limits("100/s", 4));
-        drop(b.enter("a.gov.cn").await);
+        drop(b.enter("a.gov.cn", None).await);
         a.back_off("a.gov.cn", Duration::from_millis(600)).await;
         let t = Instant::now();
-        drop(b.enter("a.gov.cn").await);
+        drop(b.enter("a.gov.cn", None).await);
         let waited = t.elapsed();
         assert!(
             waited >= Duration::from_millis(500),
@@ -342,7 +342,7 @@ async fn back_off_on_one_worker_pauses_the_other() {
         a.back_off("a.gov.cn", Duration::from_millis(800)).await;
         a.back_off("a.gov.cn", Duration::from_millis(10)).await;
         let t = Instant::now();
-        drop(b.enter("a.gov.cn").await);
+        drop(b.enter("a.gov.cn", None).await);
         assert!(
             t.elapsed() >= Duration::from_millis(700),
             "{:?}",
@@ -351,7 +351,7 @@ async fn back_off_on_one_worker_pauses_the_other() {
         // Other hosts are not paused.
         a.back_off("a.gov.cn", Duration::from_secs(5)).await;
         let t = Instant::now();
-        drop(b.enter("b.gov.cn").await);
+        drop(b.enter("b.gov.cn", None).await);
         assert!(t.elapsed() < Duration::from_millis(200));
     })
     .await;
@@ -369,7 +369,7 @@ async fn a_paused_host_does_not_hold_back_another_asking_in_the_same_call() {
         let enter = |host: &'static str| {
             let b = b.clone();
             tokio::spawn(async move {
-                drop(b.enter(host).await);
+                drop(b.enter(host, None).await);
                 t.elapsed()
             })
         };
@@ -402,10 +402,10 @@ async fn a_crashed_workers_lease_expires() {
         let crashed = RedisGate::new(&store, short);
         let survivor = RedisGate::new(&other, short);
         // The crashed worker never returns its lease.
-        std::mem::forget(crashed.enter("a.gov.cn").await);
+        std::mem::forget(crashed.enter("a.gov.cn", None).await);
         assert_eq!(leases(&ns, "a.gov.cn").await, 1);
         let t = Instant::now();
-        let permit = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+        let permit = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn", None))
             .await
             .expect("the slot freed itself");
         assert!(
@@ -430,26 +430,28 @@ async fn a_killed_workers_leases_free_when_its_beat_stops_not_when_they_expire()
         let killed = RedisGate::new(&store, quick);
         let survivor = RedisGate::new(&other, quick);
         // The killed worker had both slots, and will never return them.
-        std::mem::forget(killed.enter("a.gov.cn").await);
-        std::mem::forget(killed.enter("a.gov.cn").await);
+        std::mem::forget(killed.enter("a.gov.cn", None).await);
+        std::mem::forget(killed.enter("a.gov.cn", None).await);
         assert_eq!(leases(&ns, "a.gov.cn").await, 2);
         // While it still beats, its slots are its own.
-        let early = tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn"));
+        let early =
+            tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn", None));
         assert!(early.await.is_err(), "a live worker's lease was taken");
         // Killed: no more beats. Both slots free within the holder key's life, not the
         // leases' 30 s.
         drop(killed);
         let t = Instant::now();
-        let a = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+        let a = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn", None))
             .await
             .expect("the killed worker's slot freed within seconds");
-        let b = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn"))
+        let b = tokio::time::timeout(Duration::from_secs(5), survivor.enter("a.gov.cn", None))
             .await
             .expect("and its second slot");
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         assert_eq!(leases(&ns, "a.gov.cn").await, 2);
         // The survivor's own slots are not freed under it: its beat goes on.
-        let third = tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn"));
+        let third =
+            tokio::time::timeout(Duration::from_millis(800), survivor.enter("a.gov.cn", None));
         assert!(third.await.is_err(), "the concurrency limit no longer held");
         drop((a, b));
     })
@@ -470,7 +472,7 @@ async fn gates_follow_the_rounds_plan() {
         );
         let t = Instant::now();
         for _ in 0..3 {
-            drop(g1.enter("a.gov.cn").await);
+            drop(g1.enter("a.gov.cn", None).await);
         }
         // 3 requests at 4/s: the 2nd and 3rd wait 250 ms each.
         assert!(
@@ -490,17 +492,17 @@ async fn without_redis_the_gate_keeps_local_limits() {
     let ns = namespace();
     let store = connect(&proxied, &ns, RedisOptions::default()).await;
     let gate = RedisGate::new(&store, limits("10/s", 1));
-    drop(gate.enter("a.gov.cn").await);
+    drop(gate.enter("a.gov.cn", None).await);
     proxy.refuse(true);
     proxy.cut();
     let t = Instant::now();
-    let permit = tokio::time::timeout(Duration::from_secs(30), gate.enter("a.gov.cn"))
+    let permit = tokio::time::timeout(Duration::from_secs(30), gate.enter("a.gov.cn", None))
         .await
         .expect("the gate went on without Redis");
     drop(permit);
     // Still spaced by the local rate.
     let t2 = Instant::now();
-    drop(gate.enter("a.gov.cn").await);
+    drop(gate.enter("a.gov.cn", None).await);
     assert!(
         t2.elapsed() >= Duration::from_millis(80),
         "{:?}",

@@ -130,6 +130,7 @@ fn fetcher() -> Fetcher {
         allow_private: true,
         resolve: BTreeMap::new(),
         idle_per_host: 4,
+        limit_addresses: false,
     };
     Fetcher::new(
         cfg,

@@ -45,6 +45,7 @@ fn config(allow_private: bool) -> FetchConfig {
         allow_private,
         resolve: BTreeMap::new(),
         idle_per_host: 4,
+        limit_addresses: false,
     }
 }
 
@@ -552,8 +553,8 @@ struct Spy {
 
 #[async_trait]
 impl HostGate for Spy {
-    async fn enter(&self, host: &str) -> HostPermit {
-        self.inner.enter(host).await
+    async fn enter(&self, host: &str, addr: Option<IpAddr>) -> HostPermit {
+        self.inner.enter(host, addr).await
     }
     async fn back_off(&self, host: &str, wait: Duration) {
         self.back_offs
@@ -720,7 +721,7 @@ async fn waiting_at_the_host_gate_is_not_the_sites_time() {
         assert!(t.elapsed() >= wait, "{what}: {:?}", t.elapsed());
     };
 
-    let held = gate.enter("127.0.0.1").await;
+    let held = gate.enter("127.0.0.1", None).await;
     tokio::spawn(async move {
         tokio::time::sleep(wait).await;
         drop(held);

@@ -10,6 +10,7 @@ mod scheduler;
 mod sim;
 
 use clap::{Parser, Subcommand};
+use spotcheck_core::Period;
 
 pub use console::{ConsoleAction, ConsoleArgs};
 pub use format::FormatArgs;
@@ -74,6 +75,10 @@ pub enum Command {
         conn: Connection,
         #[command(flatten)]
         ops: OpsArgs,
+        /// Remove rounds created longer ago than this (e.g. `400d`), checking hourly, as
+        /// `round prune` does; rounds a kept re-check refers to stay. Off by default.
+        #[arg(long, env = "SPOTCHECK_PRUNE_OLDER_THAN")]
+        prune_older_than: Option<Period>,
     },
     /// Start the plan's scheduled rounds (`[schedule]`), each once across replicas, until
     /// SIGTERM.
@@ -120,6 +125,14 @@ pub enum RoundAction {
         /// Follow the round until it completes.
         #[arg(long)]
         watch: bool,
+    },
+    /// Remove the rounds created longer ago than `--older-than` (e.g. `400d`), every key of
+    /// them, except those a kept re-check refers to; prints what it removed and kept.
+    Prune {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        older_than: Period,
     },
 }
 

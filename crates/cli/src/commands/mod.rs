@@ -44,8 +44,15 @@ pub async fn dispatch(cli: Cli) -> Result<(), CliError> {
                     watch,
                 },
         } => round::status(&conn, &id, json, watch).await,
+        Command::Round {
+            action: RoundAction::Prune { conn, older_than },
+        } => round::prune(&conn, older_than).await,
         Command::Worker(args) => pool::worker(args).await,
-        Command::Collector { conn, ops } => pool::collector(&conn, &ops).await,
+        Command::Collector {
+            conn,
+            ops,
+            prune_older_than,
+        } => pool::collector(&conn, &ops, prune_older_than).await,
         Command::Scheduler(args) => pool::scheduler(args).await,
         Command::Console(args) => console::console(args).await,
         Command::Report {

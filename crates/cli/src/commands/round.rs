@@ -1,10 +1,11 @@
-//! `spotcheck round start | recheck | status`: rounds on the pool, started into RabbitMQ and
-//! Redis and followed in the store.
+//! `spotcheck round start | recheck | status | prune`: rounds on the pool, started into
+//! RabbitMQ and Redis, followed in the store, and removed from it when old.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use spotcheck_core::Period;
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId};
 use spotcheck_notify::{Delivery, Ledger, RedisLedger};
@@ -87,6 +88,27 @@ async fn notices(store: &RedisStore, id: &RoundId) -> Result<Vec<Delivery>, CliE
         .deliveries(id)
         .await
         .map_err(|e| CliError::failed(e.to_string()))
+}
+
+/// Removes the old rounds, keeping those a kept re-check refers to.
+pub async fn prune(conn: &Connection, older_than: Period) -> Result<(), CliError> {
+    let store = conn.store().await?;
+    let pruned = store
+        .prune(older_than.0)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    for id in &pruned.removed {
+        println!("removed {id}");
+    }
+    for id in &pruned.kept_for_rechecks {
+        println!("kept {id}: a later re-check refers to it");
+    }
+    eprintln!(
+        "{} rounds removed, {} kept for their re-checks",
+        pruned.removed.len(),
+        pruned.kept_for_rechecks.len()
+    );
+    Ok(())
 }
 
 fn print_status(id: &RoundId, p: &Progress, notices: &[Delivery], json: bool) {

@@ -5,6 +5,7 @@
 //! concurrency, back-off — pool-wide) and how long the request itself took, without the
 //! fetcher knowing about metrics. No host appears in any label.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,9 +55,9 @@ impl Drop for Timed {
 
 #[async_trait]
 impl HostGate for MeteredGate {
-    async fn enter(&self, host: &str) -> HostPermit {
+    async fn enter(&self, host: &str, addr: Option<IpAddr>) -> HostPermit {
         let asked = Instant::now();
-        let permit = self.inner.enter(host).await;
+        let permit = self.inner.enter(host, addr).await;
         let waited = asked.elapsed();
         metrics::histogram!("spotcheck_throttle_wait_seconds").record(waited.as_secs_f64());
         if waited >= THROTTLED {

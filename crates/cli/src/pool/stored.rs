@@ -20,6 +20,11 @@ pub async fn finished(
         .await
         .map_err(|e| CliError::failed(e.to_string()))?
         .ok_or_else(|| missing(namespace, id))?;
+    // A completed round its collector did not pack (it stopped first) is packed now.
+    store
+        .compact(id)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
     let results = store
         .results(id)
         .await

@@ -183,6 +183,13 @@ pub struct Politeness {
     /// Pool-wide, across every worker.
     pub per_host_rate: Rate,
     pub per_host_concurrency: u32,
+    /// Pool-wide, per address connected to (after DNS), on top of the per-host limits: the
+    /// sites of one shared (集约化) platform are many host names on one address, and 40 of
+    /// them must not see 40 times the rate. Off when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ip_rate: Option<Rate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ip_concurrency: Option<u32>,
 }
 
 impl Default for Politeness {
@@ -190,6 +197,8 @@ impl Default for Politeness {
         Politeness {
             per_host_rate: "2/s".parse().expect("constant rate"),
             per_host_concurrency: 2,
+            per_ip_rate: None,
+            per_ip_concurrency: None,
         }
     }
 }
@@ -344,6 +353,12 @@ impl Plan {
         if self.politeness.per_host_concurrency == 0 {
             errs.push(src.error_at(
                 &root.key("politeness").key("per_host_concurrency"),
+                "must be at least 1",
+            ));
+        }
+        if self.politeness.per_ip_concurrency == Some(0) {
+            errs.push(src.error_at(
+                &root.key("politeness").key("per_ip_concurrency"),
                 "must be at least 1",
             ));
         }

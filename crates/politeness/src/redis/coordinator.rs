@@ -14,7 +14,7 @@ use spotcheck_core::Namespace;
 use super::calls::AskBatch;
 use super::lease::Lease;
 use super::queue::HostQueue;
-use super::{BATCH, GateLimits, PREPAY, jitter, script};
+use super::{BATCH, GateLimits, PREPAY, Scope, jitter, script};
 use crate::local::LocalLimits;
 use crate::lock;
 
@@ -28,6 +28,8 @@ const WARN_EVERY: Duration = Duration::from_secs(30);
 pub(super) struct Coordinator {
     pub(super) conn: ConnectionManager,
     pub(super) ns: Namespace,
+    /// `{ns}:host:` or `{ns}:ip:`, which starts the keys of what this coordinator limits.
+    pub(super) key_base: String,
     pub(super) limits: GateLimits,
     pub(super) interval_us: u64,
     /// GCRA burst tolerance: how far ahead of its schedule a request may go (none: a burst
@@ -62,12 +64,18 @@ pub(super) struct Coordinator {
 }
 
 impl Coordinator {
-    pub(super) fn new(conn: ConnectionManager, ns: &Namespace, limits: GateLimits) -> Coordinator {
+    pub(super) fn new(
+        conn: ConnectionManager,
+        ns: &Namespace,
+        scope: Scope,
+        limits: GateLimits,
+    ) -> Coordinator {
         let interval = limits.rate.interval().max(Duration::from_micros(1));
         let holder = format!("{:08x}{:08x}", std::process::id(), jitter::random());
         Coordinator {
             conn,
             ns: ns.clone(),
+            key_base: format!("{ns}:{}:", scope.key_word()),
             limits,
             interval_us: u64::try_from(interval.as_micros()).unwrap_or(u64::MAX),
             tolerance_us: 0,
@@ -95,7 +103,7 @@ impl Coordinator {
         let mut queues = lock(&self.queues);
         queues
             .entry(host.to_string())
-            .or_insert_with(|| Arc::new(HostQueue::new(&self.ns, host)))
+            .or_insert_with(|| Arc::new(HostQueue::new(&self.key_base, host)))
             .clone()
     }
 

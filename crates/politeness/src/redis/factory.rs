@@ -33,21 +33,17 @@ impl RedisGates {
 impl GateFactory for RedisGates {
     fn gate(&self, round: &Round) -> Arc<dyn HostGate> {
         let limits = GateLimits::of(round);
-        let key = format!(
-            "{}|{}|{}",
-            limits.rate,
-            limits.concurrency,
-            limits.lease_ttl.as_millis()
-        );
+        let addresses = GateLimits::of_addresses(round);
+        let key = format!("{limits:?}|{addresses:?}");
         let mut gates = lock(&self.gates);
         gates
             .entry(key)
             .or_insert_with(|| {
-                Arc::new(RedisGate::with_connection(
-                    self.conn.clone(),
-                    &self.ns,
-                    limits,
-                ))
+                let gate = RedisGate::with_connection(self.conn.clone(), &self.ns, limits);
+                Arc::new(match addresses {
+                    Some(a) => gate.limiting_addresses(a),
+                    None => gate,
+                })
             })
             .clone()
     }

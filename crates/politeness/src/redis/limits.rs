@@ -6,6 +6,8 @@ use std::time::Duration;
 use spotcheck_core::Rate;
 use spotcheck_core::round::Round;
 
+use crate::address;
+
 /// A host's limits, from the round's plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateLimits {
@@ -34,6 +36,17 @@ impl GateLimits {
             lease_ttl: longest + Duration::from_secs(15),
             holder_ttl: HOLDER_TTL,
         }
+    }
+
+    /// The limits per address of a round, when its plan sets any: the host's leases' times
+    /// with the plan's `per_ip_rate` and `per_ip_concurrency`.
+    pub fn of_addresses(round: &Round) -> Option<GateLimits> {
+        let (rate, concurrency) = address::limits(&round.plan.politeness)?;
+        Some(GateLimits {
+            rate,
+            concurrency,
+            ..GateLimits::of(round)
+        })
     }
 }
 

@@ -37,6 +37,10 @@
 //! same limits locally (the in-memory gate's: a governor rate limiter, a semaphore and the
 //! pauses it knows of), so its own tasks queue in memory.
 //!
+//! A plan that limits addresses too (`per_ip_rate`, `per_ip_concurrency`) gets the same
+//! machinery a second time, keyed by the address a request connects to (`{ns}:ip:{addr}`,
+//! with its leases): a request passes its host's limits, then its address's.
+//!
 //! When Redis cannot be reached the gate keeps the local limits only, and says so in the log:
 //! one process alone still respects the plan, and stalling every fetch of a round would help
 //! nobody. Keys are documented with the rest of the layout in [`spotcheck_store::redis`].
@@ -53,6 +57,7 @@ mod queue;
 mod script;
 mod waiting;
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -74,11 +79,18 @@ use crate::local::TIDY_EVERY;
 
 /// One round's (or one set of limits') gate on Redis. Share it behind an `Arc`.
 pub struct RedisGate {
+    hosts: Limiter,
+    /// The limits per address connected to, when the plan sets them.
+    addresses: Option<Limiter>,
+    entered: AtomicU64,
+    started: Instant,
+}
+
+/// One kind of pool-wide limit — per host, or per address — and the heartbeat of its holder.
+struct Limiter {
     coordinator: Arc<Coordinator>,
     /// Keeps the holder key alive while the gate lives; started by the first request.
     heartbeat: OnceLock<AbortHandle>,
-    entered: AtomicU64,
-    started: Instant,
 }
 
 impl RedisGate {
@@ -89,52 +101,93 @@ impl RedisGate {
 
     fn with_connection(conn: ConnectionManager, ns: &Namespace, limits: GateLimits) -> RedisGate {
         RedisGate {
-            coordinator: Arc::new(Coordinator::new(conn, ns, limits)),
-            heartbeat: OnceLock::new(),
+            hosts: Limiter::new(conn, ns, Scope::Host, limits),
+            addresses: None,
             entered: AtomicU64::new(0),
             started: Instant::now(),
         }
+    }
+
+    /// The same gate, limiting each address connected to as well, across the pool.
+    pub fn limiting_addresses(mut self, limits: GateLimits) -> RedisGate {
+        let c = &self.hosts.coordinator;
+        self.addresses = Some(Limiter::new(c.conn.clone(), &c.ns, Scope::Address, limits));
+        self
     }
 
     /// How many calls this gate has made to Redis for its queues' asks. Against the requests
     /// it let through, this says how well a worker's asks are batched: far fewer than one per
     /// request when many wait for the same host, or for hosts asking at the same moment.
     pub fn asks(&self) -> u64 {
-        self.coordinator.asks.load(Ordering::Relaxed)
+        let asks = |l: &Limiter| l.coordinator.asks.load(Ordering::Relaxed);
+        asks(&self.hosts) + self.addresses.as_ref().map_or(0, asks)
     }
 }
 
-#[async_trait]
-impl HostGate for RedisGate {
-    async fn enter(&self, host: &str) -> HostPermit {
-        let host = host.to_ascii_lowercase();
-        // Local limits first: this process's own tasks queue in memory, not in Redis.
-        let slot = self.coordinator.local.enter(&host).await;
-
-        self.heartbeat
-            .get_or_init(|| heartbeat::start(self.coordinator.clone()));
-        if self.entered.fetch_add(1, Ordering::Relaxed) % TIDY_EVERY == 0 {
-            self.coordinator.forget_idle_queues();
+impl Limiter {
+    fn new(conn: ConnectionManager, ns: &Namespace, scope: Scope, limits: GateLimits) -> Limiter {
+        Limiter {
+            coordinator: Arc::new(Coordinator::new(conn, ns, scope, limits)),
+            heartbeat: OnceLock::new(),
         }
-        let queue = self.coordinator.queue(&host);
-        let go = QueuedRequest::join(queue.clone(), self.coordinator.clone())
+    }
+
+    /// Waits for `key`'s limits, in this process and then across the pool; `tidy` forgets
+    /// the queues of keys nobody waits for first.
+    async fn enter(&self, key: &str, tidy: bool) -> RedisPermit {
+        let coordinator = &self.coordinator;
+        // Local limits first: this process's own tasks queue in memory, not in Redis.
+        let slot = coordinator.local.enter(key).await;
+        self.heartbeat
+            .get_or_init(|| heartbeat::start(coordinator.clone()));
+        if tidy {
+            coordinator.forget_idle_queues();
+        }
+        let queue = coordinator.queue(key);
+        let go = QueuedRequest::join(queue.clone(), coordinator.clone())
             .go_ahead()
             .await;
         let permit = RedisPermit {
             queue,
-            coordinator: self.coordinator.clone(),
+            coordinator: coordinator.clone(),
             lease: go.lease,
             slot,
         };
         if go.at > Instant::now() {
             tokio::time::sleep_until(go.at.into()).await;
         }
-        HostPermit::new(permit)
+        permit
+    }
+}
+
+impl Drop for Limiter {
+    /// Stops the heartbeat: the holder key lapses, so leases this gate never returned free soon.
+    fn drop(&mut self) {
+        if let Some(beat) = self.heartbeat.get() {
+            beat.abort();
+        }
+    }
+}
+
+#[async_trait]
+impl HostGate for RedisGate {
+    /// The host's limits first, then the address's, so a request takes its address's rate
+    /// cell right before it goes (a cell taken early and then spent waiting for the host
+    /// would let the address see requests bunched together).
+    async fn enter(&self, host: &str, addr: Option<IpAddr>) -> HostPermit {
+        let host = host.to_ascii_lowercase();
+        let tidy = self.entered.fetch_add(1, Ordering::Relaxed) % TIDY_EVERY == 0;
+        let on_host = self.hosts.enter(&host, tidy).await;
+        let on_addr = match (&self.addresses, addr) {
+            (Some(limiter), Some(ip)) => Some(limiter.enter(&ip.to_string(), tidy).await),
+            _ => None,
+        };
+        HostPermit::new((on_host, on_addr))
     }
 
     async fn back_off(&self, host: &str, wait: Duration) {
         let host = host.to_ascii_lowercase();
-        let coordinator = &self.coordinator;
+        let coordinator = &self.hosts.coordinator;
         coordinator.local.pause(&host, wait);
         let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
         if ms == 0 {
@@ -151,22 +204,36 @@ impl HostGate for RedisGate {
     }
 }
 
-impl Drop for RedisGate {
-    /// Stops the heartbeat: the holder key lapses, so leases this gate never returned free soon.
-    fn drop(&mut self) {
-        if let Some(beat) = self.heartbeat.get() {
-            beat.abort();
-        }
+impl std::fmt::Debug for RedisGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.hosts.coordinator;
+        f.debug_struct("RedisGate")
+            .field("namespace", &c.ns)
+            .field("limits", &c.limits)
+            .field(
+                "address_limits",
+                &self.addresses.as_ref().map(|a| a.coordinator.limits),
+            )
+            .field("age", &self.started.elapsed())
+            .finish()
     }
 }
 
-impl std::fmt::Debug for RedisGate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisGate")
-            .field("namespace", &self.coordinator.ns)
-            .field("limits", &self.coordinator.limits)
-            .field("age", &self.started.elapsed())
-            .finish()
+/// What a gate's keys name: a host, or an address connected to. Each has its own keys
+/// (`{ns}:host:{host}…`, `{ns}:ip:{addr}…`), so a host and an address never share limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Host,
+    Address,
+}
+
+impl Scope {
+    /// The word after the namespace in the scope's keys.
+    fn key_word(self) -> &'static str {
+        match self {
+            Scope::Host => "host",
+            Scope::Address => "ip",
+        }
     }
 }
 

@@ -11,7 +11,6 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use spotcheck_core::Namespace;
 use tokio::sync::Notify;
 
 use super::coordinator::Coordinator;
@@ -127,8 +126,9 @@ impl QueueState {
 }
 
 impl HostQueue {
-    pub(super) fn new(ns: &Namespace, host: &str) -> HostQueue {
-        let base = format!("{ns}:host:{host}");
+    /// The queue of `host` (or address), whose keys start with `key_base`.
+    pub(super) fn new(key_base: &str, host: &str) -> HostQueue {
+        let base = format!("{key_base}{host}");
         HostQueue {
             host: host.to_string(),
             keys: [

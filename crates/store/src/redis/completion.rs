@@ -36,6 +36,10 @@ impl RedisStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        if self.is_packed(round).await? {
+            // Complete and packed: no job is new to it any more.
+            return Ok(Vec::new());
+        }
         let [_, expected, ..] = self.round_keys(round);
         let known: Vec<Vec<bool>> = self
             .retry("SMISMEMBER expected", |mut c| {
@@ -69,8 +73,14 @@ impl RedisStore {
     pub(super) async fn round_progress(&self, round: &RoundId) -> Result<Progress, PortError> {
         check_round(round)?;
         let [_, expected, _, state, ..] = self.round_keys(round);
-        type Fields = (Option<u64>, Option<u64>, Option<String>, Option<String>);
-        let (total, (done, dead, sealed, completed)): (u64, Fields) = self
+        type Fields = (
+            Option<u64>,
+            Option<u64>,
+            Option<String>,
+            Option<String>,
+            Option<u64>,
+        );
+        let (expected_now, (done, dead, sealed, completed, packed_total)): (u64, Fields) = self
             .retry("progress", |mut c| {
                 let mut pipe = ::redis::pipe();
                 pipe.atomic()
@@ -78,12 +88,13 @@ impl RedisStore {
                     .arg(&expected)
                     .cmd("HMGET")
                     .arg(&state)
-                    .arg(&["done", "dead", "sealed", "completed"]);
+                    .arg(&["done", "dead", "sealed", "completed", "total"]);
                 async move { pipe.query_async(&mut c).await }
             })
             .await?;
         Ok(Progress {
-            total,
+            // A packed round's expected set is gone; its size was kept.
+            total: packed_total.unwrap_or(expected_now),
             done: done.unwrap_or(0),
             dead: dead.unwrap_or(0),
             sealed: sealed.as_deref() == Some("1"),

@@ -1,5 +1,6 @@
 -- Adds jobs to the round.
 -- ARGV: 3.. job ids. Returns the ids the round did not have (or that this call added).
+if packed() then return {} end
 local new, seen = {}, {}
 local outstanding, done = 0, 0
 for i = 3, #ARGV do

@@ -12,9 +12,12 @@
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |
+//! | `{ns}:round:{id}:packed` | list | a completed round's results once packed, in job id order: blocks of up to 1,000 results' JSON, one a line, deflated; the results and calls hashes and the expected set are then gone, and the state hash has `packed` (`1`), `total` (the expected jobs) and `results` (see the `compaction` module) |
+//! | `{ns}:round:{id}:packing:{call}` | list | the blocks of a packing call, renamed to `packed` when it finishes first |
 //! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
 //! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
+//! | `{ns}:ip:{addr}`, `{ns}:ip:{addr}:leases` | string, sorted set | the same for an address connected to, when the plan limits addresses (`per_ip_rate`, `per_ip_concurrency`); an address is never paused |
 //! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
 //! | `{ns}:schedule:fence` | integer | the fencing counter of scheduled rounds: every claim takes the next value |
 //! | `{ns}:schedule:{entry}:{due}` | string | `claimed:{token}` while a scheduler starts the round of a schedule entry due at `{due}` (Unix s), lapsing after the lease; then `started:{round}`, kept as long as rounds |
@@ -48,6 +51,11 @@ impl RedisStore {
     /// The key of a round's record.
     pub(super) fn record_key(&self, id: &str) -> String {
         format!("{}:round:{id}", self.ns)
+    }
+
+    /// The packed results of a completed round.
+    pub(super) fn packed_key(&self, round: &RoundId) -> String {
+        format!("{}:packed", self.record_key(&round.0))
     }
 
     /// The namespace's list of rounds.

@@ -12,8 +12,11 @@
 //! - `rounds`: round records and the namespace's list of rounds;
 //! - `completion`: a round's expected jobs, sealing, and its progress;
 //! - `results`: recording results (one, or a batch) and reading them back;
+//! - `compaction`: packing a completed round's results and dropping what only a round in
+//!   progress needs;
 //! - `retention`: how long a round's keys live, and deleting a namespace;
 //! - `schedule`: claims on scheduled rounds, fenced, so each starts once;
+//! - `prune`: removing old rounds, but not those a later re-check refers to;
 //! - `store`: the [`Store`](spotcheck_core::ports::Store) port, put together from the above.
 //!
 //! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
@@ -21,10 +24,12 @@
 //! a page's thousands of links in one command).
 
 mod calls;
+mod compaction;
 mod completion;
 mod connection;
 mod keys;
 mod options;
+mod prune;
 mod results;
 mod retention;
 mod rounds;
@@ -37,6 +42,7 @@ use spotcheck_core::namespace::Namespace;
 
 pub use self::options::RedisOptions;
 pub use self::schedule::Claim;
+pub use self::prune::Pruned;
 use self::scripts::Scripts;
 
 /// The store on Redis. Cloning is not needed: share it behind an `Arc` (the connection inside

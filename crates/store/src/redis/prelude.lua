@@ -17,3 +17,7 @@ local function completed_by_me()
   if redis.call('HGET', KEYS[4], 'completed_by') == ARGV[2] then return 1 end
   return 0
 end
+-- A completed round whose results are packed takes no more writes (see `compact.lua`).
+local function packed()
+  return redis.call('HGET', KEYS[4], 'packed') == '1'
+end

@@ -2,6 +2,11 @@
 -- ARGV: 3 job id, 4 result JSON, 5 `1` if the outcome is `Dead`, 6.. follow-up job ids.
 -- Returns {first, completed}.
 local job = ARGV[3]
+if packed() then
+  -- A late duplicate, or a retry of the call that completed the round: answer as it did.
+  local me = completed_by_me()
+  return {me, me}
+end
 if redis.call('HEXISTS', KEYS[3], job) == 1 then
   if redis.call('HGET', KEYS[5], 'r:' .. job) == ARGV[2] then
     -- A retry of the call that wrote it: answer as that call did.

@@ -17,6 +17,9 @@ use super::RedisStore;
 use super::calls::call_id;
 use super::keys::check_round;
 
+/// Packed blocks read per call.
+const READ_BLOCKS: usize = 8;
+
 /// A result as the record scripts take it: its JSON, and `1` if its outcome is `Dead`.
 fn script_args(result: &JobResult) -> Result<(Vec<u8>, &'static [u8]), PortError> {
     let json = serde_json::to_vec(result)
@@ -135,12 +138,42 @@ impl RedisStore {
         Ok(recorded)
     }
 
-    /// Reads the results hash with `HSCAN` (a big round is never one huge reply) and decodes
-    /// each; a value that is not a result is an error naming its key and field.
+    /// Reads a round's results: a packed round's block by block, or the results hash with
+    /// `HSCAN` (a big round is never one huge reply), decoding each; a value that is not a
+    /// result is an error naming its key and field.
     pub(super) async fn round_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         check_round(round)?;
+        if self.is_packed(round).await? {
+            return self.packed_results(round).await;
+        }
+        let scanned = self.scanned_results(round).await?;
+        // Packed while it was being read (the collector packs a round as it completes): the
+        // hash may have gone half way, and the packed blocks have every result.
+        if self.is_packed(round).await? {
+            return self.packed_results(round).await;
+        }
+        Ok(scanned)
+    }
+
+    /// A packed round's results, a few blocks at a time.
+    async fn packed_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
+        let mut all = Vec::new();
+        let mut next = 0;
+        loop {
+            let (got, blocks) = self.packed_blocks(round, next, READ_BLOCKS).await?;
+            all.extend(got);
+            next += blocks;
+            if blocks < READ_BLOCKS {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The results hash, read with `HSCAN`.
+    async fn scanned_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         let [_, _, key, ..] = self.round_keys(round);
-        let mut raw: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // Each page is decoded as it comes: the round is held once, as results.
+        let mut decoded: BTreeMap<String, JobResult> = BTreeMap::new();
         let mut cursor: u64 = 0;
         loop {
             let (next, page): (u64, Vec<(String, Vec<u8>)>) = self
@@ -157,18 +190,19 @@ impl RedisStore {
                     }
                 })
                 .await?;
-            // HSCAN may return a field twice; the map keeps one.
-            raw.extend(page);
+            for (job, value) in page {
+                // HSCAN may return a field twice; the map keeps one.
+                if decoded.contains_key(&job) {
+                    continue;
+                }
+                let result = JobResult::decode(&value)
+                    .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))?;
+                decoded.insert(job, result);
+            }
             cursor = next;
             if cursor == 0 {
-                break;
+                return Ok(decoded.into_values().collect());
             }
         }
-        raw.into_iter()
-            .map(|(job, value)| {
-                JobResult::decode(&value)
-                    .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))
-            })
-            .collect()
     }
 }

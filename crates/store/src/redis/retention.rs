@@ -9,6 +9,9 @@
 //! The host keys are not per round (a host's limits hold across rounds) and live only as long
 //! as they matter: the bucket expires one second after its arrival time has passed, the pause
 //! when it ends, the leases one second after the last lease would expire.
+//!
+//! Rounds kept for longer than that are removed by [`RedisStore::prune`] (the `prune`
+//! module), which keeps the rounds a later re-check refers to.
 
 use spotcheck_core::ports::PortError;
 #[cfg(doc)]
@@ -29,13 +32,18 @@ impl RedisStore {
     /// Deletes every key of the namespace. For tests and operators; rounds in progress lose
     /// everything.
     pub async fn delete_namespace(&self) -> Result<u64, PortError> {
-        let pattern = self.namespace_pattern();
+        self.unlink_matching(&self.namespace_pattern()).await
+    }
+
+    /// Deletes every key matching `pattern` (`SCAN`, so Redis never blocks on a long list);
+    /// how many.
+    pub(super) async fn unlink_matching(&self, pattern: &str) -> Result<u64, PortError> {
         let mut cursor: u64 = 0;
         let mut deleted = 0u64;
         loop {
             let (next, keys): (u64, Vec<String>) = self
                 .retry("SCAN", |mut c| {
-                    let pattern = pattern.clone();
+                    let pattern = pattern.to_string();
                     async move {
                         ::redis::cmd("SCAN")
                             .arg(cursor)

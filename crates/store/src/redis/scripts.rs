@@ -18,6 +18,7 @@ pub(super) struct Scripts {
     pub(super) expect: Script,
     pub(super) seal: Script,
     pub(super) create: Script,
+    pub(super) compact: Script,
 }
 
 /// A round script: the shared prelude, then the script's own text.
@@ -35,6 +36,7 @@ impl Scripts {
             expect: round_script!("expect.lua"),
             seal: round_script!("seal.lua"),
             create: Script::new(include_str!("create.lua")),
+            compact: Script::new(include_str!("compact.lua")),
         }
     }
 }

@@ -57,4 +57,8 @@ impl Store for RedisStore {
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         self.round_results(round).await
     }
+
+    async fn compact(&self, round: &RoundId) -> Result<(), PortError> {
+        self.pack(round).await.map(|_| ())
+    }
 }

@@ -33,6 +33,9 @@ pub struct FetchConfig {
     /// would only hold a fragile server's sockets, and keeping fewer closes and reopens
     /// connections while a host's links are checked (a third slower on a busy workload).
     pub idle_per_host: usize,
+    /// The round limits addresses as well as hosts: each request's address is looked up
+    /// before it goes, so the gate can keep the address's limits.
+    pub limit_addresses: bool,
 }
 
 impl FetchConfig {
@@ -50,6 +53,8 @@ impl FetchConfig {
             allow_private: round.private_allowed(),
             resolve: round.registry.network.resolve.clone(),
             idle_per_host: round.plan.politeness.per_host_concurrency.max(1) as usize,
+            limit_addresses: round.plan.politeness.per_ip_rate.is_some()
+                || round.plan.politeness.per_ip_concurrency.is_some(),
         }
     }
 }
@@ -87,6 +92,7 @@ pub struct Fetcher {
     gate: Arc<dyn HostGate>,
     cfg: FetchConfig,
     trusted: Arc<[IpAddr]>,
+    resolver: GuardedResolver,
 }
 
 impl Fetcher {
@@ -103,18 +109,15 @@ impl Fetcher {
         trusted: Vec<IpAddr>,
     ) -> Result<Fetcher, String> {
         let trusted: Arc<[IpAddr]> = trusted.into();
-        let resolver = Arc::new(GuardedResolver {
-            overrides: cfg.resolve.clone(),
-            allow_private: cfg.allow_private,
-            trusted: trusted.clone(),
-        });
+        let resolver =
+            GuardedResolver::new(cfg.resolve.clone(), cfg.allow_private, trusted.clone());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .user_agent(cfg.user_agent.clone())
             .no_proxy()
             .pool_max_idle_per_host(cfg.idle_per_host.max(1))
-            .dns_resolver(resolver)
+            .dns_resolver(Arc::new(resolver.clone()))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Fetcher {
@@ -122,6 +125,7 @@ impl Fetcher {
             gate,
             cfg,
             trusted,
+            resolver,
         })
     }
 
@@ -184,7 +188,8 @@ impl Fetcher {
         loop {
             self.check_literal(&url)?;
             let host = url.host_str().unwrap_or("").to_string();
-            let _permit = self.gate.enter(&host).await;
+            let addr = self.address(&url).await;
+            let _permit = self.gate.enter(&host, addr).await;
             let hop = tokio::time::Instant::now();
             let req = match (form.take(), json.take()) {
                 (Some(f), _) => self.client.post(url.clone()).form_pairs(&f),
@@ -246,6 +251,23 @@ impl Fetcher {
                 },
                 retry_after,
             });
+        }
+    }
+
+    /// The address a request to `url` connects to, when the round limits addresses: the
+    /// literal, or the first the resolver gives (the client tries that one first). A name
+    /// that does not resolve has none; the request then fails as it would have.
+    async fn address(&self, url: &Url) -> Option<IpAddr> {
+        if !self.cfg.limit_addresses {
+            return None;
+        }
+        match url.host()? {
+            url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+            url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+            url::Host::Domain(name) => {
+                let addrs = self.resolver.addresses(name).await.ok()?;
+                addrs.first().map(|a| a.ip())
+            }
         }
     }
 

@@ -1,0 +1,160 @@
+//! The scale workload: a simulated province of many sites on fewer hosts, the way shared
+//! (集约化) platforms serve them — site `s` is the name `www.s{s}.bench.gov.cn`, resolved (by
+//! the registry's `[network] resolve`) to host `s % hosts`, an address 127.1.x.y with a port
+//! of its own. Each homepage links to its own site's articles, a share of them broken.
+//! Pages are made from the request's `Host`, so the server keeps no page in memory.
+
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+/// The province's shape.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub sites: usize,
+    pub hosts: usize,
+    pub links_per_site: usize,
+    pub broken_percent: usize,
+}
+
+impl Shape {
+    /// The same province at `1/n` of its size (at least one site on one host).
+    pub fn divided(self, n: usize) -> Shape {
+        Shape {
+            sites: (self.sites / n).max(1),
+            hosts: (self.hosts / n).max(1),
+            ..self
+        }
+    }
+
+    /// Link checks of a round over it.
+    pub fn links(&self) -> usize {
+        self.sites * self.links_per_site
+    }
+}
+
+/// The served province: each host's address.
+pub struct Province {
+    pub shape: Shape,
+    pub hosts: Vec<SocketAddr>,
+}
+
+fn site_name(s: usize) -> String {
+    format!("www.s{s:05}.bench.gov.cn")
+}
+
+/// The host of a loopback address 127.1.x.y, `h` counting from 0.
+fn address(h: usize) -> Ipv4Addr {
+    Ipv4Addr::new(127, 1, (h / 250) as u8, (h % 250 + 1) as u8)
+}
+
+/// Binds the hosts and starts serving on the current runtime.
+pub async fn start(shape: Shape) -> std::io::Result<Province> {
+    let mut hosts = Vec::new();
+    for h in 0..shape.hosts.clamp(1, 250 * 250) {
+        let ip = address(h);
+        let l = TcpListener::bind((ip, 0)).await.map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on {ip} ({e}); loopback must route 127.0.0.0/8"),
+            )
+        })?;
+        hosts.push(l.local_addr()?);
+        let app = Router::new().fallback(move |uri: Uri, headers: HeaderMap| async move {
+            answer(shape, &uri, &headers)
+        });
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, app).await {
+                eprintln!("province host stopped: {e}");
+            }
+        });
+    }
+    Ok(Province { shape, hosts })
+}
+
+impl Province {
+    /// The registry of the province: a unit and a website per site, each name resolved to
+    /// its host's address.
+    pub fn registry(&self) -> String {
+        let mut r = String::from(
+            "[meta]\nregion = \"基准省\"\nname = \"spotcheck scale benchmark\"\n\n[network]\nallow_private = true\n\n[network.resolve]\n",
+        );
+        for s in 0..self.shape.sites {
+            let host = self.hosts[s % self.hosts.len()];
+            let _ = writeln!(r, "\"{}\" = \"{}\"", site_name(s), host.ip());
+        }
+        for s in 0..self.shape.sites {
+            let port = self.hosts[s % self.hosts.len()].port();
+            let _ = write!(
+                r,
+                "\n[[units]]\nid = \"u{s}\"\nname = \"基准单位{s}\"\n\n[[websites]]\nid = \"w{s}\"\nunit = \"u{s}\"\nname = \"基准网站{s}\"\nurl = \"http://{}:{port}/\"\n",
+                site_name(s)
+            );
+        }
+        r
+    }
+}
+
+/// A homepage (`/`, its links chosen by the site in `Host`), an article, or a 404.
+fn answer(shape: Shape, uri: &Uri, headers: &HeaderMap) -> Response {
+    const HTML: (header::HeaderName, &str) = (header::CONTENT_TYPE, "text/html; charset=utf-8");
+    let path = uri.path();
+    if path.starts_with("/broken/") {
+        return (
+            StatusCode::NOT_FOUND,
+            [HTML],
+            "<html><head><title>404 Not Found</title></head><body>not found</body></html>",
+        )
+            .into_response();
+    }
+    if path != "/" {
+        return (
+            [HTML],
+            "<html><head><title>文章</title></head><body><p>正文内容。</p></body></html>",
+        )
+            .into_response();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let mut page = String::with_capacity(shape.links_per_site * 90 + 256);
+    page.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>基准网站</title></head>\n<body><ul>\n");
+    for n in 0..shape.links_per_site {
+        let kind = if n % 100 < shape.broken_percent {
+            "broken"
+        } else {
+            "art"
+        };
+        let _ = writeln!(
+            page,
+            "<li><a href=\"http://{host}/{kind}/{n}.html\">文章 {n}</a></li>"
+        );
+    }
+    page.push_str("</ul></body></html>\n");
+    ([HTML], page).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sites_share_hosts_and_a_tenth_keeps_the_shape() {
+        let shape = Shape {
+            sites: 2000,
+            hosts: 200,
+            links_per_site: 100,
+            broken_percent: 5,
+        };
+        assert_eq!(shape.links(), 200_000);
+        let tenth = shape.divided(10);
+        assert_eq!((tenth.sites, tenth.hosts, tenth.links()), (200, 20, 20_000));
+        assert_eq!(address(0), Ipv4Addr::new(127, 1, 0, 1));
+        assert_eq!(address(251), Ipv4Addr::new(127, 1, 1, 2));
+    }
+}
