@@ -15,18 +15,19 @@ pub async fn collector(conn: &Connection, ops: &OpsArgs) -> Result<(), CliError>
     let redis = conn.store().await?;
     let amqp = conn.queue().await?;
     let stop = stop_on_signal();
-    let probe = PoolProbe {
-        queue: amqp.clone(),
-        store: redis.clone(),
-    };
-    ops::serve(ops.metrics_listen, Role::Collector, probe, stop.clone()).await?;
-    let store: Arc<dyn Store> = redis;
+    let store: Arc<dyn Store> = redis.clone();
     let queue: Arc<dyn Queue> = amqp.clone();
     let collector = Collector::new(
         store,
         queue,
         Arc::new(|id: &RoundId| eprintln!("round {id} complete")),
     );
+    let probe = PoolProbe {
+        queue: amqp.clone(),
+        store: redis,
+        stall: Some(collector.stall()),
+    };
+    ops::serve(ops.metrics_listen, Role::Collector, probe, stop.clone()).await?;
     tracing::info!(namespace = %conn.namespace, "collector ready");
     let result = collector.run(stop).await;
     amqp.close().await;

@@ -12,6 +12,7 @@
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |
+//! | `{ns}:round:{id}:follow-ups` | string | present while a collector has its turn at publishing the round's follow-up jobs: its token, with a lease of [`FOLLOW_UP_LEASE`](spotcheck_core::ports::FOLLOW_UP_LEASE) (see the `turns` module) |
 //! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
 //! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
@@ -46,6 +47,11 @@ impl RedisStore {
     /// The key of a round's record.
     pub(super) fn record_key(&self, id: &str) -> String {
         format!("{}:round:{id}", self.ns)
+    }
+
+    /// A round's turn at publishing follow-up jobs.
+    pub(super) fn follow_ups_key(&self, id: &str) -> String {
+        format!("{}:follow-ups", self.record_key(id))
     }
 
     /// The namespace's list of rounds.

@@ -13,6 +13,7 @@
 //! - `completion`: a round's expected jobs, sealing, and its progress;
 //! - `results`: recording results (one, or a batch) and reading them back;
 //! - `retention`: how long a round's keys live, and deleting a namespace;
+//! - `turns`: collectors' turns at publishing a round's follow-up jobs;
 //! - `store`: the [`Store`](spotcheck_core::ports::Store) port, put together from the above.
 //!
 //! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
@@ -29,6 +30,7 @@ mod retention;
 mod rounds;
 mod scripts;
 mod store;
+mod turns;
 
 use ::redis::aio::ConnectionManager;
 use spotcheck_core::namespace::Namespace;

@@ -12,33 +12,35 @@ use spotcheck_core::outcome::Outcome;
 
 use crate::RoundContext;
 
-/// Runs the check a job asks for.
-pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
+/// Runs the check a job asks for; `Err` says what the round's registry lacks when the job
+/// names a website, column or account it does not have.
+pub async fn run(ctx: &RoundContext, job: &Job) -> Result<Outcome, String> {
     let reg = &ctx.round.registry;
-    match &job.task {
+    Ok(match &job.task {
         Task::Visit { site, .. } => match reg.website(site) {
             Some(w) => Outcome::Visit(visit::visit(ctx, &w.url).await),
-            None => unknown_target("website", site),
+            None => return Err(unknown_target("website", site)),
         },
-        Task::Page { url, .. } => Outcome::Page(page::read(ctx, url).await),
+        Task::Page { site, url, .. } => match reg.website(site) {
+            Some(_) => Outcome::Page(page::read(ctx, url).await),
+            None => return Err(unknown_target("website", site)),
+        },
         Task::Link { url } => Outcome::Link(link::check(ctx, url).await),
         Task::Column { site, column } => {
             match reg.website(site).and_then(|w| w.columns.get(*column)) {
                 Some(c) => Outcome::Column(column::read(ctx, c).await),
-                None => unknown_target("column", &format!("{site}#{column}")),
+                None => return Err(unknown_target("column", &format!("{site}#{column}"))),
             }
         }
         Task::Menu { account } => match reg.account(account) {
             Some(a) => Outcome::Menu(menu::read(ctx, a).await),
-            None => unknown_target("account", account),
+            None => return Err(unknown_target("account", account)),
         },
-    }
+    })
 }
 
-/// A job naming something its round does not have was forged or corrupted; it is recorded
-/// as dead so the round can still complete.
-fn unknown_target(kind: &str, id: &str) -> Outcome {
-    Outcome::Dead {
-        reason: format!("the round has no {kind} `{id}`"),
-    }
+/// A job naming something its round does not have was forged or corrupted: no scheduler of
+/// the round sent it, so the round neither waits for it nor may its report show it.
+fn unknown_target(kind: &str, id: &str) -> String {
+    format!("the round has no {kind} `{id}`")
 }
