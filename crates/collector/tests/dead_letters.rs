@@ -48,7 +48,7 @@ async fn a_dead_job_of_its_round_is_recorded_and_a_foreign_one_dropped() {
         queue
             .publish(
                 Lane::Dead,
-                Job::encode_batch(&[job.clone()]),
+                Job::encode_batch(std::slice::from_ref(job)),
                 Duration::ZERO,
             )
             .await
