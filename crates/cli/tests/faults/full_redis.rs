@@ -20,7 +20,9 @@ struct OwnRedis {
 
 /// Sizes of filler values, largest first: Redis refuses a command whose own arguments would
 /// take it over the limit, so smaller values fill the space the larger ones leave.
-const FILLERS: [usize; 5] = [1 << 20, 1 << 16, 1 << 12, 1 << 8, 16];
+/// The smallest are written again a few times, a moment apart: Redis frees the buffers of
+/// the commands it refused, which would let a small write in.
+const FILLERS: [usize; 8] = [1 << 20, 1 << 16, 1 << 12, 1 << 8, 16, 16, 16, 16];
 
 impl OwnRedis {
     fn start(maxmemory_mb: u32) -> OwnRedis {
@@ -72,7 +74,10 @@ impl OwnRedis {
                     .query::<()>(&mut c)
                 {
                     Ok(()) => n += 1,
-                    Err(e) if e.to_string().contains("OOM") => break,
+                    Err(e) if e.to_string().contains("OOM") => {
+                        std::thread::sleep(Duration::from_millis(100));
+                        break;
+                    }
                     Err(e) => panic!("filling Redis: {e}"),
                 }
             }
@@ -122,12 +127,13 @@ async fn a_full_redis_holds_results_until_memory_frees() {
     let redis = OwnRedis::start(64);
     let pool = Pool::on_redis("fullredis", &redis.url).await;
     let collector = pool.spawn(&city, "collector", &["collector"], "info", true);
+    collector.wait_ready(LIMIT);
+    let id = pool.start_round(&city);
+    // Full once the round is under way, before its first result: every one meets it.
+    let fillers = redis.fill();
     let _workers: Vec<Role> = (0..2)
         .map(|i| pool.spawn(&city, &format!("worker{i}"), &["worker"], "warn", false))
         .collect();
-    collector.wait_ready(LIMIT);
-    let id = pool.start_round(&city);
-    let fillers = redis.fill();
 
     let line = collector.wait_log(
         "cannot write a result; holding it unacknowledged until it goes in",
