@@ -7,7 +7,11 @@
 //! those without follow-ups are recorded in one store operation, those that bring follow-ups
 //! take turns, and the message is acknowledged when all are in. Follow-ups go out a batch to
 //! a message. Dead letters become `Dead` results, so a round with a poisoned job still
-//! completes and says so.
+//! completes and says so. A result the store or the broker refuses is held and written again
+//! until it goes in ([`Stall`]), never returned to the queue, where the delivery limit would
+//! dead-letter it.
+
+mod stall;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -17,10 +21,13 @@ use futures_util::future::join_all;
 use spotcheck_core::job::{Job, JobId};
 use spotcheck_core::outcome::{JobResult, Outcome};
 use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Recorded, Store};
+use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument;
+
+pub use stall::Stall;
 
 /// Called once for each round that this collector saw complete.
 pub type OnComplete = Arc<dyn Fn(&RoundId) + Send + Sync>;
@@ -41,6 +48,17 @@ const MESSAGES: usize = 40;
 /// Messages published at once before their confirms are awaited together.
 const MESSAGES_PER_WAVE: usize = 64;
 
+/// A dead job its round does not have is returned to the dead lane this many times, a
+/// [`FOREIGN_PAUSE`] apart, before it is dropped: a follow-up can die before the result that
+/// adds it to its round is recorded (a page's links are published first), and that record
+/// comes within moments; a job no scheduler of the round sent never belongs to it.
+const FOREIGN_DELIVERIES: u32 = 10;
+const FOREIGN_PAUSE: Duration = Duration::from_millis(500);
+
+/// Between two attempts at writing a held result (see [`Stall`]).
+const HOLD_FIRST: Duration = Duration::from_millis(200);
+const HOLD_MAX: Duration = Duration::from_secs(5);
+
 pub struct Collector {
     shared: Arc<Shared>,
 }
@@ -54,6 +72,7 @@ struct Shared {
     /// the same URL never both publish its check; results without follow-ups (most of
     /// them: link checks, probes) are recorded concurrently.
     follow_ups: tokio::sync::Mutex<()>,
+    stall: Stall,
 }
 
 impl Collector {
@@ -65,8 +84,14 @@ impl Collector {
                 rounds: Mutex::new(HashMap::new()),
                 on_complete,
                 follow_ups: tokio::sync::Mutex::new(()),
+                stall: Stall::default(),
             }),
         }
+    }
+
+    /// Whether results are being held unwritten now, for the role's readiness.
+    pub fn stall(&self) -> Stall {
+        self.shared.stall.clone()
     }
 
     /// Consumes results and dead letters until `stop` turns true or the queue closes, then
@@ -115,29 +140,52 @@ impl Shared {
         let lane = if dead_lane { "dead" } else { "results" };
         metrics::counter!("spotcheck_collector_messages_received_total", "lane" => lane)
             .increment(1);
-        let outcome = if dead_lane {
-            self.handle_dead(&d.body).await
-        } else {
-            self.handle_result(&d.body).await
-        };
-        let settled = match outcome {
-            Ok(()) => d.acker.ack().await,
-            Err(Handling::Poison(why)) => {
-                metrics::counter!("spotcheck_collector_unreadable_total", "lane" => lane)
-                    .increment(1);
-                tracing::error!("unreadable message dropped to the dead lane: {why}");
-                if dead_lane {
-                    // Already dead: keep it out of the way rather than loop on it.
-                    d.acker.ack().await
-                } else {
-                    d.acker.reject(false).await
+        // A result the store or the broker could not take is held, unacknowledged, and
+        // written again until it goes in (see [`Stall`]).
+        let backoff = Backoff::new(HOLD_FIRST, HOLD_MAX);
+        let mut held = None;
+        let mut attempt = 0;
+        let settled = loop {
+            let outcome = if dead_lane {
+                self.handle_dead(&d.body, d.redeliveries).await
+            } else {
+                self.handle_result(&d.body).await
+            };
+            match outcome {
+                Ok(()) => {
+                    if held.take().is_some() {
+                        tracing::info!(attempts = attempt + 1, lane, "held result written");
+                    }
+                    break d.acker.ack().await;
                 }
-            }
-            Err(Handling::Retry(e)) => {
-                metrics::counter!("spotcheck_collector_retries_total").increment(1);
-                tracing::warn!("store or queue unavailable, result returned for later: {e}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                d.acker.reject(true).await
+                Err(Handling::Poison(why)) => {
+                    metrics::counter!("spotcheck_collector_unreadable_total", "lane" => lane)
+                        .increment(1);
+                    if dead_lane {
+                        // Already dead: keep it out of the way rather than loop on it.
+                        tracing::error!("unreadable dead letter dropped: {why}");
+                        break d.acker.ack().await;
+                    }
+                    tracing::error!("unreadable result sent to the dead lane: {why}");
+                    break d.acker.reject(false).await;
+                }
+                Err(Handling::NotYet) => {
+                    tokio::time::sleep(FOREIGN_PAUSE).await;
+                    break d.acker.reject(true).await;
+                }
+                Err(Handling::Retry(e)) => {
+                    metrics::counter!("spotcheck_collector_retries_total").increment(1);
+                    match &held {
+                        None => {
+                            tracing::warn!(error = %e, lane,
+                                "cannot write a result; holding it unacknowledged until it goes in");
+                            held = Some(self.stall.hold(&e));
+                        }
+                        Some(h) => h.again(&e),
+                    }
+                    tokio::time::sleep(backoff.delay(attempt)).await;
+                    attempt = attempt.saturating_add(1);
+                }
             }
         };
         if let Err(e) = settled {
@@ -154,17 +202,38 @@ impl Shared {
 
     /// A dead letter is a batch of jobs (a worker could not process them) or an unreadable
     /// result; each job becomes a `Dead` result so the round can complete — except those
-    /// that already have a result, which the first-write-wins record keeps.
-    async fn handle_dead(&self, body: &[u8]) -> Result<(), Handling> {
+    /// that already have a result, which the first-write-wins record keeps, and those their
+    /// round does not have, which are dropped (after [`FOREIGN_DELIVERIES`]): they were forged,
+    /// and no round waits for them or may report them.
+    async fn handle_dead(&self, body: &[u8], redeliveries: u32) -> Result<(), Handling> {
         let jobs = Job::decode_batch(body).map_err(Handling::Poison)?;
-        for job in &jobs {
+        let mut theirs = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let round = self.round(&job.round).await?;
+            let foreign = self
+                .store
+                .new_jobs(&round.id, std::slice::from_ref(&job.id))
+                .await
+                .map_err(Handling::Retry)?;
+            if foreign.is_empty() {
+                theirs.push(job);
+            } else if redeliveries + 1 < FOREIGN_DELIVERIES {
+                return Err(Handling::NotYet);
+            } else {
+                tracing::error!(round = %job.round, job = %job.id, kind = job.task.kind(),
+                    "dead job its round does not have dropped");
+                metrics::counter!("spotcheck_collector_foreign_jobs_total", "kind" => job.task.kind())
+                    .increment(1);
+            }
+        }
+        for job in &theirs {
             tracing::error!(round = %job.round, job = %job.id, kind = job.task.kind(),
                 "job dead-lettered after every delivery attempt");
             metrics::counter!("spotcheck_collector_dead_letters_total", "kind" => job.task.kind())
                 .increment(1);
         }
         let reason = "every delivery attempt failed";
-        let dead = jobs.into_iter().map(|job| {
+        let dead = theirs.into_iter().map(|job| {
             JobResult::new(
                 job,
                 Outcome::Dead {
@@ -233,8 +302,14 @@ impl Shared {
         follow: Vec<Job>,
     ) -> Result<(), Handling> {
         let ids: Vec<JobId> = follow.iter().map(|j| j.id.clone()).collect();
-        // Two pages linking the same URL never both publish its check.
+        // Two pages linking the same URL never both publish its check: this collector's
+        // tasks take turns, and so do the collectors of a pool (a rolling update runs two).
         let _serial = self.follow_ups.lock().await;
+        let _turn = self
+            .store
+            .follow_up_turn(&round.id)
+            .await
+            .map_err(Handling::Retry)?;
         let fresh: HashSet<JobId> = self
             .store
             .new_jobs(&round.id, &ids)
@@ -308,7 +383,7 @@ impl Shared {
                 self.lock().insert(id.clone(), r.clone());
                 Ok(r)
             }
-            Ok(None) => Err(Handling::Poison(format!("result for unknown round {id}"))),
+            Ok(None) => Err(Handling::Poison(format!("unknown round {id}"))),
             Err(e) => Err(Handling::Retry(e)),
         }
     }
@@ -327,8 +402,10 @@ fn result_span(result: &JobResult) -> tracing::Span {
 enum Handling {
     /// The message can never be processed.
     Poison(String),
-    /// A dependency failed; the message goes back to the queue.
+    /// A dependency failed; the message is held and handled again (see [`Stall`]).
     Retry(PortError),
+    /// A dead job its round does not have (yet): back to the dead lane for a while.
+    NotYet,
 }
 
 /// Resolves once `stop` turns true (or its sender is gone). The guard `wait_for` returns is

@@ -108,7 +108,9 @@ impl Job {
         decode_batch(body, "job", Job::checked)
     }
 
-    fn checked(self) -> Result<Job, String> {
+    /// A decoded job as a spotcheck writes it: this wire version, an id that matches its task,
+    /// a round id that can name a store key.
+    pub(crate) fn checked(self) -> Result<Job, String> {
         let job = self;
         if job.v != WIRE_VERSION {
             return Err(format!(

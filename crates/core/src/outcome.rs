@@ -247,21 +247,20 @@ impl JobResult {
         crate::job::decode_batch(body, "result", JobResult::checked)
     }
 
+    /// A result as a worker writes it: this wire version, and its job as [`Job::decode_batch`]
+    /// accepts it (an id that matches its task, a round id that can name a store key).
     fn checked(self) -> Result<JobResult, String> {
-        let r = self;
-        if r.v != WIRE_VERSION {
+        if self.v != WIRE_VERSION {
             return Err(format!(
                 "result wire version {} (this build speaks {WIRE_VERSION})",
-                r.v
+                self.v
             ));
         }
-        if r.job.id != r.job.task.id() {
-            return Err(format!(
-                "result for job {} does not match its task",
-                r.job.id
-            ));
-        }
-        Ok(r)
+        let job = self
+            .job
+            .checked()
+            .map_err(|why| format!("result of a bad job: {why}"))?;
+        Ok(JobResult { job, ..self })
     }
 }
 

@@ -171,6 +171,16 @@ pub trait Store: Send + Sync {
 
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError>;
 
+    /// Waits for this caller's turn at publishing the round's follow-up jobs, held until the
+    /// permit is dropped: collectors take turns, so two pages linking one URL never both
+    /// publish its check, whichever collectors record them (a rolling update runs two). A
+    /// store shared by a pool holds the turn as a lease ([`FOLLOW_UP_LEASE`]), so a collector
+    /// that dies holding it delays the others by that much at most. A store of one process
+    /// has one collector, which takes turns within itself: the default holds nothing.
+    async fn follow_up_turn(&self, _round: &RoundId) -> Result<HostPermit, PortError> {
+        Ok(HostPermit::free())
+    }
+
     /// Every result of the round, in job id order.
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError>;
 
@@ -183,7 +193,13 @@ pub trait Store: Send + Sync {
     }
 }
 
-/// Held while a request to a host is in flight; dropping it frees the host's slot.
+/// How long a shared store keeps a collector's turn at a round's follow-ups when the
+/// collector does not give it back (it died): publishing a page's follow-ups takes well under
+/// a second, and a turn that outlives this only lets another collector publish a job twice.
+pub const FOLLOW_UP_LEASE: Duration = Duration::from_secs(10);
+
+/// Held while a request to a host is in flight, or while a collector has its turn at a round's
+/// follow-ups ([`Store::follow_up_turn`]); dropping it frees the slot.
 ///
 /// Opaque so that this crate needs no runtime: a gate puts whatever it must release inside
 /// (a semaphore permit, a lease in a shared store) and releases it in that value's `Drop`.

@@ -93,6 +93,9 @@ enum Unchecked {
     UnknownRound,
     /// The check panicked: try again, up to the delivery limit.
     Panicked,
+    /// The job names a website, column or account its round's registry does not have: it
+    /// was forged or corrupted, and is dropped.
+    UnknownTarget,
 }
 
 impl Worker {
@@ -172,7 +175,9 @@ impl Worker {
     /// delivery is acknowledged once the queue has confirmed it. A job that could not be
     /// checked (a panic, the store away) returns the whole delivery to the queue after the
     /// others' results are out: their re-check on redelivery changes nothing, because the
-    /// first result of a job is the one that counts.
+    /// first result of a job is the one that counts. A job of an unknown round sends the
+    /// delivery to the dead lane; a job naming a target its round does not have is dropped
+    /// (logged and counted), as no round waits for it.
     async fn handle(self: Arc<Self>, d: Delivery) {
         let jobs = match Job::decode_batch(&d.body) {
             Ok(j) => j,
@@ -244,8 +249,17 @@ impl Worker {
         if unchecked.contains(&Unchecked::StoreAway) {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        let requeue = unchecked.iter().any(|u| *u != Unchecked::UnknownRound);
-        settle(d.acker.reject(requeue).await);
+        let requeue = unchecked
+            .iter()
+            .any(|u| matches!(u, Unchecked::StoreAway | Unchecked::Panicked));
+        if requeue {
+            settle(d.acker.reject(true).await);
+        } else if unchecked.contains(&Unchecked::UnknownRound) {
+            settle(d.acker.reject(false).await);
+        } else {
+            // Only jobs of targets the round does not have are left: dropped, each logged.
+            settle(d.acker.ack().await);
+        }
     }
 
     /// Checks one job, holding one of the worker's `prefetch` slots while it runs. Its span
@@ -310,7 +324,12 @@ impl Worker {
         .catch_unwind()
         .await;
         match outcome {
-            Ok((o, wording)) => {
+            Ok(Err(why)) => {
+                tracing::error!("{why}: job dropped (no scheduler of the round sent it)");
+                metered.failed("unknown_target");
+                Err(Unchecked::UnknownTarget)
+            }
+            Ok(Ok((o, wording))) => {
                 metrics::histogram!("spotcheck_worker_job_duration_seconds", "kind" => metered.kind)
                     .record(started.elapsed().as_secs_f64());
                 let mut result = JobResult::new(job, o);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use spotcheck_bus::AmqpQueue;
+use spotcheck_collector::Stall;
 use spotcheck_core::ports::{Lane, Store};
 use spotcheck_store::RedisStore;
 
@@ -24,10 +25,13 @@ impl Health {
 }
 
 /// The cheapest calls that prove a role can work: the store lists its rounds, the broker
-/// reports the depth of the jobs queue (a passive declare on a fresh channel).
+/// reports the depth of the jobs queue (a passive declare on a fresh channel). A collector
+/// adds its [`Stall`]: a Redis that answers reads but refuses writes (full, read-only) is
+/// not one it can work with.
 pub struct PoolProbe {
     pub queue: Arc<AmqpQueue>,
     pub store: Arc<RedisStore>,
+    pub stall: Option<Stall>,
 }
 
 impl PoolProbe {
@@ -43,7 +47,10 @@ impl PoolProbe {
         };
         let store = async {
             match tokio::time::timeout(CHECK_TIMEOUT, self.store.rounds()).await {
-                Ok(Ok(r)) => Ok(r.len()),
+                Ok(Ok(r)) => match self.stall.as_ref().and_then(Stall::failing) {
+                    Some(why) => Err(format!("Redis or RabbitMQ refuses writes: {why}")),
+                    None => Ok(r.len()),
+                },
                 Ok(Err(e)) => Err(format!("Redis: {e}")),
                 Err(_) => Err(format!("Redis did not answer within {CHECK_TIMEOUT:?}")),
             }

@@ -5,7 +5,7 @@
 //! | path | answer |
 //! | --- | --- |
 //! | `/metrics` | Prometheus text format, the catalogue below |
-//! | `/healthz` | readiness: `200` when the broker and the store both answer now (a store read and a queue depth, each within 2 s), `503` with the reason otherwise, and `503` once the role is draining after SIGTERM; JSON body |
+//! | `/healthz` | readiness: `200` when the broker and the store both answer now (a store read and a queue depth, each within 2 s), `503` with the reason otherwise, `503` while a collector holds results the store or the queue refused (Redis full or read-only), and `503` once the role is draining after SIGTERM; JSON body |
 //! | `/livez` | liveness: `200` while the process runs (a broker outage is not cured by a restart) |
 //!
 //! It is off by default, so several roles on one machine (and the tests) never fight over a
@@ -22,7 +22,7 @@
 //! | --- | --- | --- | --- |
 //! | `spotcheck_worker_jobs_consumed_total` | counter | kind | deliveries taken from the jobs queue |
 //! | `spotcheck_worker_jobs_succeeded_total` | counter | kind | jobs whose result the broker confirmed and that were acknowledged |
-//! | `spotcheck_worker_jobs_failed_total` | counter | kind, reason | jobs returned or dead-lettered: `unreadable`, `unknown_round`, `store_unavailable`, `panicked`, `unconfirmed`, `unsettled`, `interrupted` (aborted at the end of the grace period) |
+//! | `spotcheck_worker_jobs_failed_total` | counter | kind, reason | jobs returned or dead-lettered: `unreadable`, `unknown_round`, `unknown_target` (dropped: the round has no such website, column or account), `store_unavailable`, `panicked`, `unconfirmed`, `unsettled`, `interrupted` (aborted at the end of the grace period) |
 //! | `spotcheck_worker_jobs_in_flight` | gauge | | jobs taken and not yet settled |
 //! | `spotcheck_worker_job_duration_seconds` | histogram | kind | time of a check, from start to result |
 //! | `spotcheck_fetch_duration_seconds` | histogram | | one HTTP request (a redirect hop), from the host's permit to the end of the body |
@@ -33,8 +33,10 @@
 //! | `spotcheck_collector_results_written_total` | counter | kind | results stored for the first time (one per job of every round) |
 //! | `spotcheck_collector_results_duplicate_total` | counter | kind | redelivered results that changed nothing |
 //! | `spotcheck_collector_dead_letters_total` | counter | kind | jobs dead-lettered after every delivery attempt |
+//! | `spotcheck_collector_foreign_jobs_total` | counter | kind | dead-lettered jobs their round never had (forged), dropped after a few seconds' wait |
 //! | `spotcheck_collector_follow_ups_published_total` | counter | | follow-up jobs (pages, links) published |
-//! | `spotcheck_collector_retries_total` | counter | | results returned because the store or the queue failed |
+//! | `spotcheck_collector_retries_total` | counter | | attempts at writing a result that the store or the queue refused (the result is held and written again) |
+//! | `spotcheck_collector_results_held` | gauge | | result messages held unacknowledged while the store or the queue refuses writes (`/healthz` is 503 meanwhile) |
 //! | `spotcheck_collector_unreadable_total` | counter | lane | messages that could never be read |
 //! | `spotcheck_collector_rounds_completed_total` | counter | | rounds this collector saw complete |
 //! | `spotcheck_reconnects_total` | counter | link | `broker`: the RabbitMQ connection was lost and opened again; `consumer`: a subscription was re-established |

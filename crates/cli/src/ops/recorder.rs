@@ -109,7 +109,15 @@ fn describe() {
     );
     describe_counter!(
         "spotcheck_collector_retries_total",
-        "Results returned because the store or the queue failed"
+        "Attempts at writing a result that the store or the queue refused"
+    );
+    describe_gauge!(
+        "spotcheck_collector_results_held",
+        "Result messages held unacknowledged because the store or the queue refuses writes"
+    );
+    describe_counter!(
+        "spotcheck_collector_foreign_jobs_total",
+        "Dead-lettered jobs their round never had, dropped"
     );
     describe_counter!(
         "spotcheck_collector_unreadable_total",
@@ -162,6 +170,7 @@ pub fn preregister(role: &'static str) {
             }
             metrics::counter!("spotcheck_collector_rounds_completed_total").increment(0);
             metrics::counter!("spotcheck_collector_retries_total").increment(0);
+            metrics::gauge!("spotcheck_collector_results_held").set(0.0);
         }
         _ => {}
     }

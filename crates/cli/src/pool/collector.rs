@@ -26,16 +26,11 @@ pub async fn collector(
     let redis = conn.store().await?;
     let amqp = conn.queue().await?;
     let stop = stop_on_signal();
-    let probe = PoolProbe {
-        queue: amqp.clone(),
-        store: redis.clone(),
-    };
-    ops::serve(ops.metrics_listen, Role::Collector, probe, stop.clone()).await?;
     let notifier = Arc::new(Notifier::new(Arc::new(RedisLedger::new(&redis))));
     if let Some(age) = prune_older_than {
         tokio::spawn(prune_hourly(redis.clone(), age.0));
     }
-    let store: Arc<dyn Store> = redis;
+    let store: Arc<dyn Store> = redis.clone();
     let queue: Arc<dyn Queue> = amqp.clone();
     let announce_from = store.clone();
     let collector = Collector::new(
@@ -46,6 +41,12 @@ pub async fn collector(
             notifier.spawn_for_stored(announce_from.clone(), id.clone());
         }),
     );
+    let probe = PoolProbe {
+        queue: amqp.clone(),
+        store: redis,
+        stall: Some(collector.stall()),
+    };
+    ops::serve(ops.metrics_listen, Role::Collector, probe, stop.clone()).await?;
     tracing::info!(namespace = %conn.namespace, "collector ready");
     let result = collector.run(stop).await;
     amqp.close().await;

@@ -42,6 +42,7 @@ pub async fn scheduler(args: SchedulerArgs) -> Result<(), CliError> {
     let probe = PoolProbe {
         queue: amqp.clone(),
         store: redis.clone(),
+        stall: None,
     };
     ops::serve(
         args.ops.metrics_listen,

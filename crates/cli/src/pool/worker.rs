@@ -27,6 +27,7 @@ pub async fn worker(args: WorkerArgs) -> Result<(), CliError> {
     let probe = PoolProbe {
         queue: queue.clone(),
         store: store.clone(),
+        stall: None,
     };
     ops::serve(ops.metrics_listen, Role::Worker, probe, stop.clone()).await?;
     // Per-host limits in Redis, on the worker's own connection: the plan's politeness holds

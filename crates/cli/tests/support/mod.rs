@@ -260,6 +260,8 @@ impl Drop for Role {
 /// One namespace on the shared broker and store.
 pub struct Pool {
     pub ns: Namespace,
+    /// The Redis this pool's processes use.
+    pub redis: String,
     pub store: RedisStore,
     pub queue: AmqpQueue,
     /// Extra environment for every process of the pool (e.g. a drill).
@@ -268,17 +270,17 @@ pub struct Pool {
 
 impl Pool {
     pub async fn new(test: &str) -> Pool {
+        Pool::on_redis(test, &redis_url()).await
+    }
+
+    /// A pool whose processes use the Redis at `redis` (one a test started for itself).
+    pub async fn on_redis(test: &str, redis: &str) -> Pool {
         let ns: Namespace = format!("t-{test}-{}", std::process::id())
             .parse()
             .expect("a test name keeps to the namespace alphabet");
-        let store = RedisStore::connect(&redis_url(), &ns)
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "Redis at {} is needed for this test ({e}); run ./tests/run",
-                    redis_url()
-                )
-            });
+        let store = RedisStore::connect(redis, &ns).await.unwrap_or_else(|e| {
+            panic!("Redis at {redis} is needed for this test ({e}); run ./tests/run")
+        });
         let queue = AmqpQueue::connect(&amqp_url(), &ns, AmqpOptions::default())
             .await
             .unwrap_or_else(|e| {
@@ -289,6 +291,7 @@ impl Pool {
             });
         Pool {
             ns,
+            redis: redis.to_string(),
             store,
             queue,
             env: Vec::new(),
@@ -299,7 +302,7 @@ impl Pool {
     pub fn env(&self, c: &mut Command) {
         c.env("SPOTCHECK_NAMESPACE", self.ns.as_str())
             .env("SPOTCHECK_AMQP_URL", amqp_url())
-            .env("SPOTCHECK_REDIS_URL", redis_url())
+            .env("SPOTCHECK_REDIS_URL", &self.redis)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
     }
 

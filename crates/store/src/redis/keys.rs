@@ -14,6 +14,7 @@
 //! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |
 //! | `{ns}:round:{id}:packed` | list | a completed round's results once packed, in job id order: blocks of up to 1,000 results' JSON, one a line, deflated; the results and calls hashes and the expected set are then gone, and the state hash has `packed` (`1`), `total` (the expected jobs) and `results` (see the `compaction` module) |
 //! | `{ns}:round:{id}:packing:{call}` | list | the blocks of a packing call, renamed to `packed` when it finishes first |
+//! | `{ns}:round:{id}:follow-ups` | string | present while a collector has its turn at publishing the round's follow-up jobs: its token, with a lease of [`FOLLOW_UP_LEASE`](spotcheck_core::ports::FOLLOW_UP_LEASE) (see the `turns` module) |
 //! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
 //! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
 //! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
@@ -56,6 +57,11 @@ impl RedisStore {
     /// The packed results of a completed round.
     pub(super) fn packed_key(&self, round: &RoundId) -> String {
         format!("{}:packed", self.record_key(&round.0))
+    }
+
+    /// A round's turn at publishing follow-up jobs.
+    pub(super) fn follow_ups_key(&self, id: &str) -> String {
+        format!("{}:follow-ups", self.record_key(id))
     }
 
     /// The namespace's list of rounds.

@@ -17,6 +17,7 @@
 //! - `retention`: how long a round's keys live, and deleting a namespace;
 //! - `schedule`: claims on scheduled rounds, fenced, so each starts once;
 //! - `prune`: removing old rounds, but not those a later re-check refers to;
+//! - `turns`: collectors' turns at publishing a round's follow-up jobs;
 //! - `store`: the [`Store`](spotcheck_core::ports::Store) port, put together from the above.
 //!
 //! Redis Cluster is not supported (the scripts touch several keys of different hash slots); a
@@ -36,6 +37,7 @@ mod rounds;
 mod schedule;
 mod scripts;
 mod store;
+mod turns;
 
 use ::redis::aio::ConnectionManager;
 use spotcheck_core::namespace::Namespace;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use spotcheck_core::job::JobId;
 use spotcheck_core::outcome::JobResult;
-use spotcheck_core::ports::{PortError, Progress, Recorded, Store};
+use spotcheck_core::ports::{HostPermit, PortError, Progress, Recorded, Store};
 use spotcheck_core::round::{Round, RoundId};
 
 use super::RedisStore;
@@ -52,6 +52,10 @@ impl Store for RedisStore {
 
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
         self.round_progress(round).await
+    }
+
+    async fn follow_up_turn(&self, round: &RoundId) -> Result<HostPermit, PortError> {
+        self.take_turn(round).await
     }
 
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {

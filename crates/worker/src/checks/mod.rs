@@ -13,21 +13,25 @@ use spotcheck_core::outcome::{Outcome, WordingHit};
 use crate::RoundContext;
 
 /// Runs the check a job asks for: its outcome, and what the text of the pages it read says
-/// wrong.
-pub async fn run(ctx: &RoundContext, job: &Job) -> (Outcome, Vec<WordingHit>) {
+/// wrong; `Err` says what the round's registry lacks when the job names a website, column or
+/// account it does not have.
+pub async fn run(ctx: &RoundContext, job: &Job) -> Result<(Outcome, Vec<WordingHit>), String> {
     let reg = &ctx.round.registry;
     let mut said = Vec::new();
     let outcome = match &job.task {
         Task::Visit { site, .. } => match reg.website(site) {
             Some(w) => Outcome::Visit(visit::visit(ctx, &w.url).await),
-            None => unknown_target("website", site),
+            None => return Err(unknown_target("website", site)),
         },
-        Task::Page { url, .. } => Outcome::Page(page::read(ctx, url, &mut said).await),
+        Task::Page { site, url, .. } => match reg.website(site) {
+            Some(_) => Outcome::Page(page::read(ctx, url, &mut said).await),
+            None => return Err(unknown_target("website", site)),
+        },
         Task::Link { url } => Outcome::Link(link::check(ctx, url).await),
         Task::Column { site, column } => {
             match reg.website(site).and_then(|w| w.columns.get(*column)) {
                 Some(c) => Outcome::Column(column::read(ctx, c, &mut said).await),
-                None => unknown_target("column", &format!("{site}#{column}")),
+                None => return Err(unknown_target("column", &format!("{site}#{column}"))),
             }
         }
         Task::Menu { account } => match reg.account(account) {
@@ -36,18 +40,16 @@ pub async fn run(ctx: &RoundContext, job: &Job) -> (Outcome, Vec<WordingHit>) {
                 menu::articles(ctx, &m, &mut said).await;
                 Outcome::Menu(m)
             }
-            None => unknown_target("account", account),
+            None => return Err(unknown_target("account", account)),
         },
     };
-    (outcome, said)
+    Ok((outcome, said))
 }
 
-/// A job naming something its round does not have was forged or corrupted; it is recorded
-/// as dead so the round can still complete.
-fn unknown_target(kind: &str, id: &str) -> Outcome {
-    Outcome::Dead {
-        reason: format!("the round has no {kind} `{id}`"),
-    }
+/// A job naming something its round does not have was forged or corrupted: no scheduler of
+/// the round sent it, so the round neither waits for it nor may its report show it.
+fn unknown_target(kind: &str, id: &str) -> String {
+    format!("the round has no {kind} `{id}`")
 }
 
 /// Runs CPU work on the blocking pool. A panic in it goes on in the check (which returns the
