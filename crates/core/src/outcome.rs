@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::job::{Job, WIRE_VERSION};
+use crate::transport::{Ipv6Outcome, TlsOutcome};
 
 /// Whether a fetched URL works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +180,8 @@ pub enum Outcome {
     Link(Verdict),
     Column(ColumnOutcome),
     Menu(MenuOutcome),
+    Ipv6(Ipv6Outcome),
+    Tls(TlsOutcome),
     /// The job was dead-lettered: every delivery attempt failed.
     Dead {
         reason: String,

@@ -1,6 +1,10 @@
 //! The plan: how strictly a round judges. Defaults are the national indicators
 //! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
 
+mod ipv6;
+mod level;
+mod tls;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
 use crate::duration::{Period, Rate};
 use crate::registry::ColumnType;
+
+pub use ipv6::Ipv6;
+pub use level::Level;
+pub use tls::Tls;
 
 fn period(s: &str) -> Period {
     s.parse().expect("constant period")
@@ -25,6 +33,8 @@ pub struct Plan {
     pub politeness: Politeness,
     pub fetch: Fetch,
     pub warnings: Warnings,
+    pub ipv6: Ipv6,
+    pub tls: Tls,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,6 +352,13 @@ impl Plan {
                     format!("`{share}` must be in (0, 1): a share of its veto line"),
                 ));
             }
+        }
+        let share = self.ipv6.link_share;
+        if !(0.0..=1.0).contains(&share) {
+            errs.push(src.error_at(
+                &root.key("ipv6").key("link_share"),
+                format!("`{share}` must be in [0, 1]: a share of the links tried"),
+            ));
         }
         if self.links.depth > 3 {
             errs.push(src.error_at(

@@ -2,9 +2,11 @@
 //! and never fails: whatever a site does becomes a verdict, not an error.
 
 pub mod column;
+pub mod ipv6;
 pub mod link;
 pub mod menu;
 pub mod page;
+pub mod tls;
 pub mod visit;
 
 use spotcheck_core::job::{Job, Task};
@@ -31,6 +33,14 @@ pub async fn run(ctx: &RoundContext, job: &Job) -> Outcome {
         Task::Menu { account } => match reg.account(account) {
             Some(a) => Outcome::Menu(menu::read(ctx, a).await),
             None => unknown_target("account", account),
+        },
+        Task::Ipv6 { site } => match reg.website(site) {
+            Some(w) => Outcome::Ipv6(ipv6::check(ctx, w).await),
+            None => unknown_target("website", site),
+        },
+        Task::Tls { site } => match reg.website(site) {
+            Some(w) => Outcome::Tls(tls::check(ctx, w).await),
+            None => unknown_target("website", site),
         },
     }
 }

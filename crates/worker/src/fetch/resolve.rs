@@ -1,13 +1,16 @@
 //! Name resolution for the fetcher: the registry's overrides first, then the system
 //! resolver, and the guard applied after resolution, so a public name pointing inside is
 //! caught. Its failures are typed, so the fetcher tells a refusal from a failed lookup by
-//! type rather than by message.
+//! type rather than by message. A resolver may hand out one address family only: the IPv6
+//! check visits a site over IPv6 and over IPv4 separately.
 
 use std::collections::BTreeMap;
+use std::error::Error;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use spotcheck_core::registry::Addresses;
 
 use super::guard;
 
@@ -28,12 +31,41 @@ pub(super) struct LookupFailed {
     why: String,
 }
 
+/// Which addresses a resolver hands out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl Family {
+    fn admits(self, ip: IpAddr) -> bool {
+        match self {
+            Family::Any => true,
+            Family::V4 => is_v4(ip),
+            Family::V6 => !is_v4(ip),
+        }
+    }
+}
+
+/// An IPv4 address, or an IPv6 one that only carries an IPv4 address (`::ffff:a.b.c.d`).
+pub fn is_v4(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(_) => true,
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().is_some(),
+    }
+}
+
 /// Resolves names with the registry's overrides first, then the system resolver, and
 /// refuses private addresses after resolution.
+#[derive(Clone)]
 pub(super) struct GuardedResolver {
-    pub(super) overrides: BTreeMap<String, IpAddr>,
+    pub(super) overrides: Arc<BTreeMap<String, Addresses>>,
     pub(super) allow_private: bool,
     pub(super) trusted: Arc<[IpAddr]>,
+    pub(super) family: Family,
 }
 
 /// The guard's verdict on an address, with the trusted ones let through.
@@ -45,52 +77,75 @@ pub(super) fn refusal(ip: IpAddr, trusted: &[IpAddr]) -> Option<&'static str> {
     }
 }
 
+impl GuardedResolver {
+    /// Every address of `host`, of any family and unguarded: the registry's overrides, else
+    /// the system resolver.
+    pub(super) async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, LookupFailed> {
+        if let Some(fixed) = self.overrides.get(host) {
+            return Ok(fixed.iter().collect());
+        }
+        match tokio::net::lookup_host((host, 0)).await {
+            Ok(found) => Ok(found.map(|a| a.ip()).collect()),
+            Err(e) => Err(LookupFailed {
+                host: host.to_string(),
+                why: e.to_string(),
+            }),
+        }
+    }
+
+    /// The addresses of `host` a request may go to: of the resolver's family, past the guard.
+    pub(super) async fn admitted(
+        &self,
+        host: &str,
+    ) -> Result<Vec<IpAddr>, Box<dyn Error + Send + Sync>> {
+        let found = self.lookup(host).await?;
+        let family: Vec<IpAddr> = found
+            .into_iter()
+            .filter(|ip| self.family.admits(*ip))
+            .collect();
+        if family.is_empty() {
+            let why = match self.family {
+                Family::V6 => "no IPv6 address",
+                Family::V4 => "no IPv4 address",
+                Family::Any => "no address",
+            };
+            return Err(Box::new(LookupFailed {
+                host: host.to_string(),
+                why: why.into(),
+            }));
+        }
+        if self.allow_private {
+            return Ok(family);
+        }
+        let mut refused = None;
+        let public: Vec<IpAddr> = family
+            .into_iter()
+            .filter(|ip| match refusal(*ip, &self.trusted) {
+                Some(why) => {
+                    refused = Some((*ip, why));
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        match (public.is_empty(), refused) {
+            (true, Some((ip, why))) => Err(Box::new(Refusal {
+                host: host.to_string(),
+                ip,
+                why,
+            })),
+            _ => Ok(public),
+        }
+    }
+}
+
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_string();
-        let fixed = self.overrides.get(&host).copied();
-        let allow_private = self.allow_private;
-        let trusted = self.trusted.clone();
+        let me = self.clone();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = match fixed {
-                Some(ip) => vec![SocketAddr::new(ip, 0)],
-                None => match tokio::net::lookup_host((host.as_str(), 0))
-                    .await
-                    .map(|found| found.collect::<Vec<_>>())
-                {
-                    Ok(found) => found,
-                    Err(e) => {
-                        return Err(Box::new(LookupFailed {
-                            host,
-                            why: e.to_string(),
-                        }) as _);
-                    }
-                },
-            };
-            if allow_private {
-                return Ok(Box::new(addrs.into_iter()) as Addrs);
-            }
-            let mut refused = None;
-            let public: Vec<SocketAddr> = addrs
-                .into_iter()
-                .filter(|a| match refusal(a.ip(), &trusted) {
-                    Some(why) => {
-                        refused = Some((a.ip(), why));
-                        false
-                    }
-                    None => true,
-                })
-                .collect();
-            if public.is_empty() {
-                return Err(match refused {
-                    Some((ip, why)) => Box::new(Refusal { host, ip, why }) as _,
-                    None => Box::new(LookupFailed {
-                        host,
-                        why: "no address".into(),
-                    }) as _,
-                });
-            }
-            Ok(Box::new(public.into_iter()) as Addrs)
+            let ips = me.admitted(name.as_str()).await?;
+            let addrs: Vec<SocketAddr> = ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect();
+            Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
 }
