@@ -13,7 +13,8 @@ use crate::{dom, links};
 pub struct Face {
     /// The `<title>`, whitespace collapsed.
     pub title: String,
-    /// The visible text, whitespace collapsed and every run of digits written `#`.
+    /// The visible text without whitespace (markup decides where it falls), every run of digits
+    /// written `#`.
     pub text: String,
     /// Every link, resolved.
     pub links: BTreeSet<Url>,
@@ -47,14 +48,14 @@ pub fn face(html: &str, page_url: &Url) -> Face {
         .unwrap_or_else(|| doc.root_element());
     Face {
         title,
-        text: mask_digits(&dom::text(body)),
+        text: normalise(&dom::text(body)),
         links,
     }
 }
 
-fn mask_digits(text: &str) -> String {
+fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
         if c.is_ascii_digit() {
             if !out.ends_with('#') {
                 out.push('#');
