@@ -44,7 +44,10 @@ fn mistyped_sections_are_refused_with_their_position() {
     let es = errors("[tls]\nseverity = \"warning\"\n");
     assert!(es[0].starts_with("plan.toml:2:12"), "{es:?}");
     let es = errors("[tls]\nexpire = \"30d\"\n");
-    assert!(es[0].starts_with("plan.toml:2:1") && es[0].contains("expire"), "{es:?}");
+    assert!(
+        es[0].starts_with("plan.toml:2:1") && es[0].contains("expire"),
+        "{es:?}"
+    );
 }
 
 #[test]
@@ -52,7 +55,10 @@ fn a_name_may_resolve_to_several_addresses() {
     let text = "[meta]\nregion = \"测试市\"\nname = \"测试\"\n[network]\nallow_private = true\n\
                 [network.resolve]\n\"a.test\" = [\"::1\", \"127.0.0.1\"]\n\"b.test\" = \"127.0.0.2\"\n";
     let r = Registry::parse(text, Path::new("r.toml")).unwrap();
-    let a: Vec<String> = r.network.resolve["a.test"].iter().map(|ip| ip.to_string()).collect();
+    let a: Vec<String> = r.network.resolve["a.test"]
+        .iter()
+        .map(|ip| ip.to_string())
+        .collect();
     assert_eq!(a, ["::1", "127.0.0.1"]);
     assert_eq!(r.network.resolve["b.test"].iter().count(), 1);
 
@@ -63,12 +69,20 @@ fn a_name_may_resolve_to_several_addresses() {
     let Err(ConfigErrors(es)) = Registry::parse(&inside, Path::new("r.toml")) else {
         panic!("accepted a name resolving to loopback");
     };
-    assert!(es[0].to_string().contains("[network] resolve sends a.test to ::1"), "{es:?}");
+    assert!(
+        es[0]
+            .to_string()
+            .contains("[network] resolve sends a.test to ::1"),
+        "{es:?}"
+    );
 
     let bad = text.replace("\"127.0.0.2\"", "[\"127.0.0.2\", \"nowhere\"]");
     let Err(ConfigErrors(es)) = Registry::parse(&bad, Path::new("r.toml")) else {
         panic!("accepted a bad address");
     };
     let e = es[0].to_string();
-    assert!(e.starts_with("r.toml:8:") && e.contains("`nowhere` is not an IP address"), "{e}");
+    assert!(
+        e.starts_with("r.toml:8:") && e.contains("`nowhere` is not an IP address"),
+        "{e}"
+    );
 }

@@ -59,14 +59,20 @@ fn the_ipv6_and_https_checks_are_left_out_when_the_plan_switches_them_off() {
         .iter()
         .map(|(j, _)| j.task.kind())
         .collect();
-    assert!(kinds.contains(&"tls") && !kinds.contains(&"ipv6"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"tls") && !kinds.contains(&"ipv6"),
+        "{kinds:?}"
+    );
     r.plan.tls.severity = Level::Off;
     r.plan.ipv6.severity = Level::Veto;
     let kinds: Vec<&str> = spotcheck_scheduler::initial_jobs(&r)
         .iter()
         .map(|(j, _)| j.task.kind())
         .collect();
-    assert!(kinds.contains(&"ipv6") && !kinds.contains(&"tls"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"ipv6") && !kinds.contains(&"tls"),
+        "{kinds:?}"
+    );
 }
 
 fn page_result(r: &Round, url: &str, depth: u8, links: &[&str]) -> JobResult {
