@@ -103,9 +103,11 @@ struct RectificationC {
 }
 
 /// Every indicator the contract lists (its table "Indicators", in its order).
-const INDICATORS: [&str; 13] = [
+const INDICATORS: [&str; 15] = [
     "site.unreachable",
     "site.homepage_stale",
+    "site.ipv6",
+    "site.tls",
     "column.stale",
     "column.blank",
     "links.broken",

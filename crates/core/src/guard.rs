@@ -40,6 +40,11 @@ fn v4_refusal(ip: Ipv4Addr) -> Option<&'static str> {
 
 fn v6_refusal(ip: Ipv6Addr) -> Option<&'static str> {
     let s = ip.segments();
+    // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits: judge that one.
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        let [.., a, b, c, d] = ip.octets();
+        return v4_refusal(Ipv4Addr::new(a, b, c, d));
+    }
     if ip.is_loopback() {
         Some("a loopback address")
     } else if ip.is_unspecified() {
@@ -48,6 +53,11 @@ fn v6_refusal(ip: Ipv6Addr) -> Option<&'static str> {
         Some("a private address")
     } else if s[0] & 0xffc0 == 0xfe80 {
         Some("a link-local address")
+    } else if s[0] & 0xffc0 == 0xfec0 {
+        // Site-local, deprecated but still routed inside some networks.
+        Some("a private address")
+    } else if s[0] & 0xff00 == 0xff00 {
+        Some("a multicast address")
     } else if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
         Some("a cloud metadata address")
     } else {
@@ -74,10 +84,20 @@ mod tests {
             "fc00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "fd12:3456::1",
+            "fec0::1",
+            "ff02::1",
+            "64:ff9b::a00:1",
+            "64:ff9b::7f00:1",
         ] {
             assert!(refusal(a.parse().unwrap()).is_some(), "{a} allowed");
         }
-        for a in ["61.131.1.1", "114.114.114.114", "2400:3200::1"] {
+        for a in [
+            "61.131.1.1",
+            "114.114.114.114",
+            "2400:3200::1",
+            "64:ff9b::3d83:101",
+        ] {
             assert!(refusal(a.parse().unwrap()).is_none(), "{a} refused");
         }
     }

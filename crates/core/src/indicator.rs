@@ -54,6 +54,16 @@ pub enum Indicator {
     ColumnBlank,
     #[strum(serialize = "links.broken")]
     LinkBroken,
+    /// The site does not serve its visitors over IPv6 as the national IPv6 plans require: no
+    /// AAAA record, a homepage that does not open over IPv6 or differs from the IPv4 one, or
+    /// second-level pages out of reach over IPv6. A notice unless the plan's `[ipv6]` raises it.
+    #[strum(serialize = "site.ipv6")]
+    SiteIpv6,
+    /// The site's HTTPS falls short of the security guidance: none, a certificate that is
+    /// expired, about to expire, untrusted or for another name, or plain HTTP not sent to
+    /// HTTPS. A notice unless the plan's `[tls]` raises it.
+    #[strum(serialize = "site.tls")]
+    SiteTls,
     #[strum(serialize = "letters.unanswered")]
     LetterUnanswered,
     /// A dictionary's wrong phrase or a misspelt leader's name in the text of a page or a
@@ -98,7 +108,8 @@ impl Indicator {
     }
 
     /// The severity a finding of this indicator has by default (column findings become vetoes
-    /// when a site reaches the plan's count; a wording error has its dictionary entry's).
+    /// when a site reaches the plan's count; a wording error has its dictionary entry's; the
+    /// plan's `[ipv6]` and `[tls]` raise theirs).
     pub fn severity(&self) -> Severity {
         match self {
             Indicator::SiteUnreachable
@@ -111,9 +122,11 @@ impl Indicator {
             | Indicator::LinkBroken
             | Indicator::InterviewMissing
             | Indicator::MenuLinkBroken => Severity::Deduct,
-            Indicator::WechatUnavailable | Indicator::JobFailed | Indicator::RoundConfig => {
-                Severity::Notice
-            }
+            Indicator::SiteIpv6
+            | Indicator::SiteTls
+            | Indicator::WechatUnavailable
+            | Indicator::JobFailed
+            | Indicator::RoundConfig => Severity::Notice,
         }
     }
 
@@ -135,6 +148,8 @@ impl Indicator {
             Indicator::ColumnStale => "栏目更新不及时",
             Indicator::ColumnBlank => "栏目内容空白",
             Indicator::LinkBroken => "网站链接失效",
+            Indicator::SiteIpv6 => "网站IPv6支持不到位",
+            Indicator::SiteTls => "网站HTTPS安全访问不规范",
             Indicator::LetterUnanswered => "留言长期未回复",
             Indicator::WordingError => "内容存在表述错误",
             Indicator::InterviewMissing => "在线访谈开展不及时",

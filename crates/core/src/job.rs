@@ -48,6 +48,10 @@ pub enum Task {
     Column { site: String, column: usize },
     /// Read an account's menu.
     Menu { account: String },
+    /// Visit a site's homepage and its same-site links over IPv6 and compare with IPv4.
+    Ipv6 { site: String },
+    /// Inspect a site's HTTPS certificate and where its plain-HTTP address leads.
+    Tls { site: String },
 }
 
 impl Task {
@@ -59,6 +63,8 @@ impl Task {
             Task::Link { url } => format!("check|{url}"),
             Task::Column { site, column } => format!("column|{site}|{column}"),
             Task::Menu { account } => format!("menu|{account}"),
+            Task::Ipv6 { site } => format!("ipv6|{site}"),
+            Task::Tls { site } => format!("tls|{site}"),
         }
     }
 

@@ -6,6 +6,7 @@
 //! store) and the [`namespace`] that keeps deployments apart on them. Nothing here does I/O or depends on a runtime, so every role — and every tool that
 //! reads a registry — can use it cheaply.
 
+mod addresses;
 pub mod config_error;
 mod config_file;
 pub mod duration;
@@ -22,6 +23,7 @@ pub mod retry;
 pub mod round;
 pub mod selectors;
 pub mod targets;
+pub mod transport;
 pub mod window;
 
 pub use config_error::ConfigError;

@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::indicator::Severity;
 use crate::job::{Job, WIRE_VERSION};
+use crate::transport::{Ipv6Outcome, TlsOutcome};
 
 /// Whether a fetched URL works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +181,8 @@ pub enum Outcome {
     Link(Verdict),
     Column(ColumnOutcome),
     Menu(MenuOutcome),
+    Ipv6(Ipv6Outcome),
+    Tls(TlsOutcome),
     /// The job was dead-lettered: every delivery attempt failed.
     Dead {
         reason: String,

@@ -7,12 +7,12 @@
 //! are allowed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::addresses::Addresses;
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
 use crate::plan::notify::{is_email_address, is_env_name};
 pub use crate::selectors::Selectors;
@@ -49,9 +49,10 @@ pub struct Network {
     #[serde(default)]
     pub allow_private: bool,
     /// Host name → address overrides, like curl's `--resolve`: for intranets whose names the
-    /// workers' DNS does not know, and for the simulated city.
+    /// workers' DNS does not know, and for the simulated city. An entry gives one address or
+    /// a list (an IPv4 and an IPv6 one, as A and AAAA records would).
     #[serde(default)]
-    pub resolve: BTreeMap<String, IpAddr>,
+    pub resolve: BTreeMap<String, Addresses>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,8 +27,10 @@ pub fn refusal(url: &Url, registry: &Registry) -> Option<String> {
             if name == "localhost" || name.ends_with(".localhost") {
                 return Some(format!("{name} is a loopback name"));
             }
-            let ip = *registry.network.resolve.get(&name)?;
-            why(ip).map(|w| format!("[network] resolve sends {name} to {w}"))
+            let ips = registry.network.resolve.get(&name)?;
+            ips.iter()
+                .find_map(why)
+                .map(|w| format!("[network] resolve sends {name} to {w}"))
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | [`list`] | one page of a column list, letters boards, pagination | [`parse_list`]`(html, page_url, hints) -> ListPage`, [`stated_pages`]`(page) -> Option<u32>`, [`parse_dataproxy`]`(xml, page_url) -> Result<ProxyPage, ProxyError>`, [`DataProxyRequest::next_url`] / [`DataProxyRequest::advance`] |
 //! | [`blank`] | "nothing here" columns | [`is_blank_text`]`(text) -> bool` |
 //! | [`homepage`] | dated links anywhere on a page | [`dated_items`]`(html, page_url) -> Vec<Item>` |
+//! | [`mod@face`] | what a page shows: title, visible text, links | [`face()`]`(html, page_url) -> Face` |
 //!
 //! Choices a caller should know:
 //! - Charset order is BOM, header, `<meta>`, detection: a BOM is in the bytes and outranks any
@@ -44,12 +45,14 @@ pub mod blank;
 pub mod charset;
 pub mod dates;
 mod dom;
+pub mod face;
 pub mod homepage;
 pub mod links;
 pub mod list;
 
 pub use blank::is_blank_text;
 pub use charset::{CharsetSource, Decoded, decode, is_html};
+pub use face::{Face, face};
 pub use homepage::{dated_items, dated_items_in_year};
 pub use links::{Link, links};
 pub use list::{

@@ -67,6 +67,21 @@ pub struct Summary {
     pub letters: LettersTotal,
     /// Jobs of the round and those that could not be processed (an addition).
     pub jobs: JobCounts,
+    /// Sites checked over IPv6 and those that support it (an addition; absent when the plan's
+    /// `[ipv6]` is off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<Ipv6Counts>,
+}
+
+/// The national IPv6 plans' measure: the share of sites an IPv6 visitor reaches whole — an
+/// AAAA record, a homepage that opens over IPv6 and shows what it shows over IPv4, and
+/// same-site links that open over IPv6 at least as often as the plan's `link_share`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Ipv6Counts {
+    pub checked: u32,
+    pub supporting: u32,
+    /// supporting / checked.
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

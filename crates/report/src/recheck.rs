@@ -42,9 +42,11 @@ fn counts(f: &Finding) -> bool {
 /// Whether a job belongs to a target the re-check visits again.
 fn revisited(task: &Task, scope: &Scope) -> bool {
     match task {
-        Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
-            scope.has_website(site)
-        }
+        Task::Visit { site, .. }
+        | Task::Page { site, .. }
+        | Task::Column { site, .. }
+        | Task::Ipv6 { site }
+        | Task::Tls { site } => scope.has_website(site),
         Task::Menu { account } => scope.has_account(account),
         // Link checks are kept unless the re-check checked the same URL again.
         Task::Link { .. } => false,

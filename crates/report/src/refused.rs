@@ -25,6 +25,12 @@ pub(crate) fn split(
         Outcome::Page(p) if p.verdict.refused => Some(p.verdict.reason.clone()),
         Outcome::Link(v) if v.refused => Some(v.reason.clone()),
         Outcome::Column(c) if c.verdict.refused => Some(c.verdict.reason.clone()),
+        Outcome::Ipv6(o) => o
+            .homepage
+            .as_ref()
+            .filter(|v| v.refused)
+            .map(|v| v.reason.clone()),
+        Outcome::Tls(t) if t.refused => Some(t.error.clone().unwrap_or_default()),
         _ => None,
     };
     if !results.iter().any(|r| reason(r).is_some()) {
@@ -66,7 +72,10 @@ pub(crate) fn split(
             continue;
         };
         let (unit, target, url) = match &r.job.task {
-            Task::Visit { site, .. } | Task::Page { site, .. } => match reg.website(site) {
+            Task::Visit { site, .. }
+            | Task::Page { site, .. }
+            | Task::Ipv6 { site }
+            | Task::Tls { site } => match reg.website(site) {
                 Some(w) => (
                     w.unit.clone(),
                     w.name.clone(),

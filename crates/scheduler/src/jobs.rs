@@ -40,6 +40,18 @@ pub fn initial_jobs(round: &Round) -> Vec<(Job, Duration)> {
             };
             jobs.push((Job::new(&round.id, task), Duration::ZERO));
         }
+        if round.plan.ipv6.severity.is_on() {
+            let task = Task::Ipv6 {
+                site: site.id.clone(),
+            };
+            jobs.push((Job::new(&round.id, task), Duration::ZERO));
+        }
+        if round.plan.tls.severity.is_on() {
+            let task = Task::Tls {
+                site: site.id.clone(),
+            };
+            jobs.push((Job::new(&round.id, task), Duration::ZERO));
+        }
     }
     let accounts = round.registry.accounts.iter();
     for account in accounts.filter(|a| a.checkable() && round.checks_account(&a.id)) {

@@ -43,8 +43,35 @@ fn initial_jobs_space_probes_and_skip_unreadable_platforms() {
             ("probe", Duration::from_secs(2 * 72 * 60)),
             ("page", Duration::ZERO),
             ("column", Duration::ZERO),
+            ("ipv6", Duration::ZERO),
+            ("tls", Duration::ZERO),
             ("menu", Duration::ZERO),
         ]
+    );
+}
+
+#[test]
+fn the_ipv6_and_https_checks_are_left_out_when_the_plan_switches_them_off() {
+    use spotcheck_core::plan::Level;
+    let mut r = round(1, true);
+    r.plan.ipv6.severity = Level::Off;
+    let kinds: Vec<&str> = spotcheck_scheduler::initial_jobs(&r)
+        .iter()
+        .map(|(j, _)| j.task.kind())
+        .collect();
+    assert!(
+        kinds.contains(&"tls") && !kinds.contains(&"ipv6"),
+        "{kinds:?}"
+    );
+    r.plan.tls.severity = Level::Off;
+    r.plan.ipv6.severity = Level::Veto;
+    let kinds: Vec<&str> = spotcheck_scheduler::initial_jobs(&r)
+        .iter()
+        .map(|(j, _)| j.task.kind())
+        .collect();
+    assert!(
+        kinds.contains(&"ipv6") && !kinds.contains(&"tls"),
+        "{kinds:?}"
     );
 }
 

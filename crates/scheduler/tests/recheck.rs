@@ -126,8 +126,11 @@ fn a_recheck_visits_only_the_targets_with_problems_to_rectify() {
     assert!(!tasks.is_empty());
     assert!(
         tasks.iter().all(|t| match t {
-            Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } =>
-                site == "down",
+            Task::Visit { site, .. }
+            | Task::Page { site, .. }
+            | Task::Column { site, .. }
+            | Task::Ipv6 { site }
+            | Task::Tls { site } => site == "down",
             Task::Menu { account } => account == "broken-wx",
             Task::Link { .. } => false,
         }),

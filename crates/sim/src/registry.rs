@@ -166,7 +166,8 @@ pub(crate) fn registry_toml(w: &World) -> String {
 }
 
 /// The simulator's plan before the scenario's `[plan]`: availability probes fast enough for
-/// a demo, every other key at the national defaults (国办秘函〔2019〕19号).
+/// a demo, the IPv6 and HTTPS checks off, every other key at the national defaults
+/// (国办秘函〔2019〕19号).
 const BASE_PLAN: &str = r#"
 [availability]
 probes = 3
@@ -200,6 +201,15 @@ stale = "14d"
 [politeness]
 per_host_rate = "2/s"
 per_host_concurrency = 2
+
+# The simulated city serves plain HTTP on IPv4 loopback only: every site would get the same
+# site.ipv6 and site.tls notices, which say nothing about the city. A scenario's [plan] can
+# switch them on.
+[ipv6]
+severity = "off"
+
+[tls]
+severity = "off"
 "#;
 
 pub(crate) fn plan_toml(s: &Scenario) -> String {

@@ -129,6 +129,7 @@ fn fetcher() -> Fetcher {
         user_agent: "spotcheck-test".into(),
         allow_private: true,
         resolve: BTreeMap::new(),
+        extra_roots: Vec::new(),
         idle_per_host: 4,
         limit_addresses: false,
     };

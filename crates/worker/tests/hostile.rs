@@ -44,6 +44,7 @@ fn config(allow_private: bool) -> FetchConfig {
         user_agent: "spotcheck-test".into(),
         allow_private,
         resolve: BTreeMap::new(),
+        extra_roots: Vec::new(),
         idle_per_host: 4,
         limit_addresses: false,
     }

@@ -58,7 +58,8 @@ fn config(resolve: BTreeMap<String, IpAddr>) -> FetchConfig {
         max_retry_after: Duration::from_secs(1),
         user_agent: "spotcheck-test".into(),
         allow_private: true,
-        resolve,
+        resolve: resolve.into_iter().map(|(h, ip)| (h, ip.into())).collect(),
+        extra_roots: Vec::new(),
         idle_per_host: 4,
         limit_addresses: true,
     }

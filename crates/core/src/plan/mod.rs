@@ -2,6 +2,9 @@
 //! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
 
 pub mod notify;
+mod ipv6;
+mod level;
+mod tls;
 
 use std::path::Path;
 
@@ -16,6 +19,10 @@ pub use wording::{MAX_ARTICLES_PER_COLUMN, Wording};
 use crate::config_error::{ConfigError, ConfigErrors, KeyPath, Source};
 use crate::duration::{Period, Rate};
 use crate::registry::ColumnType;
+
+pub use ipv6::Ipv6;
+pub use level::Level;
+pub use tls::Tls;
 
 fn period(s: &str) -> Period {
     s.parse().expect("constant period")
@@ -36,6 +43,8 @@ pub struct Plan {
     pub wording: Wording,
     pub schedule: Schedule,
     pub notify: notify::Notify,
+    pub ipv6: Ipv6,
+    pub tls: Tls,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -378,6 +387,13 @@ impl Plan {
             }
         }
         self.schedule.validate(src, &mut errs);
+        let share = self.ipv6.link_share;
+        if !(0.0..=1.0).contains(&share) {
+            errs.push(src.error_at(
+                &root.key("ipv6").key("link_share"),
+                format!("`{share}` must be in [0, 1]: a share of the links tried"),
+            ));
+        }
         if self.links.depth > 3 {
             errs.push(src.error_at(
                 &root.key("links").key("depth"),

@@ -15,18 +15,20 @@ impl<'a> Computation<'a> {
                 continue;
             };
             let (unit, target, url, website, account) = match &r.job.task {
-                Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
-                    match self.reg.website(site) {
-                        Some(w) => (
-                            self.unit_name(&w.unit),
-                            w.name.clone(),
-                            None,
-                            Some(site.clone()),
-                            None,
-                        ),
-                        None => continue,
-                    }
-                }
+                Task::Visit { site, .. }
+                | Task::Page { site, .. }
+                | Task::Column { site, .. }
+                | Task::Ipv6 { site }
+                | Task::Tls { site } => match self.reg.website(site) {
+                    Some(w) => (
+                        self.unit_name(&w.unit),
+                        w.name.clone(),
+                        None,
+                        Some(site.clone()),
+                        None,
+                    ),
+                    None => continue,
+                },
                 Task::Menu { account } => match self.reg.account(account) {
                     Some(a) => (
                         self.unit_name(&a.unit),

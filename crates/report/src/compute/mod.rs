@@ -3,8 +3,8 @@
 //! Results are evidence; this module judges them with the round's plan, one area a file:
 //! `sites` (availability and homepage), `columns` (stale and blank columns), `figures`
 //! (update counts, letters, interviews), `links`, `accounts` (WeChat menus), `wording`
-//! (wrong phrases in what pages say), `jobs`
-//! (dead-lettered jobs), `warnings` (预警 below the veto lines), then `tables` and `summary`
+//! (wrong phrases in what pages say), `jobs` (dead-lettered jobs), `ipv6` and `tls` (a site's
+//! IPv6 and HTTPS), `warnings` (预警 below the veto lines), then `tables` and `summary`
 //! make the report's lists and rates.
 //! Everything is ordered deterministically (indicator catalogue order, then the registry's
 //! unit order), so the same results give the same report byte for byte, whichever process
@@ -13,12 +13,14 @@
 mod accounts;
 mod columns;
 mod figures;
+mod ipv6;
 mod jobs;
 mod links;
 mod order;
 mod sites;
 mod summary;
 mod tables;
+mod tls;
 mod warnings;
 mod wording;
 
@@ -30,7 +32,9 @@ use spotcheck_core::outcome::{Item, JobResult, Outcome, Verdict};
 use spotcheck_core::registry::Registry;
 use spotcheck_core::round::Round;
 
-use crate::model::{Finding, Report, RoundInfo, SCHEMA, WindowInfo};
+use spotcheck_core::indicator::Severity;
+
+use crate::model::{Finding, Ipv6Counts, Report, RoundInfo, SCHEMA, WindowInfo};
 
 /// Computes the report of a round from its results.
 pub fn compute(round: &Round, results: &[JobResult]) -> Report {
@@ -38,6 +42,8 @@ pub fn compute(round: &Round, results: &[JobResult]) -> Report {
     let mut c = Computation::new(round, judged.as_deref().unwrap_or(results));
     c.sites();
     c.links();
+    c.ipv6();
+    c.tls();
     c.accounts();
     c.wording();
     c.dead_jobs();
@@ -61,6 +67,8 @@ struct Computation<'a> {
     interviews: BTreeMap<String, u32>,
     /// The website carrying each unit's interview column (unit name → site id).
     interview_sites: HashMap<String, String>,
+    /// Sites checked over IPv6 and those supporting it, when the plan checks IPv6.
+    ipv6_counts: Option<Ipv6Counts>,
 }
 
 impl<'a> Computation<'a> {
@@ -91,6 +99,14 @@ impl<'a> Computation<'a> {
             letters: BTreeMap::new(),
             interviews: BTreeMap::new(),
             interview_sites: HashMap::new(),
+            ipv6_counts: None,
+        }
+    }
+
+    /// A finding of this severity on a site fails the site when it is a veto.
+    fn veto_if(&mut self, severity: Severity, site: &'a str) {
+        if severity == Severity::Veto {
+            self.vetoed_sites.insert(site);
         }
     }
 
@@ -156,9 +172,11 @@ fn item_date(item: &Item) -> Option<NaiveDate> {
 
 fn task_site(t: &Task) -> Option<&str> {
     match t {
-        Task::Visit { site, .. } | Task::Page { site, .. } | Task::Column { site, .. } => {
-            Some(site)
-        }
+        Task::Visit { site, .. }
+        | Task::Page { site, .. }
+        | Task::Column { site, .. }
+        | Task::Ipv6 { site }
+        | Task::Tls { site } => Some(site),
         _ => None,
     }
 }

@@ -53,6 +53,7 @@ impl Computation<'_> {
                 total: self.results.len() as u32,
                 dead,
             },
+            ipv6: self.ipv6_counts,
         }
     }
 }

@@ -96,7 +96,7 @@ impl<'a> Computation<'a> {
                     account: Some(&a.id),
                 })
             }
-            Task::Visit { .. } | Task::Link { .. } => None,
+            Task::Visit { .. } | Task::Link { .. } | Task::Ipv6 { .. } | Task::Tls { .. } => None,
         }
     }
 }

@@ -22,6 +22,12 @@ pub(super) fn spot_sentence(ind: Indicator, units: &str, period: &str) -> String
         }
         Indicator::ColumnBlank => format!("{units}网站存在无任何内容或无法打开的空白栏目。"),
         Indicator::LinkBroken => format!("{units}网站页面存在无法打开的失效链接。"),
+        Indicator::SiteIpv6 => format!(
+            "{units}网站未能通过IPv6正常访问，或IPv6访问的页面与IPv4不一致，IPv6改造不到位。"
+        ),
+        Indicator::SiteTls => format!(
+            "{units}网站未规范启用HTTPS，存在证书过期、即将过期、与域名不符或HTTP访问未跳转HTTPS等问题。"
+        ),
         Indicator::LetterUnanswered => format!("{units}存在超过规定期限未回复的网民留言。"),
         Indicator::WordingError => format!(
             "{units}的网站页面或微信公众号文章存在表述错误（国家、党和机构名称、领导姓名或规范表述书写错误，以及错别字），具体见问题清单。"
@@ -53,6 +59,8 @@ pub(super) fn recheck_lead(ind: Indicator) -> &'static str {
         Indicator::ColumnStale => "抽查中部分网站栏目更新不及时",
         Indicator::ColumnBlank => "抽查中部分网站存在空白栏目",
         Indicator::LinkBroken => "抽查中部分网站页面存在失效链接",
+        Indicator::SiteIpv6 => "抽查中部分网站IPv6支持不到位",
+        Indicator::SiteTls => "抽查中部分网站HTTPS安全访问不规范",
         Indicator::LetterUnanswered => "抽查中部分单位网民留言办理不及时",
         Indicator::WordingError => "抽查中部分网站页面和微信公众号文章存在表述错误",
         Indicator::MenuLinkBroken => "抽查中部分单位微信公众号菜单链接失效",

@@ -2,9 +2,11 @@
 //! and never fails: whatever a site does becomes a verdict, not an error.
 
 pub mod column;
+pub mod ipv6;
 pub mod link;
 pub mod menu;
 pub mod page;
+pub mod tls;
 pub mod visit;
 
 use spotcheck_core::job::{Job, Task};
@@ -41,6 +43,14 @@ pub async fn run(ctx: &RoundContext, job: &Job) -> Result<(Outcome, Vec<WordingH
                 Outcome::Menu(m)
             }
             None => return Err(unknown_target("account", account)),
+        },
+        Task::Ipv6 { site } => match reg.website(site) {
+            Some(w) => Outcome::Ipv6(ipv6::check(ctx, w).await),
+            None => return Err(unknown_target("website", site)),
+        },
+        Task::Tls { site } => match reg.website(site) {
+            Some(w) => Outcome::Tls(tls::check(ctx, w).await),
+            None => return Err(unknown_target("website", site)),
         },
     };
     Ok((outcome, said))

@@ -12,8 +12,10 @@ use spotcheck_core::round::Round;
 use url::Url;
 
 use super::error::{FetchError, chain, classify};
-use super::resolve::{GuardedResolver, refusal};
+use super::resolve::{Family, GuardedResolver, refusal};
+use rustls::pki_types::CertificateDer;
 use spotcheck_core::ports::HostGate;
+use spotcheck_core::registry::Addresses;
 
 /// Limits and network settings of the fetches of one round.
 #[derive(Debug, Clone)]
@@ -27,7 +29,10 @@ pub struct FetchConfig {
     pub max_retry_after: Duration,
     pub user_agent: String,
     pub allow_private: bool,
-    pub resolve: BTreeMap<String, IpAddr>,
+    pub resolve: BTreeMap<String, Addresses>,
+    /// CA certificates trusted besides the platform's (an intranet's own CA), by requests and
+    /// by the HTTPS inspection alike.
+    pub extra_roots: Vec<CertificateDer<'static>>,
     /// Idle connections kept open per host for the next request. The plan's per-host
     /// concurrency: no more requests to a host are ever in flight at once, so keeping more
     /// would only hold a fragile server's sockets, and keeping fewer closes and reopens
@@ -52,6 +57,7 @@ impl FetchConfig {
             user_agent: f.user_agent.clone(),
             allow_private: round.private_allowed(),
             resolve: round.registry.network.resolve.clone(),
+            extra_roots: Vec::new(),
             idle_per_host: round.plan.politeness.per_host_concurrency.max(1) as usize,
             limit_addresses: round.plan.politeness.per_ip_rate.is_some()
                 || round.plan.politeness.per_ip_concurrency.is_some(),
@@ -85,6 +91,10 @@ pub struct FetchOptions {
     pub json: Option<Vec<u8>>,
     /// No retries: an availability visit is one visit.
     pub once: bool,
+    /// Follows redirects only while they stay on plain HTTP: a hop to HTTPS is recorded in
+    /// `redirects` and not fetched (the HTTPS check inspects that side on its own), and the
+    /// redirect's answer is returned.
+    pub plain_only: bool,
 }
 
 pub struct Fetcher {
@@ -92,7 +102,10 @@ pub struct Fetcher {
     gate: Arc<dyn HostGate>,
     cfg: FetchConfig,
     trusted: Arc<[IpAddr]>,
-    resolver: GuardedResolver,
+    pub(super) resolver: GuardedResolver,
+    /// The platform's certificate verifier (and `extra_roots`), built on the first HTTPS
+    /// inspection: loading the system's roots is not free.
+    pub(super) verifier: std::sync::OnceLock<Arc<rustls_platform_verifier::Verifier>>,
 }
 
 impl Fetcher {
@@ -108,25 +121,74 @@ impl Fetcher {
         gate: Arc<dyn HostGate>,
         trusted: Vec<IpAddr>,
     ) -> Result<Fetcher, String> {
-        let trusted: Arc<[IpAddr]> = trusted.into();
-        let resolver =
-            GuardedResolver::new(cfg.resolve.clone(), cfg.allow_private, trusted.clone());
-        let client = reqwest::Client::builder()
+        let resolver = GuardedResolver {
+            overrides: Arc::new(cfg.resolve.clone()),
+            allow_private: cfg.allow_private,
+            trusted: trusted.into(),
+            family: Family::Any,
+            kept: Default::default(),
+        };
+        Fetcher::build(cfg, gate, resolver)
+    }
+
+    fn build(
+        cfg: FetchConfig,
+        gate: Arc<dyn HostGate>,
+        resolver: GuardedResolver,
+    ) -> Result<Fetcher, String> {
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .user_agent(cfg.user_agent.clone())
             .no_proxy()
             .pool_max_idle_per_host(cfg.idle_per_host.max(1))
-            .dns_resolver(Arc::new(resolver.clone()))
+            .dns_resolver(Arc::new(resolver.clone()));
+        for der in &cfg.extra_roots {
+            let cert = reqwest::Certificate::from_der(der)
+                .map_err(|e| format!("a trusted CA certificate is unreadable: {e}"))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Fetcher {
             client,
             gate,
+            trusted: resolver.trusted.clone(),
             cfg,
-            trusted,
             resolver,
+            verifier: std::sync::OnceLock::new(),
         })
+    }
+
+    /// A fetcher like this one that connects over one address family only (the IPv6 check's
+    /// two views of a site); the same limits, guard and host gate.
+    pub fn over(&self, family: Family) -> Result<Fetcher, String> {
+        let resolver = GuardedResolver {
+            family,
+            ..self.resolver.clone()
+        };
+        Fetcher::build(self.cfg.clone(), self.gate.clone(), resolver)
+    }
+
+    /// Every address of a URL's host, of any family and before the guard: what DNS (or the
+    /// registry's `[network] resolve`) says, for checks that report on the addresses
+    /// themselves. An IP-literal host is its own address.
+    pub async fn addresses(&self, url: &Url) -> Result<Vec<IpAddr>, FetchError> {
+        match url.host() {
+            Some(url::Host::Ipv4(ip)) => Ok(vec![IpAddr::V4(ip)]),
+            Some(url::Host::Ipv6(ip)) => Ok(vec![IpAddr::V6(ip)]),
+            Some(url::Host::Domain(host)) => self
+                .resolver
+                .lookup(host)
+                .await
+                .map_err(|e| FetchError::Dns(e.to_string())),
+            None => Err(FetchError::Dns(format!("{url} has no host"))),
+        }
+    }
+
+    pub(super) fn gate(&self) -> &Arc<dyn HostGate> {
+        &self.gate
     }
 
     pub fn config(&self) -> &FetchConfig {
@@ -220,6 +282,19 @@ impl Fetcher {
                         return Err(FetchError::BadRedirect(format!("to {next}")));
                     }
                     redirects.push(next.clone());
+                    if opts.plain_only && next.scheme() == "https" {
+                        return Ok(Answer {
+                            fetched: Fetched {
+                                url,
+                                status,
+                                content_type: None,
+                                body: Vec::new(),
+                                truncated: false,
+                                redirects,
+                            },
+                            retry_after: None,
+                        });
+                    }
                     left = left.saturating_sub(hop.elapsed());
                     url = next;
                     continue;
@@ -265,14 +340,14 @@ impl Fetcher {
             url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
             url::Host::Domain(name) => {
-                let addrs = self.resolver.addresses(name).await.ok()?;
-                addrs.first().map(|a| a.ip())
+                let addrs = self.resolver.admitted(name).await.ok()?;
+                addrs.first().copied()
             }
         }
     }
 
     /// IP-literal hosts never reach the resolver: guard them here.
-    fn check_literal(&self, url: &Url) -> Result<(), FetchError> {
+    pub(super) fn check_literal(&self, url: &Url) -> Result<(), FetchError> {
         if self.cfg.allow_private {
             return Ok(());
         }

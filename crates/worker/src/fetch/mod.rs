@@ -1,7 +1,8 @@
 //! Fetching: one bounded, polite, guarded HTTP request path for every kind of job.
 //!
 //! [`client`] follows redirects itself so each hop is recorded, guarded and rate limited;
-//! `resolve` applies the registry's name overrides and the guard after resolution; `error`
+//! `resolve` applies the registry's name overrides and the guard after resolution (one
+//! address family when asked); `tls` inspects a site's certificate without trusting it; `error`
 //! tells what went wrong from the error's types; [`guard`] (the registry's check too, so it
 //! lives in core) refuses private targets; every request passes the round's host gate
 //! ([`HostGate`](spotcheck_core::ports::HostGate)), which spaces requests per host.
@@ -9,8 +10,11 @@
 pub mod client;
 mod error;
 mod resolve;
+mod tls;
 
 pub use spotcheck_core::guard;
 
 pub use client::{FetchConfig, Fetched, Fetcher};
 pub use error::FetchError;
+pub use resolve::{Family, is_v4};
+pub use tls::Presented;

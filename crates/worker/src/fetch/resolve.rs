@@ -1,15 +1,18 @@
 //! Name resolution for the fetcher: the registry's overrides first, then the system
 //! resolver, and the guard applied after resolution, so a public name pointing inside is
-//! caught. A name's addresses are kept a little while, so the per-address limits and the
-//! connection see the same address. Its failures are typed, so the fetcher tells a refusal from a failed lookup by
-//! type rather than by message.
+//! caught. Its failures are typed, so the fetcher tells a refusal from a failed lookup by
+//! type rather than by message. A resolver may hand out one address family only: the IPv6
+//! check visits a site over IPv6 and over IPv4 separately. A name's addresses are kept a
+//! little while, so the per-address limits and the connection see the same address.
 
 use std::collections::{BTreeMap, HashMap};
+use std::error::Error;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use spotcheck_core::registry::Addresses;
 
 use super::guard;
 
@@ -37,47 +40,49 @@ const KEEP: Duration = Duration::from_secs(30);
 /// Past this many names kept, the stale ones are dropped at the next lookup.
 const KEPT_NAMES: usize = 4096;
 
+/// When a name was looked up, and its addresses.
+type LookedUp = (Instant, Arc<[IpAddr]>);
+
+/// Names looked up lately, shared by a resolver's clones.
+pub(super) type Kept = Arc<Mutex<HashMap<String, LookedUp>>>;
+
+/// Which addresses a resolver hands out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl Family {
+    fn admits(self, ip: IpAddr) -> bool {
+        match self {
+            Family::Any => true,
+            Family::V4 => is_v4(ip),
+            Family::V6 => !is_v4(ip),
+        }
+    }
+}
+
+/// An IPv4 address, or an IPv6 one that only carries an IPv4 address (`::ffff:a.b.c.d`).
+pub fn is_v4(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(_) => true,
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().is_some(),
+    }
+}
+
 /// Resolves names with the registry's overrides first, then the system resolver, and
 /// refuses private addresses after resolution. Clones share their looked-up names.
 #[derive(Clone)]
 pub(super) struct GuardedResolver {
-    inner: Arc<Resolver>,
+    pub(super) overrides: Arc<BTreeMap<String, Addresses>>,
+    pub(super) allow_private: bool,
+    pub(super) trusted: Arc<[IpAddr]>,
+    pub(super) family: Family,
+    pub(super) kept: Kept,
 }
-
-/// When a name was looked up, and its addresses.
-type LookedUp = (Instant, Arc<[SocketAddr]>);
-
-struct Resolver {
-    overrides: BTreeMap<String, IpAddr>,
-    allow_private: bool,
-    trusted: Arc<[IpAddr]>,
-    looked_up: Mutex<HashMap<String, LookedUp>>,
-}
-
-impl GuardedResolver {
-    pub(super) fn new(
-        overrides: BTreeMap<String, IpAddr>,
-        allow_private: bool,
-        trusted: Arc<[IpAddr]>,
-    ) -> GuardedResolver {
-        GuardedResolver {
-            inner: Arc::new(Resolver {
-                overrides,
-                allow_private,
-                trusted,
-                looked_up: Mutex::new(HashMap::new()),
-            }),
-        }
-    }
-
-    /// The addresses of `host` the guard lets through, in the order the client tries them:
-    /// the first is the one a request connects to.
-    pub(super) async fn addresses(&self, host: &str) -> Result<Vec<SocketAddr>, BoxError> {
-        self.inner.addresses(host).await
-    }
-}
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The guard's verdict on an address, with the trusted ones let through.
 pub(super) fn refusal(ip: IpAddr, trusted: &[IpAddr]) -> Option<&'static str> {
@@ -88,62 +93,80 @@ pub(super) fn refusal(ip: IpAddr, trusted: &[IpAddr]) -> Option<&'static str> {
     }
 }
 
-impl Resolver {
-    async fn addresses(&self, host: &str) -> Result<Vec<SocketAddr>, BoxError> {
-        let addrs = self.look_up(host).await?;
+impl GuardedResolver {
+    /// Every address of `host`, of any family and unguarded: the registry's overrides, the
+    /// addresses looked up less than [`KEEP`] ago, or a fresh lookup by the system resolver.
+    pub(super) async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, LookupFailed> {
+        if let Some(fixed) = self.overrides.get(host) {
+            return Ok(fixed.iter().collect());
+        }
+        let kept = lock(&self.kept)
+            .get(host)
+            .filter(|(at, _)| at.elapsed() < KEEP)
+            .map(|(_, ips)| ips.clone());
+        if let Some(ips) = kept {
+            return Ok(ips.to_vec());
+        }
+        let found: Arc<[IpAddr]> = match tokio::net::lookup_host((host, 0)).await {
+            Ok(found) => found.map(|a| a.ip()).collect(),
+            Err(e) => {
+                return Err(LookupFailed {
+                    host: host.to_string(),
+                    why: e.to_string(),
+                });
+            }
+        };
+        let mut kept = lock(&self.kept);
+        if kept.len() >= KEPT_NAMES {
+            kept.retain(|_, (at, _)| at.elapsed() < KEEP);
+        }
+        kept.insert(host.to_string(), (Instant::now(), found.clone()));
+        Ok(found.to_vec())
+    }
+
+    /// The addresses of `host` a request may go to: of the resolver's family, past the guard.
+    pub(super) async fn admitted(
+        &self,
+        host: &str,
+    ) -> Result<Vec<IpAddr>, Box<dyn Error + Send + Sync>> {
+        let found = self.lookup(host).await?;
+        let family: Vec<IpAddr> = found
+            .into_iter()
+            .filter(|ip| self.family.admits(*ip))
+            .collect();
+        if family.is_empty() {
+            let why = match self.family {
+                Family::V6 => "no IPv6 address",
+                Family::V4 => "no IPv4 address",
+                Family::Any => "no address",
+            };
+            return Err(Box::new(LookupFailed {
+                host: host.to_string(),
+                why: why.into(),
+            }));
+        }
         if self.allow_private {
-            return Ok(addrs.to_vec());
+            return Ok(family);
         }
         let mut refused = None;
-        let public: Vec<SocketAddr> = addrs
-            .iter()
-            .copied()
-            .filter(|a| match refusal(a.ip(), &self.trusted) {
+        let public: Vec<IpAddr> = family
+            .into_iter()
+            .filter(|ip| match refusal(*ip, &self.trusted) {
                 Some(why) => {
-                    refused = Some((a.ip(), why));
+                    refused = Some((*ip, why));
                     false
                 }
                 None => true,
             })
             .collect();
-        if public.is_empty() {
-            let host = host.to_string();
-            return Err(match refused {
-                Some((ip, why)) => Box::new(Refusal { host, ip, why }) as _,
-                None => Box::new(LookupFailed {
-                    host,
-                    why: "no address".into(),
-                }) as _,
-            });
-        }
-        Ok(public)
-    }
-
-    /// The override, the addresses looked up less than [`KEEP`] ago, or a fresh lookup.
-    async fn look_up(&self, host: &str) -> Result<Arc<[SocketAddr]>, BoxError> {
-        if let Some(ip) = self.overrides.get(host) {
-            return Ok(Arc::new([SocketAddr::new(*ip, 0)]));
-        }
-        let kept = lock(&self.looked_up)
-            .get(host)
-            .filter(|(at, _)| at.elapsed() < KEEP)
-            .map(|(_, addrs)| addrs.clone());
-        if let Some(addrs) = kept {
-            return Ok(addrs);
-        }
-        let found: Arc<[SocketAddr]> = tokio::net::lookup_host((host, 0))
-            .await
-            .map_err(|e| LookupFailed {
+        match (public.is_empty(), refused) {
+            (true, Some((ip, why))) => Err(Box::new(Refusal {
                 host: host.to_string(),
-                why: e.to_string(),
-            })?
-            .collect();
-        let mut kept = lock(&self.looked_up);
-        if kept.len() >= KEPT_NAMES {
-            kept.retain(|_, (at, _)| at.elapsed() < KEEP);
+                ip,
+                why,
+            })),
+            _ => Ok(public),
         }
-        kept.insert(host.to_string(), (Instant::now(), found.clone()));
-        Ok(found)
     }
 }
 
@@ -153,9 +176,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let inner = self.inner.clone();
+        let me = self.clone();
         Box::pin(async move {
-            let addrs = inner.addresses(name.as_str()).await?;
+            let ips = me.admitted(name.as_str()).await?;
+            let addrs: Vec<SocketAddr> = ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect();
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
