@@ -1,9 +1,9 @@
 //! The plan: how strictly a round judges. Defaults are the national indicators
 //! (国办秘函〔2019〕19号); a `plan.toml` overrides any of them.
 
-pub mod notify;
 mod ipv6;
 mod level;
+pub mod notify;
 mod tls;
 
 use std::path::Path;

@@ -43,8 +43,8 @@ use ::redis::aio::ConnectionManager;
 use spotcheck_core::namespace::Namespace;
 
 pub use self::options::RedisOptions;
-pub use self::schedule::Claim;
 pub use self::prune::Pruned;
+pub use self::schedule::Claim;
 use self::scripts::Scripts;
 
 /// The store on Redis. Cloning is not needed: share it behind an `Arc` (the connection inside

@@ -132,7 +132,10 @@ impl Fetcher {
             .with_no_client_auth();
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         // The address gate sees the first address, the one `connect` tries first.
-        let addr = ips.first().copied().filter(|_| self.config().limit_addresses);
+        let addr = ips
+            .first()
+            .copied()
+            .filter(|_| self.config().limit_addresses);
         let _permit = self.gate().enter(&host, addr).await;
         let timeout = self.config().timeout;
         let connect_timeout = self.config().connect_timeout;
