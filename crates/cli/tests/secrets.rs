@@ -76,10 +76,15 @@ async fn no_secret_or_token_leaves_the_worker() {
                 "{:?}",
                 conn.zrange::<_, Vec<String>>(&k, 0, -1).await.unwrap()
             ),
-            "list" => format!(
-                "{:?}",
-                conn.lrange::<_, Vec<String>>(&k, 0, -1).await.unwrap()
-            ),
+            // A completed round's results are packed: deflated blocks, read inflated.
+            "list" => conn
+                .lrange::<_, Vec<Vec<u8>>>(&k, 0, -1)
+                .await
+                .unwrap()
+                .iter()
+                .map(|item| inflated(item))
+                .collect::<Vec<_>>()
+                .join("\n"),
             _ => String::new(),
         };
         haystacks.push((format!("redis {k}"), value));
@@ -90,4 +95,14 @@ async fn no_secret_or_token_leaves_the_worker() {
         }
     }
     pool.finish().await;
+}
+
+/// A list item as text: inflated when it is a deflated block, else as it is.
+fn inflated(item: &[u8]) -> String {
+    use std::io::Write;
+    let mut dec = flate2::write::DeflateDecoder::new(Vec::new());
+    match dec.write_all(item).and_then(|()| dec.finish()) {
+        Ok(text) => String::from_utf8_lossy(&text).into_owned(),
+        Err(_) => String::from_utf8_lossy(item).into_owned(),
+    }
 }
