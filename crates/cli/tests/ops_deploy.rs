@@ -279,6 +279,7 @@ fn the_compose_file_describes_a_pool() {
         "collector",
         "worker",
         "scheduler",
+        "calendar",
         "console",
     ] {
         assert!(services.contains_key(name), "no service {name}");
@@ -363,6 +364,11 @@ fn the_compose_file_describes_a_pool() {
     assert_eq!(s(sched, &["command", "0"]), "round");
     assert_eq!(s(sched, &["command", "1"]), "start");
     assert_eq!(s(sched, &["restart"]), "no");
+    // The calendar is the long-running `scheduler` role on the registry and plan it is given.
+    let calendar = svc("calendar");
+    assert_eq!(s(calendar, &["command", "0"]), "scheduler");
+    assert_eq!(s(calendar, &["command", "4"]), "/config/plan.toml");
+    assert_eq!(s(calendar, &["restart"]), "unless-stopped");
 }
 
 /// What Docker's own reader makes of the compose file. The compose v2 plugin
@@ -407,6 +413,7 @@ fn systemd_units_stop_gracefully_and_verify() {
         "spotcheck-worker@.service",
         "spotcheck-collector.service",
         "spotcheck-console.service",
+        "spotcheck-scheduler.service",
     ];
     for unit in units {
         let text = read(&format!("systemd/{unit}"));
@@ -450,6 +457,7 @@ fn systemd_units_stop_gracefully_and_verify() {
         .arg(dir.path().join("spotcheck-collector.service"))
         .arg(dir.path().join("spotcheck-worker@9464.service"))
         .arg(dir.path().join("spotcheck-console.service"))
+        .arg(dir.path().join("spotcheck-scheduler.service"))
         .env("SYSTEMD_LOG_COLOR", "0")
         .output()
         .unwrap();
