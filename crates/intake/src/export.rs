@@ -16,17 +16,21 @@ use crate::rows::platform_label;
 pub const WEBSITES_SHEET: &str = "网站";
 pub const ACCOUNTS_SHEET: &str = "政务新媒体";
 
-const WEBSITE_FIELDS: [Field; 5] = [
+const WEBSITE_FIELDS: [Field; 7] = [
     Field::SiteName,
     Field::SiteCode,
     Field::SiteUrl,
     Field::Unit,
+    Field::UnitContact,
+    Field::UnitEmail,
     Field::Id,
 ];
-const ACCOUNT_FIELDS: [Field; 6] = [
+const ACCOUNT_FIELDS: [Field; 8] = [
     Field::AccountName,
     Field::Platform,
     Field::Unit,
+    Field::UnitContact,
+    Field::UnitEmail,
     Field::AppId,
     Field::SecretEnv,
     Field::Id,
@@ -47,6 +51,8 @@ pub fn export_xlsx(registry: &Registry, path: &Path) -> Result<(), IntakeError> 
             w.code.clone().unwrap_or_default(),
             w.url.to_string(),
             registry.unit_name(&w.unit).to_string(),
+            contact(registry, &w.unit),
+            email(registry, &w.unit),
             w.id.clone(),
         ]
     });
@@ -58,6 +64,8 @@ pub fn export_xlsx(registry: &Registry, path: &Path) -> Result<(), IntakeError> 
             a.name.clone(),
             platform_label(a.platform).to_string(),
             registry.unit_name(&a.unit).to_string(),
+            contact(registry, &a.unit),
+            email(registry, &a.unit),
             a.appid.clone().unwrap_or_default(),
             a.secret_env.clone().unwrap_or_default(),
             a.id.clone(),
@@ -65,6 +73,18 @@ pub fn export_xlsx(registry: &Registry, path: &Path) -> Result<(), IntakeError> 
     });
     fill(accounts, &ACCOUNT_FIELDS, rows).map_err(failed)?;
     book.save(path).map_err(failed)
+}
+
+/// The contact of the unit with id `unit`, or an empty cell.
+fn contact(registry: &Registry, unit: &str) -> String {
+    let u = registry.unit(unit);
+    u.and_then(|u| u.contact.clone()).unwrap_or_default()
+}
+
+/// The email of the unit with id `unit`, or an empty cell.
+fn email(registry: &Registry, unit: &str) -> String {
+    let u = registry.unit(unit);
+    u.and_then(|u| u.email.clone()).unwrap_or_default()
 }
 
 /// A bold header of `fields` and one row per entry, every cell text (codes and AppIDs must

@@ -28,6 +28,10 @@ pub enum Field {
     AppId,
     /// The environment variable of a WeChat account's secret (written by `registry export`).
     SecretEnv,
+    /// The owning unit's email, where its 整改通知单 is sent (`[notify.email]`).
+    UnitEmail,
+    /// The owning unit's contact person, greeted in that mail.
+    UnitContact,
 }
 
 /// Every accepted label per field, after [`normalize`]. The first label is the one
@@ -82,6 +86,30 @@ pub const LABELS: &[(Field, &[&str])] = &[
         &["appid", "开发者id", "开发者id(appid)", "公众号appid"],
     ),
     (Field::SecretEnv, &["密钥环境变量", "secret_env"]),
+    (
+        Field::UnitEmail,
+        &[
+            "联系邮箱",
+            "电子邮箱",
+            "邮箱",
+            "电子邮件",
+            "单位邮箱",
+            "主办单位邮箱",
+            "主办单位联系邮箱",
+            "email",
+        ],
+    ),
+    (
+        Field::UnitContact,
+        &[
+            "联系人",
+            "负责人",
+            "网站负责人",
+            "账号负责人",
+            "帐号负责人",
+            "主办单位联系人",
+        ],
+    ),
 ];
 
 /// What a sheet lists.
@@ -241,7 +269,8 @@ mod tests {
         assert_eq!(field_of("原始ID"), Some(Field::OriginalId));
         assert_eq!(field_of("开发者ID（AppID）"), Some(Field::AppId));
         assert_eq!(field_of("ＡｐｐＩＤ"), Some(Field::AppId));
-        assert_eq!(field_of("联系人"), None);
+        assert_eq!(field_of("联系人"), Some(Field::UnitContact));
+        assert_eq!(field_of("联系电话"), None);
     }
 
     #[test]

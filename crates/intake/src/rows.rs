@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use spotcheck_core::plan::notify::is_email_address;
 use spotcheck_core::registry::{Account, Platform, Unit, Website};
 use url::Url;
 
@@ -59,6 +60,17 @@ impl Row<'_> {
             label_of(field),
             message,
         ));
+    }
+
+    /// The unit's email, when the row gives one, must be an address (the notices go there).
+    fn check_email(&mut self) {
+        let email = self.get(Field::UnitEmail).to_string();
+        if !email.is_empty() && !is_email_address(&email) {
+            self.bad(
+                Field::UnitEmail,
+                format!("`{email}` is not an email address"),
+            );
+        }
     }
 
     /// A field that must not be empty.
@@ -156,6 +168,7 @@ impl Draft {
                 }
             });
         let unit = row.required(Field::Unit);
+        row.check_email();
         let code = row.get(Field::SiteCode).to_string();
         if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric()) {
             let why = if code.contains(['E', 'e', '.']) {
@@ -186,7 +199,7 @@ impl Draft {
             return;
         }
         self.site_rows.insert(id.clone(), row.origin.clone());
-        let unit = self.unit_id(&unit, &row.origin);
+        let unit = self.unit_id(&unit, row);
         let notes = note(row, Field::SiteKind);
         self.websites.push(Entry {
             value: Website {
@@ -211,6 +224,7 @@ impl Draft {
             Some(Platform::Wechat)
         };
         let unit = row.required(Field::Unit);
+        row.check_email();
         let appid = row.get(Field::AppId).to_string();
         if platform == Some(Platform::Wechat) && appid.is_empty() {
             row.bad(
@@ -248,7 +262,7 @@ impl Draft {
             return;
         }
         self.account_rows.insert(id.clone(), row.origin.clone());
-        let unit = self.unit_id(&unit, &row.origin);
+        let unit = self.unit_id(&unit, row);
         let mut notes = note(row, Field::Platform);
         notes.extend(note(row, Field::WechatId));
         notes.extend(note(row, Field::OriginalId));
@@ -277,25 +291,34 @@ impl Draft {
 
     /// The id of the unit named `name`, created at its first row: `u001`, `u002` … in order
     /// of appearance.
-    fn unit_id(&mut self, name: &str, origin: &Origin) -> String {
-        if let Some(&i) = self.unit_by_name.get(name) {
-            return self.units[i].value.id.clone();
-        }
-        let id = format!("u{:03}", self.units.len() + 1);
-        self.unit_by_name.insert(name.to_string(), self.units.len());
-        self.units.push(Entry {
-            value: Unit {
-                id: id.clone(),
-                name: name.to_string(),
-                aliases: Vec::new(),
-                leaders: Vec::new(),
-                email: None,
-                contact: None,
-            },
-            origin: origin.clone(),
-            notes: Vec::new(),
-        });
-        id
+    /// The id of the unit named `name`, created on its first row. The unit's email and
+    /// contact come from the first of its rows that gives them.
+    fn unit_id(&mut self, name: &str, row: &Row<'_>) -> String {
+        let i = match self.unit_by_name.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.units.len();
+                self.unit_by_name.insert(name.to_string(), i);
+                self.units.push(Entry {
+                    value: Unit {
+                        id: format!("u{:03}", i + 1),
+                        name: name.to_string(),
+                        aliases: Vec::new(),
+                        leaders: Vec::new(),
+                        email: None,
+                        contact: None,
+                    },
+                    origin: row.origin.clone(),
+                    notes: Vec::new(),
+                });
+                i
+            }
+        };
+        let unit = &mut self.units[i].value;
+        let given = |field| Some(row.get(field).to_string()).filter(|v| !v.is_empty());
+        unit.email = unit.email.take().or_else(|| given(Field::UnitEmail));
+        unit.contact = unit.contact.take().or_else(|| given(Field::UnitContact));
+        unit.id.clone()
     }
 }
 

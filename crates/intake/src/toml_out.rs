@@ -27,6 +27,12 @@ pub fn write(draft: &Draft, meta: &Meta, sources: &[String]) -> String {
         table(&mut out, "units", origin, &[]);
         field(&mut out, "id", &value.id);
         field(&mut out, "name", &value.name);
+        if let Some(email) = &value.email {
+            field(&mut out, "email", email);
+        }
+        if let Some(contact) = &value.contact {
+            field(&mut out, "contact", contact);
+        }
     }
     for Entry {
         value,

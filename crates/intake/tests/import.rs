@@ -76,8 +76,16 @@ fn an_office_workbook_becomes_a_registry_the_loader_accepts() {
     let (imported, reg) = imported(dir.path(), &[path]);
     assert_eq!(problems(&imported), Vec::<String>::new());
 
-    let units: Vec<_> = reg.units.iter().map(|u| (&*u.id, &*u.name)).collect();
-    assert_eq!(units, [("u001", "市甲局"), ("u002", "市乙局")]);
+    let units: Vec<_> = reg
+        .units
+        .iter()
+        .map(|u| (&*u.id, &*u.name, u.contact.as_deref()))
+        .collect();
+    // 联系人 under the merged 主办单位 is the unit's contact.
+    assert_eq!(
+        units,
+        [("u001", "市甲局", Some("张三")), ("u002", "市乙局", None)]
+    );
     let sites: Vec<_> = reg
         .websites
         .iter()
@@ -350,4 +358,32 @@ fn an_exported_registry_imports_to_the_same_registry() {
     assert_eq!(again, first);
     assert_eq!(first.websites.len(), 3);
     assert_eq!(first.accounts.len(), 2);
+}
+
+/// Units' contacts for the notices: the first row of a unit that gives an email and a contact
+/// gives them to the unit; a malformed email is the row's problem, named by its column.
+#[test]
+fn units_take_their_email_and_contact_from_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.csv");
+    std::fs::write(
+        &path,
+        "网站名称,首页网址,主办单位,联系人,联系邮箱\n\
+         甲网站,http://a.example.gov.cn/,甲局,,\n\
+         甲服务网,http://fw.a.example.gov.cn/,甲局,李四,jia@example.gov.cn\n\
+         甲三网,http://c.a.example.gov.cn/,甲局,王五,other@example.gov.cn\n\
+         乙网站,http://b.example.gov.cn/,乙局,赵六,not-an-address\n",
+    )
+    .unwrap();
+    let (imported, reg) = imported(dir.path(), &[path]);
+    assert_eq!(
+        problems(&imported),
+        ["sites.csv [sites] row 5, column E (联系邮箱): `not-an-address` is not an email address"]
+    );
+    let units: Vec<_> = reg
+        .units
+        .iter()
+        .map(|u| (&*u.name, u.email.as_deref(), u.contact.as_deref()))
+        .collect();
+    assert_eq!(units, [("甲局", Some("jia@example.gov.cn"), Some("李四"))]);
 }
