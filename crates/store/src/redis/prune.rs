@@ -71,27 +71,6 @@ impl RedisStore {
         })
     }
 
-    /// Every listed round with its creation time (ms of Redis server time).
-    async fn listed_rounds(&self) -> Result<Vec<(String, u64)>, PortError> {
-        let key = self.rounds_key();
-        let scored: Vec<(String, f64)> = self
-            .retry("ZRANGE rounds", |mut c| {
-                let key = key.clone();
-                async move {
-                    ::redis::cmd("ZRANGE")
-                        .arg(key)
-                        .arg(0)
-                        .arg(-1)
-                        .arg("WITHSCORES")
-                        .query_async(&mut c)
-                        .await
-                }
-            })
-            .await?;
-        // Scores are whole milliseconds, well within a double's exact integers.
-        Ok(scored.into_iter().map(|(id, ms)| (id, ms as u64)).collect())
-    }
-
     async fn server_ms(&self) -> Result<u64, PortError> {
         let (secs, micros): (u64, u64) = self
             .retry("TIME", |mut c| async move {

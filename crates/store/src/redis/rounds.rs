@@ -47,10 +47,10 @@ impl RedisStore {
         .transpose()
     }
 
-    /// The listed rounds whose record still exists, oldest first; the others are forgotten.
-    pub(super) async fn live_rounds(&self) -> Result<Vec<RoundId>, PortError> {
+    /// Every listed round with its creation time (ms of Redis server time).
+    pub(super) async fn listed_rounds(&self) -> Result<Vec<(String, u64)>, PortError> {
         let key = self.rounds_key();
-        let ids: Vec<String> = self
+        let scored: Vec<(String, f64)> = self
             .retry("ZRANGE rounds", |mut c| {
                 let key = key.clone();
                 async move {
@@ -58,11 +58,25 @@ impl RedisStore {
                         .arg(key)
                         .arg(0)
                         .arg(-1)
+                        .arg("WITHSCORES")
                         .query_async(&mut c)
                         .await
                 }
             })
             .await?;
+        // Scores are whole milliseconds, well within a double's exact integers.
+        Ok(scored.into_iter().map(|(id, ms)| (id, ms as u64)).collect())
+    }
+
+    /// The listed rounds whose record still exists, oldest first; the others are forgotten.
+    pub(super) async fn live_rounds(&self) -> Result<Vec<RoundId>, PortError> {
+        let ids: Vec<String> = self
+            .listed_rounds()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let key = self.rounds_key();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
