@@ -191,6 +191,53 @@ async fn closing_gives_up_on_a_broker_that_does_not_answer() {
     );
 }
 
+/// A network path that fails without a reset is noticed by both ends within the heartbeat:
+/// the broker returns the delivery the silent consumer held to its queue (with RabbitMQ's own
+/// 60-s heartbeat it would hold it for two minutes), and once the path carries bytes again
+/// the consumer is back, on a fresh connection, and gets it.
+#[tokio::test]
+async fn a_black_hole_is_noticed_within_the_heartbeat() {
+    let (proxy, url) = broker_proxy().await;
+    let ns = namespace();
+    let opts = AmqpOptions {
+        heartbeat: Duration::from_secs(1),
+        connect_timeout: Duration::from_secs(2),
+        ..AmqpOptions::default()
+    };
+    let q = connect(&url, &ns, opts).await;
+    let direct = connect(&amqp_url(), &ns, AmqpOptions::default()).await;
+    let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
+    proxy.black_hole(true);
+    direct
+        .publish(Lane::Jobs, b"a".to_vec(), Duration::ZERO)
+        .await
+        .unwrap();
+    let depth_becomes = |n: u32| {
+        let direct = direct.clone();
+        async move {
+            let start = Instant::now();
+            while direct.depth(Lane::Jobs).await.unwrap() != n {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "the jobs queue never held {n} ready"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    // Delivered into the hole, then returned when the broker hears nothing for too long.
+    depth_becomes(0).await;
+    depth_becomes(1).await;
+    proxy.black_hole(false);
+    let d = next_within(&mut c, 20).await;
+    assert_eq!((d.body.as_slice(), d.redeliveries), (&b"a"[..], 1));
+    d.acker.ack().await.unwrap();
+    drop(c);
+    q.close().await;
+    direct.delete_namespace().await.unwrap();
+    direct.close().await;
+}
+
 #[tokio::test]
 async fn publish_gives_up_at_its_deadline() {
     let (proxy, url) = broker_proxy().await;

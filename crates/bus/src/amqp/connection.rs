@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use lapin::options::ConfirmSelectOptions;
+use lapin::uri::AMQPUri;
 use lapin::{Channel, Connection, ConnectionProperties};
 use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::PortError;
@@ -89,9 +90,14 @@ impl Inner {
         let props = ConnectionProperties::default()
             .with_connection_name(format!("spotcheck {} #{serial}", self.names.ns).into());
         // The URL holds the password: never put it in a message.
+        let mut uri: AMQPUri = self
+            .url
+            .parse()
+            .map_err(|_| Failure::Fatal(PortError::Invalid("bad RabbitMQ URL".into())))?;
+        uri.query.heartbeat = Some(heartbeat_secs(self.opts.heartbeat));
         let connection = tokio::time::timeout(
             self.opts.connect_timeout,
-            Connection::connect(&self.url, props),
+            Connection::connect_uri(uri, props),
         )
         .await
         .map_err(|_| {
@@ -170,6 +176,15 @@ impl AmqpQueue {
             );
         }
     }
+}
+
+/// The heartbeat as AMQP carries it: whole seconds, at least one unless it is off, at most
+/// what the field holds.
+fn heartbeat_secs(d: Duration) -> u16 {
+    if d.is_zero() {
+        return 0;
+    }
+    u16::try_from(d.as_secs().max(1)).unwrap_or(u16::MAX)
 }
 
 /// Closes a channel that is still open; a failure only means it is gone already.

@@ -29,6 +29,14 @@ pub struct AmqpOptions {
     /// [`Queue::publish`](spotcheck_core::ports::Queue::publish) fails, so a runaway producer
     /// meets back-pressure instead of filling the broker's disk. Default none.
     pub max_queued: Option<u32>,
+    /// The AMQP heartbeat asked of the broker (whole seconds; zero turns it off). A network
+    /// path that fails without a reset leaves a connection open that nothing crosses: with
+    /// no frame from the broker for two heartbeats, the connection is closed and opened
+    /// again, and the broker, hearing nothing from us as long, returns our unsettled
+    /// deliveries to their queue. A `heartbeat` in the URL is replaced by this. Default 10 s
+    /// (RabbitMQ's own default of 60 s would hold a silently dead worker's jobs for two
+    /// minutes).
+    pub heartbeat: Duration,
 }
 
 impl Default for AmqpOptions {
@@ -40,6 +48,7 @@ impl Default for AmqpOptions {
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
             max_queued: None,
+            heartbeat: Duration::from_secs(10),
         }
     }
 }
