@@ -20,13 +20,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use spotcheck_core::Namespace;
 use spotcheck_core::ports::PortError;
 use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::RoundId;
-use spotcheck_store::RedisStore;
+use spotcheck_store::{RedisLink, RedisStore};
 
 /// What became of one message of a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +167,7 @@ impl Ledger for MemoryLedger {
 
 /// The ledger of a pool, in the store's Redis under the store's namespace.
 pub struct RedisLedger {
-    conn: ConnectionManager,
+    conn: RedisLink,
     ns: Namespace,
     retention: Duration,
 }
@@ -198,7 +197,7 @@ impl RedisLedger {
     /// re-established in the background, but the call that met it fails).
     async fn retry<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, PortError>
     where
-        F: FnMut(ConnectionManager) -> Fut,
+        F: FnMut(RedisLink) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
         let backoff = Backoff::doubling(Duration::from_millis(200));

@@ -7,4 +7,4 @@ pub mod memory;
 pub mod redis;
 
 pub use self::memory::MemoryStore;
-pub use self::redis::{Claim, RedisOptions, RedisStore};
+pub use self::redis::{Claim, RedisLink, RedisOptions, RedisStore};

@@ -267,3 +267,49 @@ async fn calls_are_retried_across_a_lost_connection() {
         .await
         .unwrap();
 }
+
+/// A Redis that goes silent — the bytes go nowhere, nothing closes — turns calls into errors
+/// within the response timeout instead of leaving them waiting. Its connection lost requests
+/// on the way, so it is never used again: once the path carries bytes, every answer is its
+/// own call's (on the old connection each would go to the call after it, or to none).
+#[tokio::test]
+async fn a_silent_redis_is_an_error_and_the_next_calls_get_their_own_answers() {
+    let (proxy, proxied) = redis_behind_proxy().await;
+    let ns = namespace();
+    let opts = RedisOptions {
+        retry_delay: Duration::from_millis(50),
+        response_timeout: Duration::from_millis(500),
+        connection_timeout: Duration::from_millis(500),
+        ..RedisOptions::default()
+    };
+    let store = connect(&proxied, &ns, opts).await;
+    let r = round("2020Q4-silent");
+    store.create_round(&r).await.unwrap();
+    let jobs: Vec<_> = (0..6).map(|i| check(&r.id, i)).collect();
+
+    proxy.black_hole(true);
+    let p = tokio::time::timeout(Duration::from_secs(30), store.progress(&r.id))
+        .await
+        .expect("a call waited on a silent Redis");
+    assert!(matches!(p, Err(PortError::Unavailable(_))), "{p:?}");
+    let lost = tokio::time::timeout(
+        Duration::from_secs(30),
+        store.add_jobs(&r.id, std::slice::from_ref(&jobs[0].id)),
+    )
+    .await
+    .expect("a call waited on a silent Redis");
+    assert!(matches!(lost, Err(PortError::Unavailable(_))), "{lost:?}");
+
+    proxy.black_hole(false);
+    for (n, job) in jobs.iter().enumerate() {
+        let added = store.add_jobs(&r.id, std::slice::from_ref(&job.id)).await;
+        assert_eq!(added.unwrap(), vec![job.id.clone()], "job {n}");
+        assert_eq!(store.progress(&r.id).await.unwrap().total, n as u64 + 1);
+    }
+
+    connect(&redis_url(), &ns, RedisOptions::default())
+        .await
+        .delete_namespace()
+        .await
+        .unwrap();
+}

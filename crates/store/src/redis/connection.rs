@@ -8,14 +8,14 @@
 use std::future::Future;
 use std::time::Duration;
 
-use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use ::redis::aio::ConnectionManagerConfig;
 use ::redis::{Client, ErrorKind, RedisError, RedisResult, RetryMethod};
 use spotcheck_core::namespace::Namespace;
 use spotcheck_core::ports::PortError;
 use spotcheck_core::retry::Backoff;
 
 use super::scripts::Scripts;
-use super::{RedisOptions, RedisStore};
+use super::{RedisLink, RedisOptions, RedisStore};
 
 impl RedisStore {
     /// Connects to `url` (e.g. `redis://127.0.0.1:6379`) with the default options.
@@ -38,7 +38,7 @@ impl RedisStore {
             .set_response_timeout(Some(opts.response_timeout))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_secs(2));
-        let conn = ConnectionManager::new_with_config(client, config)
+        let conn = RedisLink::open(client, config)
             .await
             .map_err(|e| port_error("connect", &e))?;
         let store = RedisStore {
@@ -60,16 +60,16 @@ impl RedisStore {
         &self.ns
     }
 
-    /// The multiplexed connection, for the pool's host gates that share it
-    /// (`spotcheck-politeness`).
-    pub fn connection(&self) -> ConnectionManager {
+    /// The store's connection, for the pool's host gates and the notification ledger that
+    /// share it (`spotcheck-politeness`, `spotcheck-notify`).
+    pub fn connection(&self) -> RedisLink {
         self.conn.clone()
     }
 
     /// Runs `op` until it succeeds, fails for good, or has used its attempts.
     pub(super) async fn retry<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, PortError>
     where
-        F: FnMut(ConnectionManager) -> Fut,
+        F: FnMut(RedisLink) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         let attempts = self.opts.attempts.max(1);

@@ -8,6 +8,8 @@
 //! - `scripts`: the Lua scripts that make every write atomic (they are the `.lua` files beside
 //!   this one);
 //! - `connection`: connecting, and retrying a call that met a broken connection;
+//! - `link`: [`RedisLink`], the connection every call goes through, replaced when Redis
+//!   stops answering;
 //! - `calls`: call ids, which make a retried write answer as the call it repeats;
 //! - `rounds`: round records and the namespace's list of rounds;
 //! - `completion`: a round's expected jobs, sealing, and its progress;
@@ -29,6 +31,7 @@ mod compaction;
 mod completion;
 mod connection;
 mod keys;
+mod link;
 mod options;
 mod prune;
 mod results;
@@ -39,9 +42,9 @@ mod scripts;
 mod store;
 mod turns;
 
-use ::redis::aio::ConnectionManager;
 use spotcheck_core::namespace::Namespace;
 
+pub use self::link::RedisLink;
 pub use self::options::RedisOptions;
 pub use self::prune::Pruned;
 pub use self::schedule::Claim;
@@ -50,7 +53,7 @@ use self::scripts::Scripts;
 /// The store on Redis. Cloning is not needed: share it behind an `Arc` (the connection inside
 /// is multiplexed).
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: RedisLink,
     ns: Namespace,
     opts: RedisOptions,
     scripts: Scripts,

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use super::RedisLink;
 use ::redis::Script;
-use ::redis::aio::ConnectionManager;
 use spotcheck_core::ports::{FOLLOW_UP_LEASE, HostPermit, PortError};
 use spotcheck_core::round::RoundId;
 
@@ -57,7 +57,7 @@ impl RedisStore {
 
 /// A turn held; dropping it gives it back.
 struct Turn {
-    conn: ConnectionManager,
+    conn: RedisLink,
     key: String,
     token: String,
 }
