@@ -16,7 +16,7 @@ use crate::lock;
 
 /// Most queues' asks one call to Redis carries.
 const ASKS_PER_CALL: usize = 64;
-/// Tries of one call before the gate falls back to the local limits for the requests waiting.
+/// Tries of one call before the requests waiting are told Redis is unreachable (they wait on).
 const ATTEMPTS: u32 = 3;
 
 /// The asks waiting for the gate's next call to Redis, and whether a task is calling.
@@ -66,7 +66,7 @@ impl Coordinator {
             tokio::spawn(self.clone().call_for_waiting());
         }
         // The calling task answers every ask it takes; were it gone (the runtime shutting
-        // down), the queue keeps the local limits only.
+        // down), the queue asks again.
         answered.await.unwrap_or(AskOutcome::Unreachable)
     }
 

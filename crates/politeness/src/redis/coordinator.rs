@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ::redis::Script;
-use ::redis::aio::ConnectionManager;
 use spotcheck_core::Namespace;
+use spotcheck_store::RedisLink;
 
 use super::calls::AskBatch;
 use super::lease::Lease;
@@ -20,13 +20,13 @@ use crate::lock;
 
 /// Returning leases waits at most this long for Redis; they expire by themselves anyway.
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(2);
-/// At most one "Redis unreachable" warning per this period, however many requests fall back.
+/// At most one "Redis unreachable" warning per this period, however many requests wait.
 const WARN_EVERY: Duration = Duration::from_secs(30);
 
 /// Coordinates this process's requests with the pool's limits in Redis. Lives behind an
 /// `Arc`: the gate and its background tasks all hold it.
 pub(super) struct Coordinator {
-    pub(super) conn: ConnectionManager,
+    pub(super) conn: RedisLink,
     pub(super) ns: Namespace,
     /// `{ns}:host:` or `{ns}:ip:`, which starts the keys of what this coordinator limits.
     pub(super) key_base: String,
@@ -65,7 +65,7 @@ pub(super) struct Coordinator {
 
 impl Coordinator {
     pub(super) fn new(
-        conn: ConnectionManager,
+        conn: RedisLink,
         ns: &Namespace,
         scope: Scope,
         limits: GateLimits,
@@ -124,7 +124,7 @@ impl Coordinator {
             tracing::warn!(
                 namespace = %self.ns,
                 error = %e,
-                "host gate: Redis unreachable; keeping this process's per-host limits only until it is back"
+                "host gate: Redis unreachable; requests wait for it (the pool's per-host limits live there)"
             );
         }
     }

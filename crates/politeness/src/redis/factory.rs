@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ::redis::aio::ConnectionManager;
 use spotcheck_core::Namespace;
 use spotcheck_core::ports::{GateFactory, HostGate};
 use spotcheck_core::round::Round;
-use spotcheck_store::RedisStore;
+use spotcheck_store::{RedisLink, RedisStore};
 
 use super::{GateLimits, RedisGate};
 use crate::lock;
@@ -15,7 +14,7 @@ use crate::lock;
 /// Makes [`RedisGate`]s for rounds: one per set of limits, shared by the rounds that have
 /// them, all on the worker's Redis connection and namespace.
 pub struct RedisGates {
-    conn: ConnectionManager,
+    conn: RedisLink,
     ns: Namespace,
     gates: Mutex<HashMap<String, Arc<RedisGate>>>,
 }

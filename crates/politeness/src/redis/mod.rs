@@ -41,9 +41,14 @@
 //! machinery a second time, keyed by the address a request connects to (`{ns}:ip:{addr}`,
 //! with its leases): a request passes its host's limits, then its address's.
 //!
-//! When Redis cannot be reached the gate keeps the local limits only, and says so in the log:
-//! one process alone still respects the plan, and stalling every fetch of a round would help
-//! nobody. Keys are documented with the rest of the layout in [`spotcheck_store::redis`].
+//! When Redis cannot be reached (refused, or silent past the response timeout) the gate's
+//! requests wait, and their queues ask again every second or so until it answers; the log says
+//! so. Going on under this process's local limits alone would let a pool of ten workers send
+//! ten times the plan's rate to a host, and a worker whose Redis is away could not record its
+//! results anyway: the collector writes them into the same Redis. The jobs wait in the worker
+//! that holds them (its broker connection is alive, so they are not lost, and a drain returns
+//! them), and go on as soon as Redis answers. Keys are documented with the rest of the layout
+//! in [`spotcheck_store::redis`].
 
 mod calls;
 mod coordinator;
@@ -62,11 +67,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use ::redis::aio::ConnectionManager;
 use async_trait::async_trait;
 use spotcheck_core::Namespace;
 use spotcheck_core::ports::{HostGate, HostPermit};
-use spotcheck_store::RedisStore;
+use spotcheck_store::{RedisLink, RedisStore};
 use tokio::task::AbortHandle;
 
 use self::coordinator::Coordinator;
@@ -99,7 +103,7 @@ impl RedisGate {
         RedisGate::with_connection(store.connection(), store.namespace(), limits)
     }
 
-    fn with_connection(conn: ConnectionManager, ns: &Namespace, limits: GateLimits) -> RedisGate {
+    fn with_connection(conn: RedisLink, ns: &Namespace, limits: GateLimits) -> RedisGate {
         RedisGate {
             hosts: Limiter::new(conn, ns, Scope::Host, limits),
             addresses: None,
@@ -125,7 +129,7 @@ impl RedisGate {
 }
 
 impl Limiter {
-    fn new(conn: ConnectionManager, ns: &Namespace, scope: Scope, limits: GateLimits) -> Limiter {
+    fn new(conn: RedisLink, ns: &Namespace, scope: Scope, limits: GateLimits) -> Limiter {
         Limiter {
             coordinator: Arc::new(Coordinator::new(conn, ns, scope, limits)),
             heartbeat: OnceLock::new(),

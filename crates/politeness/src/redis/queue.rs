@@ -26,6 +26,9 @@ use crate::lock;
 /// at once when one of its own leases comes back.
 const SLOT_POLL_MIN: Duration = Duration::from_millis(10);
 const SLOT_POLL_MAX: Duration = Duration::from_millis(250);
+/// Between asks while Redis cannot be reached (a silent Redis already makes each ask last
+/// its calls' response timeouts).
+const UNREACHABLE_RETRY: Duration = Duration::from_secs(1);
 
 /// One host's queue in this process: the requests waiting for it and the leases held for it.
 pub(super) struct HostQueue {
@@ -232,17 +235,9 @@ impl HostQueue {
                     }
                 }
                 AskOutcome::Unreachable => {
-                    // Only the local limits hold: every waiting request goes, without a lease.
-                    let now = Instant::now();
-                    let mut st = self.state();
-                    for _ in 0..st.unserved() {
-                        st.go_aheads.push(GoAhead {
-                            lease: None,
-                            at: now,
-                        });
-                    }
-                    drop(st);
-                    self.ready.notify_waiters();
+                    // The pool's limits cannot be read: the waiting requests wait on, and the
+                    // queue asks again (on a fresh connection once the old one went silent).
+                    tokio::time::sleep(UNREACHABLE_RETRY + jitter(UNREACHABLE_RETRY)).await;
                 }
             }
         }
