@@ -30,6 +30,25 @@ pub struct Connection {
     /// Deliveries of a job before it is dead-lettered.
     #[arg(long, env = "SPOTCHECK_DELIVERY_LIMIT", default_value_t = 5)]
     pub delivery_limit: u32,
+    /// Seconds of the AMQP heartbeat (0: the broker's). With nothing from the other side for
+    /// two heartbeats a connection counts as dead, on both ends: the role reconnects, and the
+    /// broker returns the jobs it held to the queue.
+    #[arg(
+        long,
+        env = "SPOTCHECK_AMQP_HEARTBEAT",
+        default_value_t = 10,
+        value_name = "SECS"
+    )]
+    pub amqp_heartbeat: u64,
+    /// Milliseconds Redis may take to answer a command: past it the command fails (and is
+    /// tried again), and the connection is replaced, so a silent Redis never holds a role.
+    #[arg(
+        long,
+        env = "SPOTCHECK_REDIS_TIMEOUT",
+        default_value_t = 2000,
+        value_name = "MS"
+    )]
+    pub redis_timeout: u64,
 }
 
 /// Where a role serves `/metrics`, `/healthz` and `/livez` (see [`crate::ops`]).

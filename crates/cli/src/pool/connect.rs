@@ -1,10 +1,11 @@
 //! Reaching the pool's broker and store, with messages that tell an operator what to set.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use spotcheck_bus::{AmqpOptions, AmqpQueue};
 use spotcheck_core::ports::redact_password;
-use spotcheck_store::RedisStore;
+use spotcheck_store::{RedisOptions, RedisStore};
 
 use crate::args::Connection;
 use crate::error::CliError;
@@ -13,6 +14,7 @@ impl Connection {
     pub async fn queue(&self) -> Result<Arc<AmqpQueue>, CliError> {
         let opts = AmqpOptions {
             delivery_limit: self.delivery_limit,
+            heartbeat: Duration::from_secs(self.amqp_heartbeat),
             ..AmqpOptions::default()
         };
         AmqpQueue::connect(&self.amqp, &self.namespace, opts)
@@ -27,7 +29,11 @@ impl Connection {
     }
 
     pub async fn store(&self) -> Result<Arc<RedisStore>, CliError> {
-        RedisStore::connect(&self.redis, &self.namespace)
+        let opts = RedisOptions {
+            response_timeout: Duration::from_millis(self.redis_timeout.max(1)),
+            ..RedisOptions::default()
+        };
+        RedisStore::connect_with(&self.redis, &self.namespace, opts)
             .await
             .map(Arc::new)
             .map_err(|e| {
