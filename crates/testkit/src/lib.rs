@@ -93,8 +93,9 @@ impl Proxy {
         }
     }
 
-    /// While on, bytes through the open connections are read and dropped: neither side hears
-    /// from the other, and neither sees the connection close.
+    /// While on, bytes through the connections are read and dropped — those opened meanwhile
+    /// too, which are accepted and then hear nothing: neither side hears from the other, and
+    /// neither sees the connection close (a side's close reaches the other once it is off).
     pub fn black_hole(&self, on: bool) {
         self.swallowing.store(on, Ordering::SeqCst);
     }
@@ -111,7 +112,7 @@ impl Proxy {
 }
 
 /// Copies one direction of a proxied connection until either side closes it, dropping what
-/// it reads while `swallowing` is on.
+/// it reads while `swallowing` is on; a close is passed on once it is off.
 async fn forward(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, swallowing: &AtomicBool) {
     let mut buf = vec![0; 16 * 1024];
     loop {
@@ -124,6 +125,9 @@ async fn forward(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, swallowing: &A
                 }
             }
         }
+    }
+    while swallowing.load(Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let _ = to.shutdown().await;
 }

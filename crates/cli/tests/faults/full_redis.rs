@@ -103,23 +103,6 @@ impl Drop for OwnRedis {
     }
 }
 
-/// Waits until the role's `/healthz` answers `status`; returns its body.
-fn wait_health(role: &Role, status: u16) -> serde_json::Value {
-    let start = Instant::now();
-    loop {
-        let (got, body) = role.healthz();
-        if got == status {
-            return body;
-        }
-        assert!(
-            start.elapsed() < LIMIT,
-            "{}: /healthz answered {got}, not {status}: {body}",
-            role.name
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_redis_holds_results_until_memory_frees() {
     let city = City::start().await;
@@ -140,7 +123,7 @@ async fn a_full_redis_holds_results_until_memory_frees() {
         LIMIT,
     );
     assert!(line["error"].as_str().unwrap().contains("OOM"), "{line}");
-    let health = wait_health(&collector, 503);
+    let health = collector.wait_health(503, LIMIT);
     let store = health["store"].as_str().unwrap();
     assert!(store.contains("held") && store.contains("OOM"), "{health}");
     // Longer than five returns to the queue took before it was dead-lettered: nothing is.
@@ -157,7 +140,7 @@ async fn a_full_redis_holds_results_until_memory_frees() {
     let p = pool.assert_completes_as(&city, &id, &reference).await;
     assert_eq!(p.dead, 0, "{p:?}");
     collector.wait_log("held result written", LIMIT);
-    wait_health(&collector, 200);
+    collector.wait_health(200, LIMIT);
     let start = Instant::now();
     loop {
         let written = collector

@@ -1,5 +1,6 @@
 //! Faults that kill no process, on a pool on the real RabbitMQ and Redis, each compared with
-//! the same round run alone: poison messages in the queues, two collectors at once.
+//! the same round run alone: poison messages in the queues, two collectors at once, a full
+//! Redis, network black holes.
 //!
 //! The services must be running (`./tests/run` starts them); these tests fail loudly when they
 //! are not. Every test uses its own namespace.
@@ -7,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod black_holes;
 mod collectors;
 mod full_redis;
 mod poison;

@@ -213,6 +213,23 @@ impl Role {
         }
     }
 
+    /// Waits until `/healthz` answers `status`; returns its body.
+    pub fn wait_health(&self, status: u16, limit: Duration) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let (got, body) = self.healthz();
+            if got == status {
+                return body;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{}: /healthz answered {got}, not {status}: {body}",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// SIGKILL: a crash, with no chance to return anything.
     pub fn kill9(&mut self) {
         self.signal("-9");
@@ -316,8 +333,22 @@ impl Pool {
     /// Starts a role with JSON logs at `log` level; with `metrics`, it serves them on a port
     /// of its choosing, read from its log.
     pub fn spawn(&self, city: &City, name: &str, args: &[&str], log: &str, metrics: bool) -> Role {
+        self.spawn_with(city, name, args, log, metrics, &[])
+    }
+
+    /// The same, with `env` over the pool's (e.g. one role's link through a proxy).
+    pub fn spawn_with(
+        &self,
+        city: &City,
+        name: &str,
+        args: &[&str],
+        log: &str,
+        metrics: bool,
+        env: &[(&str, &str)],
+    ) -> Role {
         let mut c = city.command();
         self.env(&mut c);
+        c.envs(env.iter().copied());
         c.args(["--log-format", "json"])
             .args(args)
             // The line that says where metrics are served is an info line of `spotcheck::ops`.
