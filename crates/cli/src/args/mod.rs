@@ -15,7 +15,7 @@ use spotcheck_core::Period;
 pub use console::{ConsoleAction, ConsoleArgs};
 pub use format::FormatArgs;
 pub use import::ImportArgs;
-pub use pool::{Connection, OpsArgs, WorkerArgs};
+pub use pool::{Connection, GateArgs, OpsArgs, WorkerArgs};
 pub use round::{RoundArgs, RunArgs};
 pub use scheduler::SchedulerArgs;
 pub use sim::{DemoArgs, SimArgs};

@@ -298,9 +298,12 @@ impl Pool {
         }
     }
 
-    /// Points a command at this pool's broker, store and namespace.
+    /// Points a command at this pool's broker, store and namespace. Its host limits are its
+    /// own too: the simulators of tests running at once serve the same host names, and each
+    /// is owed the plan's rate by itself.
     pub fn env(&self, c: &mut Command) {
         c.env("SPOTCHECK_NAMESPACE", self.ns.as_str())
+            .env("SPOTCHECK_GATE_NAMESPACE", self.ns.as_str())
             .env("SPOTCHECK_AMQP_URL", amqp_url())
             .env("SPOTCHECK_REDIS_URL", &self.redis)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
