@@ -100,8 +100,8 @@ struct Args {
     scale_hosts: usize,
     #[arg(long, default_value_t = 100)]
     links_per_site: usize,
-    /// With --scale --serve: a per-host rate in the plan that makes a round over the province
-    /// take about this many minutes (the soak's long round) [default: no practical limit].
+    /// With --scale --serve: a per-address rate in the plan that makes a round over the
+    /// province take at least this many minutes (the soak's long round) [default: no limit].
     #[arg(long)]
     round_minutes: Option<u64>,
     /// Exit 1 when a target is missed (embedded ≥ 1.5× lychee's links/s at ≤ ½ its peak

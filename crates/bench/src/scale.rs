@@ -62,7 +62,7 @@ pub fn bench(
 
 /// Only serves the full-size province and writes its registry and plan into `work`, until
 /// interrupted: for a round run by hand or by a script (the soak). With `minutes`, the plan's
-/// per-host rate makes a round take about that long.
+/// per-address rate makes a round take at least that long.
 pub fn serve(rt: &tokio::runtime::Runtime, args: &Args, work: &Path) -> Result<bool, Failure> {
     let shape = Shape {
         sites: args.sites,
@@ -70,23 +70,21 @@ pub fn serve(rt: &tokio::runtime::Runtime, args: &Args, work: &Path) -> Result<b
         links_per_site: args.links_per_site,
         broken_percent: args.broken_percent,
     };
-    let rate = match args.round_minutes {
-        Some(m) => shape.rate_for(m * 60),
-        None => "1000000/s".to_string(),
-    };
+    let rate = args.round_minutes.map(|m| shape.rate_for(m * 60));
     let province = rt.block_on(province::start(shape))?;
     std::fs::write(work.join("registry.toml"), province.registry())?;
     std::fs::write(
         work.join("plan.toml"),
-        province::plan(&rate, args.concurrency),
+        province::plan(rate.as_deref(), args.concurrency),
     )?;
     println!(
-        "province: {} sites on {} hosts, {} links a homepage ({} link checks, {} requests to the busiest host at {rate})",
+        "province: {} sites on {} hosts, {} links a homepage ({} link checks, {} requests to the busiest host at {})",
         shape.sites,
         province.hosts.len(),
         shape.links_per_site,
         shape.links(),
-        shape.requests_per_host()
+        shape.requests_per_host(),
+        rate.as_deref().unwrap_or("no limit")
     );
     println!(
         "registry and plan in {}; serving until interrupted",
@@ -111,7 +109,7 @@ fn run(
     std::fs::write(dir.join("registry.toml"), province.registry())?;
     std::fs::write(
         dir.join("plan.toml"),
-        province::plan("1000000/s", args.concurrency),
+        province::plan(None, args.concurrency),
     )?;
     println!(
         "province: {} sites on {} hosts, {} links a homepage ({} link checks)",
