@@ -85,7 +85,7 @@ struct Args {
     #[arg(long)]
     work: Option<PathBuf>,
     /// Only serve the workload (and write the registry and plan into --work) until
-    /// interrupted: for profiling a run by hand.
+    /// interrupted: for profiling a run by hand. With --scale, the province at full size.
     #[arg(long)]
     serve: bool,
     /// Run the scale benchmark instead: a simulated province (`--sites` sites on `--scale-hosts`
@@ -100,6 +100,10 @@ struct Args {
     scale_hosts: usize,
     #[arg(long, default_value_t = 100)]
     links_per_site: usize,
+    /// With --scale --serve: a per-address rate in the plan that makes a round over the
+    /// province take at least this many minutes (the soak's long round) [default: no limit].
+    #[arg(long)]
+    round_minutes: Option<u64>,
     /// Exit 1 when a target is missed (embedded ≥ 1.5× lychee's links/s at ≤ ½ its peak
     /// memory; the pool ≥ 1.0× lychee's links/s).
     #[arg(long)]
@@ -192,6 +196,9 @@ fn bench(args: &Args) -> Result<bool, Failure> {
     };
 
     let rt = tokio::runtime::Runtime::new()?;
+    if args.scale && args.serve {
+        return scale::serve(&rt, args, &work);
+    }
     if args.scale {
         return scale::bench(&rt, args, &spotcheck, &work);
     }

@@ -35,6 +35,38 @@ impl Shape {
     pub fn links(&self) -> usize {
         self.sites * self.links_per_site
     }
+
+    /// Requests a round sends the busiest host (an address its sites share): for each site
+    /// on it, the availability probe, the homepage, the IPv6 visit, the HTTPS inspection and
+    /// every link on the homepage.
+    pub fn requests_per_host(&self) -> usize {
+        self.sites.div_ceil(self.hosts.max(1)) * (self.links_per_site + 4)
+    }
+
+    /// The per-address rate at which a round takes at least `secs`: the busiest host's
+    /// requests spread over that time, counted per hour so that long rounds get a
+    /// fine-grained rate.
+    pub fn rate_for(&self, secs: u64) -> String {
+        let per_hour = (self.requests_per_host() * 3600).div_ceil(secs.max(1) as usize);
+        format!("{}/h", per_hour.max(1))
+    }
+}
+
+/// The plan of a round over the province: one availability probe, the homepages' links and
+/// no deeper, `concurrency` per host, and no practical per-host rate. With `address_rate`,
+/// each address — all the sites of one host, whose names differ — is held to it: the
+/// limit that sets how long the round takes, whatever the site names and the workers' share.
+pub fn plan(address_rate: Option<&str>, concurrency: u16) -> String {
+    let mut plan = format!(
+        "[availability]\nprobes = 1\n\n[links]\ndepth = 0\n\n[politeness]\nper_host_rate = \"1000000/s\"\nper_host_concurrency = {concurrency}\n"
+    );
+    if let Some(rate) = address_rate {
+        let _ = write!(
+            plan,
+            "per_ip_rate = \"{rate}\"\nper_ip_concurrency = {concurrency}\n"
+        );
+    }
+    plan
 }
 
 /// The served province: each host's address.
@@ -154,6 +186,9 @@ mod tests {
         assert_eq!(shape.links(), 200_000);
         let tenth = shape.divided(10);
         assert_eq!((tenth.sites, tenth.hosts, tenth.links()), (200, 20, 20_000));
+        assert_eq!(tenth.requests_per_host(), 10 * 104);
+        // 1,040 requests in a minute: 62,400 an hour.
+        assert_eq!(tenth.rate_for(60), "62400/h");
         assert_eq!(address(0), Ipv4Addr::new(127, 1, 0, 1));
         assert_eq!(address(251), Ipv4Addr::new(127, 1, 1, 2));
     }

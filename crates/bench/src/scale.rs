@@ -60,6 +60,42 @@ pub fn bench(
     Ok(true)
 }
 
+/// Only serves the full-size province and writes its registry and plan into `work`, until
+/// interrupted: for a round run by hand or by a script (the soak). With `minutes`, the plan's
+/// per-address rate makes a round take at least that long.
+pub fn serve(rt: &tokio::runtime::Runtime, args: &Args, work: &Path) -> Result<bool, Failure> {
+    let shape = Shape {
+        sites: args.sites,
+        hosts: args.scale_hosts,
+        links_per_site: args.links_per_site,
+        broken_percent: args.broken_percent,
+    };
+    let rate = args.round_minutes.map(|m| shape.rate_for(m * 60));
+    let province = rt.block_on(province::start(shape))?;
+    std::fs::write(work.join("registry.toml"), province.registry())?;
+    std::fs::write(
+        work.join("plan.toml"),
+        province::plan(rate.as_deref(), args.concurrency),
+    )?;
+    println!(
+        "province: {} sites on {} hosts, {} links a homepage ({} link checks, {} requests to the busiest host at {})",
+        shape.sites,
+        province.hosts.len(),
+        shape.links_per_site,
+        shape.links(),
+        shape.requests_per_host(),
+        rate.as_deref().unwrap_or("no limit")
+    );
+    println!(
+        "registry and plan in {}; serving until interrupted",
+        work.display()
+    );
+    rt.block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    Ok(true)
+}
+
 fn run(
     rt: &tokio::runtime::Runtime,
     args: &Args,
@@ -73,10 +109,7 @@ fn run(
     std::fs::write(dir.join("registry.toml"), province.registry())?;
     std::fs::write(
         dir.join("plan.toml"),
-        format!(
-            "[availability]\nprobes = 1\n\n[links]\ndepth = 0\n\n[politeness]\nper_host_rate = \"1000000/s\"\nper_host_concurrency = {}\n",
-            args.concurrency
-        ),
+        province::plan(None, args.concurrency),
     )?;
     println!(
         "province: {} sites on {} hosts, {} links a homepage ({} link checks)",

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{City, Pool};
+use support::{City, Pool, busiest_second};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_keep_one_hosts_limit_together() {
@@ -34,15 +34,7 @@ async fn three_workers_keep_one_hosts_limit_together() {
         times.len()
     );
     assert!(progress.total >= 100);
-    // Sliding one-second windows over the host's log.
-    let mut worst = 0;
-    for (i, t) in times.iter().enumerate() {
-        let n = times[i..]
-            .iter()
-            .take_while(|u| u.duration_since(*t) < Duration::from_secs(1))
-            .count();
-        worst = worst.max(n);
-    }
+    let worst = busiest_second(&times);
     assert!(worst <= 6, "{worst} requests to the host within one second");
     pool.finish().await;
 }

@@ -35,6 +35,8 @@ pub struct Pool {
     pub redis: String,
     /// Prefix of every queue and key.
     pub namespace: Namespace,
+    /// Prefix of the per-host limits' keys, which deployments on one Redis share.
+    pub gates: Namespace,
     /// Deliveries of a job before it is dead-lettered.
     pub delivery_limit: u32,
 }
@@ -298,7 +300,7 @@ impl Engine {
                 tracing::error!("collector stopped: {e}");
             }
         });
-        let gates = Arc::new(RedisGates::new(&store));
+        let gates = Arc::new(RedisGates::new(&store, self.pool.gates.clone()));
         for _ in 0..workers {
             let worker = Worker::new(
                 q.clone(),

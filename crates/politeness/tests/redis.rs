@@ -461,7 +461,7 @@ async fn a_killed_workers_leases_free_when_its_beat_stops_not_when_they_expire()
 #[tokio::test]
 async fn gates_follow_the_rounds_plan() {
     in_namespace(RedisOptions::default(), |store, _| async move {
-        let gates = RedisGates::new(&store);
+        let gates = RedisGates::new(&store, store.namespace().clone());
         let mut r = round("2020Q4-gates");
         r.plan.politeness.per_host_rate = "4/s".parse().unwrap();
         let g1 = gates.gate(&r);

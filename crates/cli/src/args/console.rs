@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::Connection;
+use super::{Connection, GateArgs};
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -14,6 +14,8 @@ pub struct ConsoleArgs {
     pub action: Option<ConsoleAction>,
     #[command(flatten)]
     pub conn: Connection,
+    #[command(flatten)]
+    pub gates: GateArgs,
     /// Address the console serves on.
     #[arg(
         long,

@@ -15,7 +15,7 @@ use spotcheck_core::Period;
 pub use console::{ConsoleAction, ConsoleArgs};
 pub use format::FormatArgs;
 pub use import::ImportArgs;
-pub use pool::{Connection, OpsArgs, WorkerArgs};
+pub use pool::{Connection, GateArgs, OpsArgs, WorkerArgs};
 pub use round::{RoundArgs, RunArgs};
 pub use scheduler::SchedulerArgs;
 pub use sim::{DemoArgs, SimArgs};
@@ -167,5 +167,29 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// A site's limits are the site's: deployments in different namespaces count against the
+    /// same ones unless one is given limits of its own.
+    #[test]
+    fn deployments_share_host_limits_unless_given_their_own() {
+        use clap::Parser;
+        let gates = |args: &[&str]| match super::Cli::try_parse_from(args).unwrap().command {
+            super::Command::Worker(w) => w.gates.gate_namespace,
+            super::Command::Console(c) => c.gates.gate_namespace,
+            other => panic!("not a role that fetches: {other:?}"),
+        };
+        let prod = gates(&["spotcheck", "worker", "--namespace", "prod"]);
+        assert_ne!(prod.as_str(), "prod");
+        assert_eq!(
+            prod,
+            gates(&["spotcheck", "worker", "--namespace", "trial"])
+        );
+        assert_eq!(
+            prod,
+            gates(&["spotcheck", "console", "--namespace", "trial"])
+        );
+        let own = gates(&["spotcheck", "worker", "--gate-namespace", "own"]);
+        assert_eq!(own.as_str(), "own");
     }
 }

@@ -51,6 +51,16 @@ pub struct Connection {
     pub redis_timeout: u64,
 }
 
+/// Where the per-host limits of a role that fetches (a worker, the console's workers) live.
+#[derive(Args, Debug, Clone)]
+pub struct GateArgs {
+    /// Prefix of the per-host limits' keys in Redis. Every deployment on one Redis shares
+    /// the default, so a site gets its plan's rate once in all, however many namespaces
+    /// check it; a separate value gives a deployment (or a test run) limits of its own.
+    #[arg(long, env = "SPOTCHECK_GATE_NAMESPACE", default_value = "politeness")]
+    pub gate_namespace: Namespace,
+}
+
 /// Where a role serves `/metrics`, `/healthz` and `/livez` (see [`crate::ops`]).
 #[derive(Args, Debug, Clone, Default)]
 pub struct OpsArgs {
@@ -76,6 +86,8 @@ pub struct WorkerArgs {
     /// rehearse redelivery and dead-lettering (e.g. `check|http://host/path`).
     #[arg(long, env = "SPOTCHECK_DRILL_PANIC_ON", hide = true)]
     pub drill_panic_on: Option<String>,
+    #[command(flatten)]
+    pub gates: GateArgs,
     #[command(flatten)]
     pub ops: OpsArgs,
 }

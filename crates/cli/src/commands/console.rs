@@ -17,6 +17,7 @@ pub async fn console(args: ConsoleArgs) -> Result<(), CliError> {
             amqp: args.conn.amqp.clone(),
             redis: args.conn.redis.clone(),
             namespace: args.conn.namespace.clone(),
+            gates: args.gates.gate_namespace.clone(),
             delivery_limit: args.conn.delivery_limit,
         },
         workers: args.workers,

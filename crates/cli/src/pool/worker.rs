@@ -18,6 +18,7 @@ pub async fn worker(args: WorkerArgs) -> Result<(), CliError> {
         prefetch,
         grace,
         drill_panic_on: panic_on,
+        gates,
         ops,
     } = args;
     let grace = Duration::from_secs(grace);
@@ -31,8 +32,12 @@ pub async fn worker(args: WorkerArgs) -> Result<(), CliError> {
     };
     ops::serve(ops.metrics_listen, Role::Worker, probe, stop.clone()).await?;
     // Per-host limits in Redis, on the worker's own connection: the plan's politeness holds
-    // for the whole pool, however many workers run. Measured for /metrics on the way.
-    let gates = Arc::new(MeteredGates::new(Arc::new(RedisGates::new(&store))));
+    // for the whole pool, however many workers run, and for every other deployment with the
+    // same gate namespace. Measured for /metrics on the way.
+    let gates = Arc::new(MeteredGates::new(Arc::new(RedisGates::new(
+        &store,
+        gates.gate_namespace,
+    ))));
     let worker = Worker::new(
         queue.clone(),
         store,

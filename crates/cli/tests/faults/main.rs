@@ -1,6 +1,6 @@
 //! Faults that kill no process, on a pool on the real RabbitMQ and Redis, each compared with
 //! the same round run alone: poison messages in the queues, two collectors at once, a full
-//! Redis, network black holes.
+//! Redis, network black holes, many rounds at once across two namespaces.
 //!
 //! The services must be running (`./tests/run` starts them); these tests fail loudly when they
 //! are not. Every test uses its own namespace.
@@ -10,6 +10,7 @@ mod support;
 
 mod black_holes;
 mod collectors;
+mod concurrent;
 mod full_redis;
 mod poison;
 

@@ -38,18 +38,23 @@ impl City {
 
     /// A city from `tests/fixtures/`.
     pub async fn fixture(name: &str) -> City {
+        City::fixture_with(name, |_| {}).await
+    }
+
+    /// A city from `tests/fixtures/`, changed by `edit` before it is served (e.g. a plan
+    /// key of its `[plan]` table).
+    pub async fn fixture_with(name: &str, edit: impl FnOnce(&mut Scenario)) -> City {
         let text = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures")
                 .join(name),
         )
         .unwrap();
-        let sim = Sim::start(
-            Scenario::from_toml(&text).unwrap(),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+        let mut scenario = Scenario::from_toml(&text).unwrap();
+        edit(&mut scenario);
+        let sim = Sim::start(scenario, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("registry.toml"), sim.registry_toml()).unwrap();
         std::fs::write(dir.path().join("plan.toml"), sim.plan_toml()).unwrap();
@@ -315,9 +320,12 @@ impl Pool {
         }
     }
 
-    /// Points a command at this pool's broker, store and namespace.
+    /// Points a command at this pool's broker, store and namespace. Its host limits are its
+    /// own too: the simulators of tests running at once serve the same host names, and each
+    /// is owed the plan's rate by itself.
     pub fn env(&self, c: &mut Command) {
         c.env("SPOTCHECK_NAMESPACE", self.ns.as_str())
+            .env("SPOTCHECK_GATE_NAMESPACE", self.ns.as_str())
             .env("SPOTCHECK_AMQP_URL", amqp_url())
             .env("SPOTCHECK_REDIS_URL", &self.redis)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
@@ -384,14 +392,16 @@ impl Pool {
     }
 
     pub fn start_round(&self, city: &City) -> RoundId {
+        printed_round(self.round_start(city).output().unwrap())
+    }
+
+    /// The `round start` command of the city's round on this pool, not yet run.
+    pub fn round_start(&self, city: &City) -> Command {
         let mut c = city.command();
         self.env(&mut c);
-        let out = c
-            .args(["round", "start", "--allow-private"])
-            .args(city.round_args())
-            .output()
-            .unwrap();
-        printed_round(out)
+        c.args(["round", "start", "--allow-private"])
+            .args(city.round_args());
+        c
     }
 
     pub fn report(&self, city: &City, id: &RoundId) -> serde_json::Value {
@@ -500,6 +510,21 @@ pub fn printed_round(out: Output) -> RoundId {
 pub const LIMIT: Duration = Duration::from_secs(30);
 /// Limit for a whole round of the small city.
 pub const ROUND_LIMIT: Duration = Duration::from_secs(120);
+
+/// The most requests any one-second window holds, over request times in order of arrival.
+pub fn busiest_second(times: &[Instant]) -> usize {
+    times
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            times[i..]
+                .iter()
+                .take_while(|u| u.duration_since(*t) < Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 /// A plain HTTP/1.0 GET (no chunked bodies); the status and the body.
 pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {

@@ -56,6 +56,7 @@ pub async fn console(setup: Setup) -> (Console, Namespace) {
             amqp: setup.amqp.unwrap_or_else(spotcheck_testkit::amqp_url),
             redis: setup.redis.unwrap_or_else(spotcheck_testkit::redis_url),
             namespace: namespace.clone(),
+            gates: namespace.clone(),
             delivery_limit: 5,
         },
         workers: setup.workers,

@@ -12,7 +12,7 @@ use super::{GateLimits, RedisGate};
 use crate::lock;
 
 /// Makes [`RedisGate`]s for rounds: one per set of limits, shared by the rounds that have
-/// them, all on the worker's Redis connection and namespace.
+/// them, all on the worker's Redis connection and in one namespace of host limits.
 pub struct RedisGates {
     conn: RedisLink,
     ns: Namespace,
@@ -20,10 +20,13 @@ pub struct RedisGates {
 }
 
 impl RedisGates {
-    pub fn new(store: &RedisStore) -> RedisGates {
+    /// Gates on the store's connection whose keys start with `ns`. A host's limits bind every
+    /// process that uses the same `ns` on that Redis, whatever namespace its rounds are in:
+    /// a site is owed its plan's rate however many deployments check it.
+    pub fn new(store: &RedisStore, ns: Namespace) -> RedisGates {
         RedisGates {
             conn: store.connection(),
-            ns: store.namespace().clone(),
+            ns,
             gates: Mutex::new(HashMap::new()),
         }
     }

@@ -2,7 +2,9 @@
 //!
 //! Every key starts with the deployment's namespace `{ns}` (so deployments, and tests running
 //! in parallel, share one Redis without colliding); `{id}` is a [`RoundId`], whose alphabet is
-//! safe in key names.
+//! safe in key names. The host gates' keys start with the gate namespace `{gates}` instead
+//! (`politeness` unless a worker is given another): a site's limits are the site's, so every
+//! deployment on one Redis counts against the same ones.
 //!
 //! | key | type | content |
 //! | --- | --- | --- |
@@ -15,11 +17,11 @@
 //! | `{ns}:round:{id}:packed` | list | a completed round's results once packed, in job id order: blocks of up to 1,000 results' JSON, one a line, deflated; the results and calls hashes and the expected set are then gone, and the state hash has `packed` (`1`), `total` (the expected jobs) and `results` (see the `compaction` module) |
 //! | `{ns}:round:{id}:packing:{call}` | list | the blocks of a packing call, renamed to `packed` when it finishes first |
 //! | `{ns}:round:{id}:follow-ups` | string | present while a collector has its turn at publishing the round's follow-up jobs: its token, with a lease of [`FOLLOW_UP_LEASE`](spotcheck_core::ports::FOLLOW_UP_LEASE) (see the `turns` module) |
-//! | `{ns}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
-//! | `{ns}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
-//! | `{ns}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
-//! | `{ns}:ip:{addr}`, `{ns}:ip:{addr}:leases` | string, sorted set | the same for an address connected to, when the plan limits addresses (`per_ip_rate`, `per_ip_concurrency`); an address is never paused |
-//! | `{ns}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
+//! | `{gates}:host:{host}` | string | the host's politeness bucket: the GCRA theoretical arrival time, in µs of Redis server time (`spotcheck-politeness`) |
+//! | `{gates}:host:{host}:pause` | string | present while the host asked the pool to wait (429/503, `Retry-After`); its TTL is the pause |
+//! | `{gates}:host:{host}:leases` | sorted set | lease id (`{holder}-{n}`) → expiry (ms of Redis server time) of each request to the host in flight anywhere in the pool |
+//! | `{gates}:ip:{addr}`, `{gates}:ip:{addr}:leases` | string, sorted set | the same for an address connected to, when the plan limits addresses (`per_ip_rate`, `per_ip_concurrency`); an address is never paused |
+//! | `{gates}:gate:holder:{holder}` | string | present while the worker's host gate `{holder}` runs (renewed every few seconds); the leases of a holder whose key lapsed are freed |
 //! | `{ns}:schedule:fence` | integer | the fencing counter of scheduled rounds: every claim takes the next value |
 //! | `{ns}:schedule:{entry}:{due}` | string | `claimed:{token}` while a scheduler starts the round of a schedule entry due at `{due}` (Unix s), lapsing after the lease; then `started:{round}`, kept as long as rounds |
 
