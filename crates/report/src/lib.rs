@@ -7,6 +7,7 @@
 
 pub mod compute;
 pub mod document;
+pub mod evidence;
 mod finished;
 pub mod model;
 pub mod notice;
@@ -14,7 +15,8 @@ pub mod recheck;
 mod refused;
 pub mod render;
 
-pub use compute::compute;
+pub use compute::{compute, compute_read};
+pub use evidence::Evidence;
 pub use finished::{Finished, report_of};
 pub use model::Report;
 pub use recheck::recheck_scope;

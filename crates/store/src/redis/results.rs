@@ -201,7 +201,9 @@ impl RedisStore {
     ) -> Result<(), PortError> {
         let mut next = 0;
         loop {
-            let blocks = self.packed_blocks(round, next, READ_BLOCKS, after, each).await?;
+            let blocks = self
+                .packed_blocks(round, next, READ_BLOCKS, after, each)
+                .await?;
             next += blocks;
             if blocks < READ_BLOCKS {
                 return Ok(());
