@@ -83,6 +83,11 @@ fn run(
         if r.code != Some(0) {
             return Err(format!("report failed; see {}", log.display()).into());
         }
+        eprintln!(
+            "report of {jobs} jobs: peak RSS {:.1} MiB, {:.1} s",
+            r.max_rss_kib as f64 / 1024.0,
+            wall.as_secs_f64()
+        );
         Ok(Figures {
             jobs,
             sites,
@@ -176,9 +181,9 @@ async fn write(
     if !store.progress(&round.id).await?.complete {
         return Err("the synthetic round did not complete".into());
     }
-    if !store.pack(&round.id).await? {
-        return Err("the synthetic round was not packed".into());
-    }
+    // As the collector packs a round it completes (`false` when a retried call found it
+    // packed by the first).
+    store.pack(&round.id).await?;
     Ok(jobs)
 }
 

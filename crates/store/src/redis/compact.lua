@@ -15,7 +15,9 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('RENAME', KEYS[2], KEYS[3])
   redis.call('PERSIST', KEYS[3])
 end
-redis.call('DEL', KEYS[4], KEYS[5], KEYS[6])
+-- UNLINK: a province's results hash has 10⁶ fields; freeing it must not stall Redis (nor
+-- outlast the caller's response timeout, whose retry would then find the round packed).
+redis.call('UNLINK', KEYS[4], KEYS[5], KEYS[6])
 redis.call('HSET', KEYS[1], 'packed', '1', 'total', total, 'results', ARGV[1])
 redis.call('PERSIST', KEYS[1])
 redis.call('PERSIST', KEYS[7])
