@@ -21,6 +21,7 @@ mod pool;
 mod proc;
 mod province;
 mod scale;
+mod stored;
 mod workload;
 
 use std::path::{Path, PathBuf};
@@ -94,6 +95,12 @@ struct Args {
     /// once it is complete, RabbitMQ's peak memory, and the collector's and `report`'s peak RSS.
     #[arg(long)]
     scale: bool,
+    /// Run the report benchmark instead, at each of these sizes (comma-separated job counts,
+    /// e.g. `100000,1000000`): a completed round of that many jobs written straight into Redis
+    /// (`--links-per-site` link checks a site, `--broken-percent` broken), then the peak RSS of
+    /// `spotcheck report` on it. Nothing is fetched.
+    #[arg(long, value_delimiter = ',')]
+    report_jobs: Vec<usize>,
     #[arg(long, default_value_t = 2_000)]
     sites: usize,
     #[arg(long, default_value_t = 200)]
@@ -201,6 +208,9 @@ fn bench(args: &Args) -> Result<bool, Failure> {
     }
     if args.scale {
         return scale::bench(&rt, args, &spotcheck, &work);
+    }
+    if !args.report_jobs.is_empty() {
+        return stored::bench(&rt, args, &spotcheck, &work);
     }
     let load = rt.block_on(workload::start(args.links, args.hosts, args.broken_percent))?;
     write_inputs(&work, &load.page_url, args.concurrency)?;

@@ -1,18 +1,19 @@
-//! A round run to completion: its record and every result, in one process or read from the
+//! A round run to completion: its record and its results, run in one process or read from the
 //! store — what a report is computed from and a re-check starts from.
 
 use std::path::Path;
 
-use spotcheck_core::outcome::JobResult;
 use spotcheck_core::round::Round;
-use spotcheck_report::Report;
+use spotcheck_report::{Evidence, Report};
 
 use crate::error::CliError;
 
-/// A round run to completion, with every result: enough to report on it or re-check it.
+/// A round run to completion, with its results: enough to report on it or re-check it. A
+/// round run in this process has every result whole; one read from the store, what its report
+/// reads of them (see [`Evidence`]).
 pub struct Finished {
     pub round: Round,
-    pub results: Vec<JobResult>,
+    pub evidence: Evidence,
 }
 
 impl Finished {
@@ -23,10 +24,7 @@ impl Finished {
     }
 
     fn evidence(&self) -> spotcheck_report::Finished<'_> {
-        spotcheck_report::Finished {
-            round: &self.round,
-            results: &self.results,
-        }
+        self.evidence.of(&self.round)
     }
 
     /// Keeps the round and its results next to its reports, so it can be re-checked later
@@ -35,7 +33,7 @@ impl Finished {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
         write_json(&dir.join(ROUND_FILE), &self.round)?;
-        write_json(&dir.join(RESULTS_FILE), &self.results)
+        write_json(&dir.join(RESULTS_FILE), &self.evidence.results)
     }
 
     /// A round saved by [`Finished::save`].
@@ -52,13 +50,16 @@ impl Finished {
             .map_err(|e| CliError::input(format!("{}: {e}", dir.join(ROUND_FILE).display())))?;
         let results = serde_json::from_str(&read(RESULTS_FILE)?)
             .map_err(|e| CliError::input(format!("{}: {e}", dir.join(RESULTS_FILE).display())))?;
-        Ok(Finished { round, results })
+        Ok(Finished {
+            round,
+            evidence: Evidence::whole(results),
+        })
     }
 
     /// Its re-check as of `as_of`: only its targets with problems.
     pub fn recheck(&self, as_of: chrono::NaiveDate) -> Round {
         let salt = spotcheck_scheduler::salt_now();
-        spotcheck_scheduler::recheck_of(&self.round, &self.results, as_of, &salt)
+        spotcheck_scheduler::recheck_of(self.evidence(), as_of, &salt)
     }
 }
 

@@ -18,8 +18,8 @@ use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store, redact_pass
 use spotcheck_core::round::{Round, RoundId};
 use spotcheck_notify::{Notifier, RedisLedger};
 use spotcheck_politeness::RedisGates;
-use spotcheck_report::Report;
 use spotcheck_report::report_of;
+use spotcheck_report::{Evidence, Report};
 use spotcheck_store::RedisStore;
 use spotcheck_worker::secrets::Secrets;
 use spotcheck_worker::{Worker, WorkerConfig};
@@ -241,7 +241,10 @@ impl Engine {
     /// The report of a complete round: a spot round's own, or a re-check's on top of its
     /// parent's results.
     async fn compute(&self, store: &RedisStore, round: &Arc<Round>) -> Result<Report, Failure> {
-        let results = store.results(&round.id).await.map_err(store_failure)?;
+        // What the report reads of the results, a batch at a time (see `Evidence`).
+        let evidence = Evidence::read(store, &round.id)
+            .await
+            .map_err(store_failure)?;
         let parent = match &round.parent {
             Some(p) => {
                 let parent = store
@@ -249,24 +252,15 @@ impl Engine {
                     .await
                     .map_err(store_failure)?
                     .ok_or_else(|| Failure::not_found(format!("复查的原轮次 {p} 不在存储中")))?;
-                let parent_results = store.results(p).await.map_err(store_failure)?;
-                Some((parent, parent_results))
+                let parent_evidence = Evidence::read(store, p).await.map_err(store_failure)?;
+                Some((parent, parent_evidence))
             }
             None => None,
         };
         let round = round.clone();
         tokio::task::spawn_blocking(move || {
-            let parent = parent.as_ref().map(|(p, pr)| spotcheck_report::Finished {
-                round: p,
-                results: pr,
-            });
-            report_of(
-                spotcheck_report::Finished {
-                    round: &round,
-                    results: &results,
-                },
-                parent,
-            )
+            let parent = parent.as_ref().map(|(p, e)| e.of(p));
+            report_of(evidence.of(&round), parent)
         })
         .await
         .map_err(|e| Failure::internal(format!("计算报告失败：{e}")))

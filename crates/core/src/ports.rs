@@ -184,6 +184,26 @@ pub trait Store: Send + Sync {
     /// Every result of the round, in job id order.
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError>;
 
+    /// Every result of the round, in job id order, handed to `each` at most [`RESULT_BATCH`]
+    /// at a time. A reader that keeps only what it needs of each batch (a report reads little
+    /// of a link check that found its link fine) never holds a big round's results at once: a
+    /// province's round has 10⁶ of them. A store that keeps its results in memory anyway may
+    /// hand out copies of them, as the default does.
+    async fn results_in_batches(
+        &self,
+        round: &RoundId,
+        each: &mut (dyn FnMut(Vec<JobResult>) + Send),
+    ) -> Result<(), PortError> {
+        let mut all = self.results(round).await?.into_iter();
+        loop {
+            let batch: Vec<JobResult> = all.by_ref().take(RESULT_BATCH).collect();
+            if batch.is_empty() {
+                return Ok(());
+            }
+            each(batch);
+        }
+    }
+
     /// Packs a completed round for keeping, dropping what only a round in progress needs (a
     /// round is kept for years; its bookkeeping for exactly-once writes is not). Nothing the
     /// round's results, progress or re-check need is lost; a round not complete, or packed
@@ -192,6 +212,10 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 }
+
+/// The most results [`Store::results_in_batches`] hands out at a time: a thousand decoded
+/// results are a few hundred kilobytes, and a store reads them in a few round trips.
+pub const RESULT_BATCH: usize = 1000;
 
 /// How long a shared store keeps a collector's turn at a round's follow-ups when the
 /// collector does not give it back (it died): publishing a page's follow-ups takes well under

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use spotcheck_core::ports::{PortError, Store};
 use spotcheck_core::round::{Round, RoundId};
-use spotcheck_report::Report;
+use spotcheck_report::{Evidence, Report};
 use tokio::task::JoinSet;
 
 pub use self::channel::SendError;
@@ -120,12 +120,14 @@ impl Notifier {
         if !round.plan.notify.any() {
             return Ok(JoinSet::new());
         }
-        let results = store.results(id).await?;
+        // What the report reads of the results, a batch at a time: a collector announcing a
+        // province's round never holds its 10⁶ results.
+        let evidence = Evidence::read(store, id).await?;
         let parent = match &round.parent {
             Some(p) => match store.round(p).await? {
                 Some(parent) => {
-                    let parent_results = store.results(p).await?;
-                    Some((parent, parent_results))
+                    let parent_evidence = Evidence::read(store, p).await?;
+                    Some((parent, parent_evidence))
                 }
                 None => None,
             },
@@ -134,17 +136,8 @@ impl Notifier {
         let computing = {
             let round = round.clone();
             tokio::task::spawn_blocking(move || {
-                let parent = parent.as_ref().map(|(p, r)| spotcheck_report::Finished {
-                    round: p,
-                    results: r,
-                });
-                spotcheck_report::report_of(
-                    spotcheck_report::Finished {
-                        round: &round,
-                        results: &results,
-                    },
-                    parent,
-                )
+                let parent = parent.as_ref().map(|(p, e)| e.of(p));
+                spotcheck_report::report_of(evidence.of(&round), parent)
             })
         };
         let report = computing

@@ -11,7 +11,8 @@ use spotcheck_core::job::{JobId, Task};
 use spotcheck_core::outcome::JobResult;
 use spotcheck_core::round::{Round, Scope};
 
-use crate::compute::compute;
+use crate::compute::compute_read;
+use crate::finished::Finished;
 use crate::model::{Finding, Rectification, RectificationItem, Report};
 
 /// Every website and account with a problem a re-check can find fixed.
@@ -53,26 +54,40 @@ fn revisited(task: &Task, scope: &Scope) -> bool {
     }
 }
 
-/// The report of a re-check round, from its parent's results and its own.
-pub(crate) fn compute_recheck(
-    parent: &Round,
-    parent_results: &[JobResult],
-    round: &Round,
-    results: &[JobResult],
-) -> Report {
+/// The report of a re-check round, from its parent's results and its own. Of either round
+/// the results may be the ones a report reads, with the ids of the others (see
+/// [`crate::Evidence`]): a job's latest result stands, whether read or not.
+pub(crate) fn compute_recheck(parent: Finished, recheck: Finished) -> Report {
+    let round = recheck.round;
     let scope = round.scope.clone().unwrap_or_default();
-    let mut merged: BTreeMap<&JobId, &JobResult> = parent_results
+    let unread_now = |id: &JobId| recheck.unread.binary_search(id).is_ok();
+    let mut merged: BTreeMap<&JobId, &JobResult> = parent
+        .results
         .iter()
-        .filter(|r| !revisited(&r.job.task, &scope))
+        .filter(|r| !revisited(&r.job.task, &scope) && !unread_now(&r.job.id))
         .map(|r| (&r.job.id, r))
         .collect();
-    for r in results {
+    for r in recheck.results {
         merged.insert(&r.job.id, r);
     }
+    // The parent's unread jobs the re-check did not read again, and the re-check's own.
+    let mut unread: Vec<JobId> = parent
+        .unread
+        .iter()
+        .filter(|id| !merged.contains_key(id))
+        .chain(recheck.unread)
+        .cloned()
+        .collect();
+    unread.sort_unstable();
+    unread.dedup();
     let merged: Vec<JobResult> = merged.into_values().cloned().collect();
-    let mut report = compute(round, &merged);
-    let before = compute(parent, parent_results);
-    report.round.parent_as_of = Some(parent.as_of);
+    let mut report = compute_read(Finished {
+        round,
+        results: &merged,
+        unread: &unread,
+    });
+    let before = compute_read(parent);
+    report.round.parent_as_of = Some(parent.round.as_of);
     report.rectification = Some(rectification(round, &before, &report));
     report
 }

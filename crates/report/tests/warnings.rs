@@ -420,10 +420,12 @@ fn a_recheck_notice_says_when_the_spot_round_ran() {
         Finished {
             round: &recheck_round,
             results: &recheck_results,
+            unread: &[],
         },
         Some(Finished {
             round: &spot_round,
             results: &spot_results,
+            unread: &[],
         }),
     );
     assert_eq!(r.round.parent_as_of, Some("2020-11-02".parse().unwrap()));
@@ -437,6 +439,7 @@ fn a_recheck_notice_says_when_the_spot_round_ran() {
         Finished {
             round: &recheck_round,
             results: &recheck_results,
+            unread: &[],
         },
         None,
     );

@@ -5,7 +5,6 @@
 //! as a problem is the report's judgement of the parent: the same findings the notice lists.
 
 use chrono::NaiveDate;
-use spotcheck_core::outcome::JobResult;
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
 
@@ -36,10 +35,10 @@ pub fn ensure_complete(round: &RoundId, progress: &Progress) -> Result<(), Reche
 
 /// The re-check of a finished round, as of `as_of`: only the websites and accounts its report
 /// finds a problem with, the rest left to the parent's results.
-pub fn recheck_of(parent: &Round, results: &[JobResult], as_of: NaiveDate, salt: &str) -> Round {
-    let report = spotcheck_report::compute(parent, results);
+pub fn recheck_of(parent: spotcheck_report::Finished, as_of: NaiveDate, salt: &str) -> Round {
+    let report = spotcheck_report::report_of(parent, None);
     recheck_round(
-        parent,
+        parent.round,
         spotcheck_report::recheck_scope(&report),
         as_of,
         salt,

@@ -8,6 +8,7 @@ use spotcheck_core::outcome::{
 };
 use spotcheck_core::ports::Progress;
 use spotcheck_core::round::{Round, RoundId, RoundKind, Scope};
+use spotcheck_report::Finished;
 use spotcheck_scheduler::{RecheckError, ensure_complete, initial_jobs, recheck_of};
 use spotcheck_testkit::outcomes::visit;
 use spotcheck_testkit::rounds::{self, RegistryText};
@@ -74,6 +75,15 @@ fn menu(source: MenuSource, urls: &[&str], problem: Option<&str>) -> Outcome {
 
 /// A spot round where one site is down, one site is fine, one account's menu has a broken
 /// link and one account's menu could not be read (a notice, not a problem to rectify).
+/// A round run in memory, every result whole.
+fn evidence<'a>(round: &'a Round, results: &'a [JobResult]) -> Finished<'a> {
+    Finished {
+        round,
+        results,
+        unread: &[],
+    }
+}
+
 fn results(r: &Round) -> Vec<JobResult> {
     let mut out = Vec::new();
     for (site, ok) in [("down", false), ("fine", true)] {
@@ -111,7 +121,11 @@ fn results(r: &Round) -> Vec<JobResult> {
 #[test]
 fn a_recheck_visits_only_the_targets_with_problems_to_rectify() {
     let parent = parent();
-    let recheck = recheck_of(&parent, &results(&parent), d("2021-01-05"), "salt");
+    let recheck = recheck_of(
+        evidence(&parent, &results(&parent)),
+        d("2021-01-05"),
+        "salt",
+    );
     assert_eq!(
         recheck.scope,
         Some(Scope {
@@ -141,7 +155,11 @@ fn a_recheck_visits_only_the_targets_with_problems_to_rectify() {
 #[test]
 fn a_recheck_keeps_its_parents_settings_and_names_it() {
     let parent = parent();
-    let recheck = recheck_of(&parent, &results(&parent), d("2021-01-05"), "salt");
+    let recheck = recheck_of(
+        evidence(&parent, &results(&parent)),
+        d("2021-01-05"),
+        "salt",
+    );
     assert_eq!(recheck.kind, RoundKind::Recheck);
     assert_eq!(recheck.parent, Some(parent.id.clone()));
     assert_eq!(recheck.as_of, d("2021-01-05"));
@@ -164,7 +182,7 @@ fn a_round_without_problems_is_rechecked_with_nothing_to_visit() {
             _ => false,
         })
         .collect();
-    let recheck = recheck_of(&parent, &clean, d("2021-01-05"), "salt");
+    let recheck = recheck_of(evidence(&parent, &clean), d("2021-01-05"), "salt");
     assert_eq!(recheck.scope, Some(Scope::default()));
     assert!(initial_jobs(&recheck).is_empty());
 }

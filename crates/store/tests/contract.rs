@@ -5,7 +5,8 @@ mod common;
 
 use common::{check, ok, round};
 use spotcheck_core::outcome::{JobResult, Outcome};
-use spotcheck_core::ports::{Recorded, Store};
+use spotcheck_core::ports::{RESULT_BATCH, Recorded, Store};
+use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisOptions;
 
 /// Runs the whole contract against a store; `rid` must be fresh in it.
@@ -147,11 +148,58 @@ pub async fn batch_contract(store: &dyn Store, rid: &str) {
     assert_eq!(store.results(&r.id).await.unwrap().len(), 4);
 }
 
+/// The results of a round of two batches and a bit, in batches as a report reads them.
+async fn batches(store: &dyn Store, round: &RoundId) -> Vec<Vec<JobResult>> {
+    let mut batches = Vec::new();
+    store
+        .results_in_batches(round, &mut |b| batches.push(b))
+        .await
+        .unwrap();
+    batches
+}
+
+/// A round's results are handed out in bounded batches, in job id order, each exactly once —
+/// while the round is in progress and once it is complete and compacted — so a reader that
+/// keeps little of each batch never holds the whole round.
+pub async fn batches_contract(store: &dyn Store, rid: &str) {
+    let r = round(rid);
+    store.create_round(&r).await.unwrap();
+    let n = 2 * RESULT_BATCH + 1;
+    let jobs: Vec<_> = (0..n as u32).map(|i| check(&r.id, i)).collect();
+    let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+    store.add_jobs(&r.id, &ids).await.unwrap();
+    store.seal(&r.id).await.unwrap();
+    let results: Vec<_> = jobs.iter().map(ok).collect();
+    for chunk in results.chunks(500) {
+        store.record_batch(chunk).await.unwrap();
+    }
+    assert!(store.progress(&r.id).await.unwrap().complete);
+    let mut want = results;
+    want.sort_by(|a, b| a.job.id.cmp(&b.job.id));
+    for compacted in [false, true] {
+        if compacted {
+            store.compact(&r.id).await.unwrap();
+        }
+        let got = batches(store, &r.id).await;
+        assert!(got.len() >= 3, "{} batches", got.len());
+        for b in &got {
+            assert!(
+                !b.is_empty() && b.len() <= RESULT_BATCH,
+                "a batch of {} results (compacted: {compacted})",
+                b.len()
+            );
+        }
+        assert_eq!(got.concat(), want, "compacted: {compacted}");
+        assert_eq!(store.results(&r.id).await.unwrap(), want);
+    }
+}
+
 #[tokio::test]
 async fn memory_store_keeps_the_contract() {
     let store = spotcheck_store::MemoryStore::new();
     contract(&store, "2020Q4-mem1").await;
     batch_contract(&store, "2020Q4-mem2").await;
+    batches_contract(&store, "2020Q4-mem3").await;
 }
 
 #[tokio::test]
@@ -168,6 +216,7 @@ async fn redis_store_keeps_the_contract() {
     common::in_namespace(RedisOptions::default(), |store, _| async move {
         contract(&store, "2020Q4-redis1").await;
         batch_contract(&store, "2020Q4-redis2").await;
+        batches_contract(&store, "2020Q4-redis3").await;
     })
     .await;
 }

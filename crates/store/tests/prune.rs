@@ -106,3 +106,49 @@ async fn prune_keeps_what_a_live_recheck_refers_to_and_removes_the_rest_whole() 
     })
     .await;
 }
+
+/// The expiry of a key in ms: -1 when it has none, -2 when there is no such key.
+async fn pttl(key: &str) -> i64 {
+    redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut raw().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_packed_round_is_kept_until_pruned_while_an_abandoned_one_expires() {
+    let hour = Duration::from_secs(3600);
+    let opts = RedisOptions {
+        retention: hour,
+        ..RedisOptions::default()
+    };
+    in_namespace(opts, |store, ns| async move {
+        let done = round("2020Q3");
+        finished(&store, &ns, &done, DAY).await;
+        let abandoned = round("2020Q4");
+        store.create_round(&abandoned).await.unwrap();
+        let job = check(&abandoned.id, 1);
+        store.add_jobs(&abandoned.id, &[job.id]).await.unwrap();
+
+        let kept = keys_of(&ns, "2020Q3").await;
+        assert_eq!(kept.len(), 3, "record, state, packed blocks: {kept:?}");
+        // A late duplicate and a retried seal, as a redelivery brings them, give it no expiry.
+        store.record(&ok(&check(&done.id, 0)), &[]).await.unwrap();
+        store.seal(&done.id).await.unwrap();
+        store.create_round(&done).await.unwrap();
+        for key in kept.iter().chain([&format!("{ns}:rounds")]) {
+            assert_eq!(pttl(key).await, -1, "{key} must not expire");
+        }
+        for key in keys_of(&ns, "2020Q4").await {
+            let ttl = pttl(&key).await;
+            assert!(ttl > 3_500_000 && ttl <= 3_600_000, "{key}: PTTL {ttl}");
+        }
+
+        let pruned = store.prune(hour).await.unwrap();
+        assert_eq!(pruned.removed, vec![done.id.clone()]);
+        assert_eq!(keys_of(&ns, "2020Q3").await, Vec::<String>::new());
+        assert_eq!(store.rounds().await.unwrap(), vec![abandoned.id.clone()]);
+    })
+    .await;
+}

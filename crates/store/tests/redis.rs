@@ -94,7 +94,7 @@ async fn concurrent_collectors_record_each_result_once_and_complete_once() {
 }
 
 #[tokio::test]
-async fn every_key_of_a_round_expires_and_writes_refresh_it() {
+async fn every_key_of_a_round_in_progress_expires_and_writes_refresh_it() {
     let hour = Duration::from_secs(3600);
     let opts = RedisOptions {
         retention: hour,
@@ -113,7 +113,9 @@ async fn every_key_of_a_round_expires_and_writes_refresh_it() {
             .await
             .unwrap();
         let mut c = raw(&redis_url()).await;
-        let keys = store.round_keys(&r.id);
+        // The round's own keys; the list of rounds (the last) lists packed rounds, kept until
+        // pruned, and never expires.
+        let [keys @ .., rounds] = store.round_keys(&r.id);
         for key in &keys {
             let ttl: i64 = redis::cmd("PTTL")
                 .arg(key)
@@ -122,6 +124,12 @@ async fn every_key_of_a_round_expires_and_writes_refresh_it() {
                 .unwrap();
             assert!(ttl > 3_500_000 && ttl <= 3_600_000, "{key}: PTTL {ttl}");
         }
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&rounds)
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(ttl, -1, "{rounds} must not expire");
         // Nearly expired; a write gives the whole round its full retention back.
         for key in &keys {
             let _: i64 = redis::cmd("PEXPIRE")

@@ -108,5 +108,8 @@ pub async fn execute(round: Round, opts: Options) -> Result<Finished, CliError> 
         }
     }
     let results = store.take_results(&round.id);
-    Ok(Finished { round, results })
+    Ok(Finished {
+        round,
+        evidence: spotcheck_report::Evidence::whole(results),
+    })
 }

@@ -4,6 +4,7 @@
 use spotcheck_core::Namespace;
 use spotcheck_core::ports::{Progress, Store};
 use spotcheck_core::round::RoundId;
+use spotcheck_report::Evidence;
 use spotcheck_store::RedisStore;
 
 use crate::error::CliError;
@@ -25,11 +26,12 @@ pub async fn finished(
         .compact(id)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
-    let results = store
-        .results(id)
+    // What the report reads of the results, a batch at a time: a province's round of 10⁶
+    // results is never in memory whole.
+    let evidence = Evidence::read(store, id)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
-    Ok(Finished { round, results })
+    Ok(Finished { round, evidence })
 }
 
 /// A round's progress; a round the store does not have is bad input.

@@ -12,14 +12,21 @@ use crate::model::Finding;
 impl<'a> Computation<'a> {
     /// One `links.broken` finding per broken URL and site, naming every page that links it.
     pub(super) fn links(&mut self) {
-        // (site id, url) → pages linking it
+        // (site id, url) → pages linking it, for the URLs found not fine: a province's pages
+        // link 10⁶ fine URLs, which need no entry.
         let mut refs: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
         for r in self.results {
             if let (Task::Page { site, url, .. }, Outcome::Page(p)) = (&r.job.task, &r.outcome) {
                 for l in &p.links {
-                    refs.entry((site.as_str(), l.as_str()))
-                        .or_default()
-                        .insert(url.as_str());
+                    if self
+                        .verdicts
+                        .get(l.as_str())
+                        .is_some_and(|v| v.state != LinkState::Ok)
+                    {
+                        refs.entry((site.as_str(), l.as_str()))
+                            .or_default()
+                            .insert(url.as_str());
+                    }
                 }
             }
         }

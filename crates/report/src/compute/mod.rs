@@ -27,19 +27,35 @@ mod wording;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use spotcheck_core::job::Task;
+use spotcheck_core::job::{JobId, Task};
 use spotcheck_core::outcome::{Item, JobResult, Outcome, Verdict};
 use spotcheck_core::registry::Registry;
 use spotcheck_core::round::Round;
 
 use spotcheck_core::indicator::Severity;
 
+use crate::finished::Finished;
 use crate::model::{Finding, Ipv6Counts, Report, RoundInfo, SCHEMA, WindowInfo};
 
 /// Computes the report of a round from its results.
 pub fn compute(round: &Round, results: &[JobResult]) -> Report {
+    compute_read(Finished {
+        round,
+        results,
+        unread: &[],
+    })
+}
+
+/// Computes the report of a round from the results it reads and the ids of the others (see
+/// [`crate::Evidence`]): the same report as from every result.
+pub fn compute_read(finished: Finished) -> Report {
+    let Finished {
+        round,
+        results,
+        unread,
+    } = finished;
     let (refusals, judged) = crate::refused::split(round, results);
-    let mut c = Computation::new(round, judged.as_deref().unwrap_or(results));
+    let mut c = Computation::new(round, judged.as_deref().unwrap_or(results), unread);
     c.sites();
     c.links();
     c.ipv6();
@@ -55,6 +71,8 @@ struct Computation<'a> {
     round: &'a Round,
     reg: &'a Registry,
     results: &'a [JobResult],
+    /// Results not read beyond their id (link checks that found their link fine).
+    unread: usize,
     /// Verdicts of fetched URLs (link checks and pages read beyond the homepage).
     verdicts: HashMap<&'a str, &'a Verdict>,
     findings: Vec<Finding>,
@@ -72,24 +90,13 @@ struct Computation<'a> {
 }
 
 impl<'a> Computation<'a> {
-    fn new(round: &'a Round, results: &'a [JobResult]) -> Self {
-        let mut verdicts = HashMap::new();
-        for r in results {
-            match (&r.job.task, &r.outcome) {
-                (Task::Link { url }, Outcome::Link(v)) => {
-                    verdicts.insert(url.as_str(), v);
-                }
-                (Task::Page { url, depth, .. }, Outcome::Page(p)) if *depth > 0 => {
-                    verdicts.insert(url.as_str(), &p.verdict);
-                }
-                _ => {}
-            }
-        }
+    fn new(round: &'a Round, results: &'a [JobResult], unread: &[JobId]) -> Self {
         Computation {
             round,
             reg: &round.registry,
             results,
-            verdicts,
+            unread: unread.len(),
+            verdicts: verdicts(results, unread),
             findings: Vec::new(),
             vetoed_sites: HashSet::new(),
             vetoed_accounts: HashSet::new(),
@@ -154,6 +161,39 @@ impl<'a> Computation<'a> {
             rectification: None,
         }
     }
+}
+
+/// The verdict of each fetched URL: of its link check or of a page read beyond the homepage,
+/// the later in job id order when it has both. A link check not read (`unread`, sorted: it
+/// found the URL fine) leaves no verdict, as a fine one would — so a page's verdict of the same
+/// URL stands only when the page's job comes later.
+fn verdicts<'a>(results: &'a [JobResult], unread: &[JobId]) -> HashMap<&'a str, &'a Verdict> {
+    // url → the job that gave the verdict, the verdict, and the page's URL when a page did.
+    let mut by_url: HashMap<&str, (&JobId, &Verdict, Option<&url::Url>)> = HashMap::new();
+    for r in results {
+        match (&r.job.task, &r.outcome) {
+            (Task::Link { url }, Outcome::Link(v)) => {
+                by_url.insert(url.as_str(), (&r.job.id, v, None));
+            }
+            (Task::Page { url, depth, .. }, Outcome::Page(p)) if *depth > 0 => {
+                by_url.insert(url.as_str(), (&r.job.id, &p.verdict, Some(url)));
+            }
+            _ => {}
+        }
+    }
+    if !unread.is_empty() {
+        by_url.retain(|_, (id, _, page)| {
+            let Some(url) = page else {
+                return true;
+            };
+            let link = Task::Link {
+                url: (*url).clone(),
+            }
+            .id();
+            !(link > **id && unread.binary_search(&link).is_ok())
+        });
+    }
+    by_url.into_iter().map(|(u, (_, v, _))| (u, v)).collect()
 }
 
 /// `part / whole`; a whole of zero has nothing missing, so the rate is 1.

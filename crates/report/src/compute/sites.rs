@@ -2,6 +2,8 @@
 //! `site.homepage_stale` from the homepage's newest dated item (each a warning when near its
 //! veto line).
 
+use std::collections::HashMap;
+
 use spotcheck_core::indicator::{Indicator, Severity};
 use spotcheck_core::job::Task;
 use spotcheck_core::outcome::{JobResult, Outcome};
@@ -30,15 +32,18 @@ impl<'a> Computation<'a> {
                 }
             }
         }
-        for site in &self.reg.websites {
-            let mine: Vec<&JobResult> = self
-                .results
-                .iter()
-                .filter(|r| task_site(&r.job.task) == Some(site.id.as_str()))
-                .collect();
-            if mine.is_empty() {
-                continue;
+        // Each site's results, in the results' order: grouped once, not searched per site (a
+        // province has 14,000 sites and 10⁵ results a report reads).
+        let mut by_site: HashMap<&str, Vec<&'a JobResult>> = HashMap::new();
+        for r in self.results {
+            if let Some(site) = task_site(&r.job.task) {
+                by_site.entry(site).or_default().push(r);
             }
+        }
+        for site in &self.reg.websites {
+            let Some(mine) = by_site.remove(site.id.as_str()) else {
+                continue;
+            };
             self.checked_sites.insert(&site.id);
             let unreachable = self.availability(site, &mine);
             if !unreachable {

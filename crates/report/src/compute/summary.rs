@@ -50,7 +50,7 @@ impl Computation<'_> {
                 reply_rate: rate(replied, received),
             },
             jobs: JobCounts {
-                total: self.results.len() as u32,
+                total: (self.results.len() + self.unread) as u32,
                 dead,
             },
             ipv6: self.ipv6_counts,

@@ -9,6 +9,10 @@
 //! their text) in the list `{ns}:round:{id}:packed`; the round's total is kept in its state
 //! hash; and the results hash, the calls hash and the expected set are deleted.
 //!
+//! A packed round is kept until it is pruned (`prune`): the round's record, state and blocks
+//! lose their expiry, since a re-check, a report or an audit may ask for it years later, and
+//! at a few dozen bytes a result keeping it is cheap.
+//!
 //! Packing is safe to run twice or to interrupt: the blocks go into a key of the packing
 //! call's own, which one script then renames into place — only if the round is not packed
 //! yet — while it deletes the rest. Whoever packs first wins; the others' blocks are dropped.
@@ -18,7 +22,7 @@ use std::io::Write;
 use flate2::Compression;
 use flate2::write::{DeflateDecoder, DeflateEncoder};
 use spotcheck_core::outcome::JobResult;
-use spotcheck_core::ports::PortError;
+use spotcheck_core::ports::{PortError, RESULT_BATCH};
 use spotcheck_core::round::RoundId;
 
 use super::RedisStore;
@@ -26,15 +30,16 @@ use super::calls::call_id;
 use super::keys::check_round;
 
 /// Results per packed block: big enough that deflate finds the results' shared text, small
-/// enough that a reader holds one block at a time.
-pub(super) const BLOCK: usize = 1000;
+/// enough that a reader holds one block at a time — one batch of
+/// [`Store::results_in_batches`](spotcheck_core::ports::Store::results_in_batches).
+pub(super) const BLOCK: usize = RESULT_BATCH;
 
 impl RedisStore {
     /// Packs a completed round (see the module's documentation); false when the round is
     /// not complete, or was packed already.
     pub async fn pack(&self, round: &RoundId) -> Result<bool, PortError> {
         check_round(round)?;
-        let [_, expected, results, state, calls, _] = self.round_keys(round);
+        let [record, expected, results, state, calls, _] = self.round_keys(round);
         let (completed, packed): (Option<String>, Option<String>) = self
             .retry("HMGET state", |mut c| {
                 let state = state.clone();
@@ -82,7 +87,6 @@ impl RedisStore {
                 .await?;
         }
         let packed_key = self.packed_key(round);
-        let ttl = self.retention_ms();
         let script = &self.scripts.compact;
         let done: i64 = self
             .retry("compact", |mut c| {
@@ -93,7 +97,7 @@ impl RedisStore {
                     .key(&results)
                     .key(&calls)
                     .key(&expected)
-                    .arg(ttl)
+                    .key(&record)
                     .arg(ids.len());
                 async move { inv.invoke_async(&mut c).await }
             })
@@ -121,7 +125,7 @@ impl RedisStore {
 
     /// The job ids of a results hash, read with `HSCAN` (the values are dropped page by
     /// page, so a big round's results are never all in memory).
-    async fn result_ids(&self, results: &str) -> Result<Vec<String>, PortError> {
+    pub(super) async fn result_ids(&self, results: &str) -> Result<Vec<String>, PortError> {
         let mut ids = std::collections::HashSet::new();
         let mut cursor: u64 = 0;
         loop {
@@ -147,14 +151,17 @@ impl RedisStore {
         }
     }
 
-    /// Reads the packed blocks `from..from + count` of a round and decodes their results;
-    /// with them, how many blocks there were (fewer than `count` at the end).
+    /// Reads the packed blocks `from..from + count` of a round and hands each block's results
+    /// after the job id `after` (all without one) to `each`; how many blocks there were (fewer
+    /// than `count` at the end). Only one block is decoded at a time.
     pub(super) async fn packed_blocks(
         &self,
         round: &RoundId,
         from: usize,
         count: usize,
-    ) -> Result<(Vec<JobResult>, usize), PortError> {
+        after: Option<&str>,
+        each: &mut (dyn FnMut(Vec<JobResult>) + Send),
+    ) -> Result<usize, PortError> {
         let key = self.packed_key(round);
         let blocks: Vec<Vec<u8>> = self
             .retry("LRANGE packed", |mut c| {
@@ -169,19 +176,23 @@ impl RedisStore {
                 }
             })
             .await?;
-        let mut out = Vec::new();
         for (i, block) in blocks.iter().enumerate() {
             let at = from + i;
             let lines =
                 unpack(block).map_err(|e| PortError::Invalid(format!("{key} block {at}: {e}")))?;
+            let mut batch = Vec::with_capacity(BLOCK);
             for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                out.push(
-                    JobResult::decode(line)
-                        .map_err(|e| PortError::Invalid(format!("{key} block {at}: {e}")))?,
-                );
+                let result = JobResult::decode(line)
+                    .map_err(|e| PortError::Invalid(format!("{key} block {at}: {e}")))?;
+                if after.is_none_or(|a| result.job.id.0.as_str() > a) {
+                    batch.push(result);
+                }
+            }
+            if !batch.is_empty() {
+                each(batch);
             }
         }
-        Ok((out, blocks.len()))
+        Ok(blocks.len())
     }
 }
 

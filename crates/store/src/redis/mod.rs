@@ -16,7 +16,8 @@
 //! - `results`: recording results (one, or a batch) and reading them back;
 //! - `compaction`: packing a completed round's results and dropping what only a round in
 //!   progress needs;
-//! - `retention`: how long a round's keys live, and deleting a namespace;
+//! - `retention`: how long a round's keys live (a packed round: until pruned), and deleting a
+//!   namespace;
 //! - `schedule`: claims on scheduled rounds, fenced, so each starts once;
 //! - `prune`: removing old rounds, but not those a later re-check refers to;
 //! - `turns`: collectors' turns at publishing a round's follow-up jobs;

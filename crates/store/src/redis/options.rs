@@ -8,7 +8,8 @@ use spotcheck_core::ports::PortError;
 /// Settings of a [`RedisStore`](super::RedisStore).
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
-    /// How long a round's keys live after its last write. Default 90 days.
+    /// How long the keys of a round in progress live after its last write. Default 90 days.
+    /// A completed round, once packed, is kept until pruned (see the `retention` module).
     pub retention: Duration,
     /// Tries of one call before a transient failure (connection lost, timeout, Redis loading)
     /// is returned as [`PortError::Unavailable`]; at least 1. Default 4.

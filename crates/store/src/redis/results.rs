@@ -4,8 +4,6 @@
 //! outstanding to done, and the write that leaves a sealed round with nothing outstanding
 //! completes it.
 
-use std::collections::BTreeMap;
-
 use spotcheck_core::job::JobId;
 use spotcheck_core::outcome::{JobResult, Outcome};
 #[cfg(doc)]
@@ -15,6 +13,7 @@ use spotcheck_core::round::RoundId;
 
 use super::RedisStore;
 use super::calls::call_id;
+use super::compaction::BLOCK;
 use super::keys::check_round;
 
 /// Packed blocks read per call.
@@ -138,70 +137,76 @@ impl RedisStore {
         Ok(recorded)
     }
 
-    /// Reads a round's results: a packed round's block by block, or the results hash with
-    /// `HSCAN` (a big round is never one huge reply), decoding each; a value that is not a
-    /// result is an error naming its key and field.
-    pub(super) async fn round_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
+    /// Hands a round's results to `each` in job id order, at most a block's worth at a time:
+    /// a packed round's block by block; a round in progress by its job ids (read with
+    /// `HSCAN`, sorted), the values fetched a batch at a time with `HMGET` (a big round is
+    /// never one huge reply, nor all in memory). A value that is not a result is an error
+    /// naming its key and field.
+    pub(super) async fn round_results(
+        &self,
+        round: &RoundId,
+        each: &mut (dyn FnMut(Vec<JobResult>) + Send),
+    ) -> Result<(), PortError> {
         check_round(round)?;
         if self.is_packed(round).await? {
-            return self.packed_results(round).await;
+            return self.packed_results(round, None, each).await;
         }
-        let scanned = self.scanned_results(round).await?;
-        // Packed while it was being read (the collector packs a round as it completes): the
-        // hash may have gone half way, and the packed blocks have every result.
-        if self.is_packed(round).await? {
-            return self.packed_results(round).await;
-        }
-        Ok(scanned)
-    }
-
-    /// A packed round's results, a few blocks at a time.
-    async fn packed_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        let mut all = Vec::new();
-        let mut next = 0;
-        loop {
-            let (got, blocks) = self.packed_blocks(round, next, READ_BLOCKS).await?;
-            all.extend(got);
-            next += blocks;
-            if blocks < READ_BLOCKS {
-                return Ok(all);
-            }
-        }
-    }
-
-    /// The results hash, read with `HSCAN`.
-    async fn scanned_results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
         let [_, _, key, ..] = self.round_keys(round);
-        // Each page is decoded as it comes: the round is held once, as results.
-        let mut decoded: BTreeMap<String, JobResult> = BTreeMap::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, page): (u64, Vec<(String, Vec<u8>)>) = self
-                .retry("HSCAN results", |mut c| {
+        let mut ids = self.result_ids(&key).await?;
+        ids.sort_unstable();
+        let mut last: Option<&str> = None;
+        for chunk in ids.chunks(BLOCK) {
+            let values: Vec<Option<Vec<u8>>> = self
+                .retry("HMGET results", |mut c| {
                     let key = key.clone();
                     async move {
-                        ::redis::cmd("HSCAN")
+                        ::redis::cmd("HMGET")
                             .arg(key)
-                            .arg(cursor)
-                            .arg("COUNT")
-                            .arg(500)
+                            .arg(chunk)
                             .query_async(&mut c)
                             .await
                     }
                 })
                 .await?;
-            for (job, value) in page {
-                // HSCAN may return a field twice; the map keeps one.
-                if decoded.contains_key(&job) {
-                    continue;
-                }
-                let result = JobResult::decode(&value)
-                    .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))?;
-                decoded.insert(job, result);
+            if values.iter().any(Option::is_none) && self.is_packed(round).await? {
+                // Packed while it was being read (the collector packs a round as it
+                // completes): the hash is going, and the packed blocks have every result —
+                // those after the ones handed out already come from there.
+                return self.packed_results(round, last, each).await;
             }
-            cursor = next;
-            if cursor == 0 {
-                return Ok(decoded.into_values().collect());
+            let mut batch = Vec::with_capacity(chunk.len());
+            for (job, value) in chunk.iter().zip(values) {
+                // None: the round's keys went (pruned, expired) while it was being read.
+                let Some(value) = value else { continue };
+                batch.push(
+                    JobResult::decode(&value)
+                        .map_err(|e| PortError::Invalid(format!("{key} field {job}: {e}")))?,
+                );
+            }
+            last = chunk.last().map(String::as_str);
+            if !batch.is_empty() {
+                each(batch);
+            }
+        }
+        Ok(())
+    }
+
+    /// A packed round's results after the job id `after` (all of them without one), a block
+    /// at a time: the blocks are read a few per call and decoded one by one.
+    async fn packed_results(
+        &self,
+        round: &RoundId,
+        after: Option<&str>,
+        each: &mut (dyn FnMut(Vec<JobResult>) + Send),
+    ) -> Result<(), PortError> {
+        let mut next = 0;
+        loop {
+            let blocks = self
+                .packed_blocks(round, next, READ_BLOCKS, after, each)
+                .await?;
+            next += blocks;
+            if blocks < READ_BLOCKS {
+                return Ok(());
             }
         }
     }

@@ -1,17 +1,21 @@
 //! How long a round's keys live, and deleting a whole namespace.
 //!
-//! Every key of a round expires [`RedisOptions::retention`] (default 90 days) after the
-//! round's last write: each write refreshes the expiry of all of the round's keys (and of
-//! `{ns}:rounds`), so a round in progress never loses part of its state, and a finished round
-//! disappears whole once nobody writes to it for the retention period. [`Store::rounds`] leaves
-//! out (and removes from `{ns}:rounds`) rounds whose record has expired.
+//! A round in progress lives [`RedisOptions::retention`] (default 90 days) after its last
+//! write: each write refreshes the expiry of all of the round's keys, so a running round never
+//! loses part of its state, and a round abandoned half way (its pool gone, never completed)
+//! disappears whole once nobody writes to it for the retention period.
+//!
+//! A completed round, once packed (the `compaction` module), is kept until it is pruned: its
+//! keys lose their expiry. Its report, its re-check and the audit of a notice may come long
+//! after its last write, and a round that silently expired would take the evidence of a
+//! published notice with it. Old rounds are removed by [`RedisStore::prune`] (`round prune`,
+//! or the collector's retention setting), which keeps the rounds a later re-check refers to.
+//! `{ns}:rounds` never expires, since it lists the packed rounds; [`Store::rounds`] leaves out
+//! (and removes from it) rounds whose record has expired.
 //!
 //! The host keys are not per round (a host's limits hold across rounds) and live only as long
 //! as they matter: the bucket expires one second after its arrival time has passed, the pause
 //! when it ends, the leases one second after the last lease would expire.
-//!
-//! Rounds kept for longer than that are removed by [`RedisStore::prune`] (the `prune`
-//! module), which keeps the rounds a later re-check refers to.
 
 use spotcheck_core::ports::PortError;
 #[cfg(doc)]

@@ -59,7 +59,18 @@ impl Store for RedisStore {
     }
 
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        self.round_results(round).await
+        let mut all = Vec::new();
+        self.round_results(round, &mut |batch| all.extend(batch))
+            .await?;
+        Ok(all)
+    }
+
+    async fn results_in_batches(
+        &self,
+        round: &RoundId,
+        each: &mut (dyn FnMut(Vec<JobResult>) + Send),
+    ) -> Result<(), PortError> {
+        self.round_results(round, each).await
     }
 
     async fn compact(&self, round: &RoundId) -> Result<(), PortError> {
