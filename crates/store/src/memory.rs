@@ -13,7 +13,9 @@ use spotcheck_core::round::{Round, RoundId};
 struct RoundState {
     round: Option<Round>,
     expected: HashSet<JobId>,
-    results: BTreeMap<JobId, JobResult>,
+    /// Boxed: a result is a few hundred bytes, and a B-tree moves its values within a node
+    /// on every insert.
+    results: BTreeMap<JobId, Box<JobResult>>,
     /// |expected \ done|: jobs scheduled without a result yet.
     outstanding: u64,
     dead: u64,
@@ -42,7 +44,7 @@ impl RoundState {
         if matches!(result.outcome, Outcome::Dead { .. }) {
             self.dead += 1;
         }
-        self.results.insert(id.clone(), result.clone());
+        self.results.insert(id.clone(), Box::new(result.clone()));
         Recorded {
             first: true,
             completed: self.complete_now(),
@@ -76,7 +78,10 @@ impl MemoryStore {
     /// results at its end. The round's other records stay.
     pub fn take_results(&self, round: &RoundId) -> Vec<JobResult> {
         self.with(round, |s| {
-            std::mem::take(&mut s.results).into_values().collect()
+            std::mem::take(&mut s.results)
+                .into_values()
+                .map(|r| *r)
+                .collect()
         })
     }
 
@@ -171,6 +176,8 @@ impl Store for MemoryStore {
     }
 
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        Ok(self.with(round, |s| s.results.values().cloned().collect()))
+        Ok(self.with(round, |s| {
+            s.results.values().map(|r| (**r).clone()).collect()
+        }))
     }
 }
