@@ -58,15 +58,17 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         };
     }
 
+    // The `<meta>` is only read when it can decide: without a header charset, or against a
+    // Western single-byte one. Every fetched page comes through here, most with a header that
+    // settles the question.
     let header = content_type.and_then(header_charset);
-    let meta = meta_charset(bytes);
-    let declared = match (header, meta) {
-        (Some(h), Some(m)) if h == WINDOWS_1252 && m != WINDOWS_1252 => {
-            Some((m, CharsetSource::Meta))
-        }
-        (Some(h), _) => Some((h, CharsetSource::Header)),
-        (None, Some(m)) => Some((m, CharsetSource::Meta)),
-        (None, None) => None,
+    let declared = match header {
+        Some(h) if h != WINDOWS_1252 => Some((h, CharsetSource::Header)),
+        Some(h) => match meta_charset(bytes) {
+            Some(m) if m != WINDOWS_1252 => Some((m, CharsetSource::Meta)),
+            _ => Some((h, CharsetSource::Header)),
+        },
+        None => meta_charset(bytes).map(|m| (m, CharsetSource::Meta)),
     };
 
     if let Some((encoding, source)) = declared {
@@ -169,6 +171,13 @@ fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> (String, bool) {
 /// Whether the bytes hold no malformed sequence in this encoding. A sequence cut off at the very
 /// end does not count: bodies are capped while streaming, so the last character may be cut.
 fn decodes_cleanly(encoding: &'static Encoding, bytes: &[u8]) -> bool {
+    if encoding == UTF_8 {
+        // Most pages: validated in place, without decoding them into a copy first.
+        return match std::str::from_utf8(bytes) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none(),
+        };
+    }
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(
         decoder

@@ -13,7 +13,9 @@ use spotcheck_core::round::{Round, RoundId};
 struct RoundState {
     round: Option<Round>,
     expected: HashSet<JobId>,
-    results: BTreeMap<JobId, JobResult>,
+    /// Boxed: a result is a few hundred bytes, and a B-tree moves its values within a node
+    /// on every insert.
+    results: BTreeMap<JobId, Box<JobResult>>,
     /// |expected \ done|: jobs scheduled without a result yet.
     outstanding: u64,
     dead: u64,
@@ -22,6 +24,33 @@ struct RoundState {
 }
 
 impl RoundState {
+    /// Records a job's result (the first one counts) and adds its follow-ups.
+    fn record(&mut self, result: &JobResult, follow_ups: &[JobId]) -> Recorded {
+        let id = &result.job.id;
+        if self.results.contains_key(id) {
+            return Recorded {
+                first: false,
+                completed: false,
+            };
+        }
+        for f in follow_ups {
+            if self.expected.insert(f.clone()) && !self.results.contains_key(f) {
+                self.outstanding += 1;
+            }
+        }
+        if self.expected.contains(id) {
+            self.outstanding -= 1;
+        }
+        if matches!(result.outcome, Outcome::Dead { .. }) {
+            self.dead += 1;
+        }
+        self.results.insert(id.clone(), Box::new(result.clone()));
+        Recorded {
+            first: true,
+            completed: self.complete_now(),
+        }
+    }
+
     fn complete_now(&mut self) -> bool {
         if self.sealed && self.outstanding == 0 && !self.completed {
             self.completed = true;
@@ -49,7 +78,10 @@ impl MemoryStore {
     /// results at its end. The round's other records stay.
     pub fn take_results(&self, round: &RoundId) -> Vec<JobResult> {
         self.with(round, |s| {
-            std::mem::take(&mut s.results).into_values().collect()
+            std::mem::take(&mut s.results)
+                .into_values()
+                .map(|r| *r)
+                .collect()
         })
     }
 
@@ -121,31 +153,16 @@ impl Store for MemoryStore {
         result: &JobResult,
         follow_ups: &[JobId],
     ) -> Result<Recorded, PortError> {
-        let id = &result.job.id;
-        Ok(self.with(&result.job.round, |s| {
-            if s.results.contains_key(id) {
-                return Recorded {
-                    first: false,
-                    completed: false,
-                };
-            }
-            for f in follow_ups {
-                if s.expected.insert(f.clone()) && !s.results.contains_key(f) {
-                    s.outstanding += 1;
-                }
-            }
-            if s.expected.contains(id) {
-                s.outstanding -= 1;
-            }
-            if matches!(result.outcome, Outcome::Dead { .. }) {
-                s.dead += 1;
-            }
-            s.results.insert(id.clone(), result.clone());
-            Recorded {
-                first: true,
-                completed: s.complete_now(),
-            }
-        }))
+        Ok(self.with(&result.job.round, |s| s.record(result, follow_ups)))
+    }
+
+    /// The whole batch under one lock: a message of results is a page's worth of link checks.
+    async fn record_batch(&self, results: &[JobResult]) -> Result<Vec<Recorded>, PortError> {
+        let mut map = self.rounds.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(results
+            .iter()
+            .map(|r| map.entry(r.job.round.clone()).or_default().record(r, &[]))
+            .collect())
     }
 
     async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
@@ -159,6 +176,8 @@ impl Store for MemoryStore {
     }
 
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        Ok(self.with(round, |s| s.results.values().cloned().collect()))
+        Ok(self.with(round, |s| {
+            s.results.values().map(|r| (**r).clone()).collect()
+        }))
     }
 }

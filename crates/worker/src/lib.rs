@@ -308,18 +308,17 @@ impl Worker {
         // task of its own: when the grace period is over and this task is aborted, the check
         // ends with it — its requests stop and their per-host slots are handed back — rather
         // than run on unseen until the process exits and leave its slots to expire.
-        let run_job = job.clone();
         let drill = self
             .cfg
             .panic_on
             .as_ref()
             .is_some_and(|p| job.task.key().contains(p.as_str()));
         let started = Instant::now();
-        let outcome = AssertUnwindSafe(async move {
+        let outcome = AssertUnwindSafe(async {
             if drill {
-                panic!("drill: check of {} made to fail", run_job.id);
+                panic!("drill: check of {} made to fail", job.id);
             }
-            checks::run(&ctx, &run_job).await
+            checks::run(&ctx, &job).await
         })
         .catch_unwind()
         .await;

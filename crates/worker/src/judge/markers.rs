@@ -54,11 +54,11 @@ pub const CAPTCHA_PATHS: &[&str] = &["wappoc_appmsgcaptcha", "/mp/verify"];
 const SHORT_PAGE: usize = 600;
 
 pub fn soft_404(html: &str) -> Option<&'static str> {
-    find(html, SOFT_404)
+    Page::of(html).soft_404()
 }
 
 pub fn captcha_text(html: &str) -> Option<&'static str> {
-    find(html, CAPTCHA)
+    Page::of(html).captcha()
 }
 
 pub fn captcha_url(url: &Url) -> Option<&'static str> {
@@ -68,16 +68,43 @@ pub fn captcha_url(url: &Url) -> Option<&'static str> {
         .find(|m| url.path().contains(m) || url.query().is_some_and(|q| q.contains(m)))
 }
 
-fn find(html: &str, markers: &[&'static str]) -> Option<&'static str> {
-    let title = title(html);
-    if let Some(m) = markers.iter().copied().find(|m| title.contains(m)) {
-        return Some(m);
+/// A page's title and visible text, read once for every list of markers it is held against
+/// (a judged page is looked at for both captcha and error phrases).
+pub struct Page<'a> {
+    html: &'a str,
+    title: &'a str,
+    text: std::cell::OnceCell<Option<String>>,
+}
+
+impl<'a> Page<'a> {
+    pub fn of(html: &'a str) -> Page<'a> {
+        Page {
+            html,
+            title: title(html),
+            text: std::cell::OnceCell::new(),
+        }
     }
-    let text = visible_text(html);
-    if text.chars().count() > SHORT_PAGE {
-        return None;
+
+    pub fn soft_404(&self) -> Option<&'static str> {
+        self.find(SOFT_404)
     }
-    markers.iter().copied().find(|m| text.contains(m))
+
+    pub fn captcha(&self) -> Option<&'static str> {
+        self.find(CAPTCHA)
+    }
+
+    fn find(&self, markers: &[&'static str]) -> Option<&'static str> {
+        if let Some(m) = markers.iter().copied().find(|m| self.title.contains(m)) {
+            return Some(m);
+        }
+        // `None` for an ordinary page, whatever phrase it quotes.
+        let text = self.text.get_or_init(|| {
+            let text = visible_text(self.html);
+            (text.chars().count() <= SHORT_PAGE).then_some(text)
+        });
+        let text = text.as_deref()?;
+        markers.iter().copied().find(|m| text.contains(m))
+    }
 }
 
 fn title(html: &str) -> &str {
@@ -97,9 +124,10 @@ fn title(html: &str) -> &str {
 /// The page's text without tags, scripts and styles, whitespace collapsed.
 fn visible_text(html: &str) -> String {
     let mut out = String::new();
+    let mut chars = 0;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_text(&mut out, &rest[..lt]);
+        chars += push_text(&mut out, &rest[..lt]);
         let after = &rest[lt..];
         let skip_to = ["<script", "<style", "<SCRIPT", "<STYLE"]
             .iter()
@@ -116,7 +144,7 @@ fn visible_text(html: &str) -> String {
             None => after.find('>').map(|i| i + 1).unwrap_or(after.len()),
         };
         rest = &after[cut..];
-        if out.chars().count() > SHORT_PAGE * 4 {
+        if chars > SHORT_PAGE * 4 {
             return out;
         }
     }
@@ -124,13 +152,18 @@ fn visible_text(html: &str) -> String {
     out
 }
 
-fn push_text(out: &mut String, t: &str) {
+/// Appends the words of `t`, one space apart; the characters it added.
+fn push_text(out: &mut String, t: &str) -> usize {
+    let mut added = 0;
     for w in t.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
+            added += 1;
         }
         out.push_str(w);
+        added += w.chars().count();
     }
+    added
 }
 
 #[cfg(test)]

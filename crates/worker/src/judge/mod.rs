@@ -37,7 +37,8 @@ fn verdict_of(requested: &Url, f: &Fetched, text: Option<&str>) -> Verdict {
     }
     // Before the status: WAFs answer their challenge pages with 403, 405, 412, 468 or 503,
     // and a person passing the challenge would see the page.
-    if let Some(m) = text.and_then(markers::captcha_text) {
+    let page = text.map(markers::Page::of);
+    if let Some(m) = page.as_ref().and_then(markers::Page::captcha) {
         return Verdict::unknown(Some(f.status), format!("anti-crawler page: {m}"));
     }
     if f.status == 429 {
@@ -58,7 +59,7 @@ fn verdict_of(requested: &Url, f: &Fetched, text: Option<&str>) -> Verdict {
             format!("soft 404: redirected to the homepage {}", f.url),
         );
     }
-    if let Some(m) = text.and_then(markers::soft_404) {
+    if let Some(m) = page.as_ref().and_then(markers::Page::soft_404) {
         return Verdict::broken(Some(f.status), format!("soft 404: {m}"));
     }
     Verdict::ok(f.status)
