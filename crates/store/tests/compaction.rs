@@ -166,3 +166,40 @@ async fn a_round_in_progress_is_not_packed() {
     })
     .await;
 }
+
+/// Results read while the collector packs the round come back whole: a reader that found the
+/// round not packed yet, and then its results hash gone, reads the packed blocks instead of
+/// returning nothing. The reader starts a few round trips (PINGs) later each time, so some
+/// starts fall in every step of the packing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_read_while_the_round_is_packed_come_back_whole() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let store = std::sync::Arc::new(store);
+        let mut c = redis::Client::open(redis_url())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .expect("a raw Redis connection");
+        for start in 0..40u32 {
+            let r = round(&format!("2020Q4-race{start}"));
+            store.create_round(&r).await.unwrap();
+            let jobs: Vec<Job> = (0..200).map(|n| link(&r.id, n)).collect();
+            let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+            store.add_jobs(&r.id, &ids).await.unwrap();
+            store.seal(&r.id).await.unwrap();
+            let results: Vec<JobResult> = jobs.iter().zip(0..).map(|(j, n)| result(j, n)).collect();
+            assert!(store.record_batch(&results).await.unwrap()[199].completed);
+            let packer = {
+                let (store, id) = (store.clone(), r.id.clone());
+                tokio::spawn(async move { store.pack(&id).await.unwrap() })
+            };
+            for _ in 0..start % 10 {
+                let _: String = redis::cmd("PING").query_async(&mut c).await.unwrap();
+            }
+            let read = store.results(&r.id).await.unwrap();
+            assert!(packer.await.unwrap());
+            assert_eq!(read.len(), 200, "{ns}: read {start} PINGs into the packing");
+        }
+    })
+    .await;
+}

@@ -53,12 +53,17 @@ impl RedisStore {
                 async move { pipe.query_async(&mut c).await }
             })
             .await?;
-        Ok(ids
+        let new: Vec<JobId> = ids
             .iter()
             .zip(known.into_iter().flatten())
             .filter(|(_, known)| !known)
             .map(|(id, _)| id.clone())
-            .collect())
+            .collect();
+        if !new.is_empty() && self.is_packed(round).await? {
+            // Packed since the first look: the expected set went with it.
+            return Ok(Vec::new());
+        }
+        Ok(new)
     }
 
     /// Seals the round with a given call id; true when this call completed it.

@@ -188,6 +188,11 @@ impl RedisStore {
                 each(batch);
             }
         }
+        if self.is_packed(round).await? {
+            // Packed after the first look, perhaps before the hash was scanned (its ids
+            // then came back short, or none at all): the blocks hold what was not handed out.
+            return self.packed_results(round, last, each).await;
+        }
         Ok(())
     }
 
