@@ -17,12 +17,14 @@ use crate::support::{City, Pool, Role, busiest_second, printed_round};
 const ROUNDS: usize = 12;
 const OTHER_ROUNDS: usize = 2;
 /// The plan's per-host rate for this test: low enough that fourteen rounds at once would go
-/// far over it without the pool-wide gate, and that a request arriving late by up to a
-/// fifteenth of a second cannot make a window look over it; high enough that the busiest host's
-/// hundred-odd requests a round, fourteen times, take under two minutes.
-const RATE: usize = 15;
+/// far over it without the pool-wide gate, and that requests arriving late by up to a fifth
+/// of a second together cannot make a window look over it (six processes and the simulator on
+/// two busy cores delay some by more than a tenth: at 15/s, CI saw 17 in a second, the first
+/// six within 206 ms); high enough that the busiest host's hundred-odd requests a round,
+/// fourteen times, take under three minutes.
+const RATE: usize = 10;
 /// How long the fourteen rounds may take together.
-const ALL_ROUNDS_LIMIT: Duration = Duration::from_secs(240);
+const ALL_ROUNDS_LIMIT: Duration = Duration::from_secs(300);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fourteen_rounds_at_once_keep_their_reports_and_every_hosts_limit() {
@@ -111,10 +113,31 @@ async fn fourteen_rounds_at_once_keep_their_reports_and_every_hosts_limit() {
         let worst = busiest_second(times);
         assert!(
             worst <= RATE + 1,
-            "{host}: {worst} requests within one second over {} rounds (limit {RATE}/s)",
-            ROUNDS + OTHER_ROUNDS
+            "{host}: {worst} requests within one second over {} rounds (limit {RATE}/s); \
+             the busiest second, ms after its first request: {:?}",
+            ROUNDS + OTHER_ROUNDS,
+            busiest_offsets(times)
         );
     }
     main.finish().await;
     other.finish().await;
+}
+
+/// The arrival times in the busiest second, in milliseconds after its first request: shows
+/// whether a window went over by a burst or by requests arriving late.
+fn busiest_offsets(times: &[Instant]) -> Vec<u128> {
+    let worst = busiest_second(times);
+    let start = (0..times.len())
+        .find(|&i| {
+            times[i..]
+                .iter()
+                .take_while(|u| u.duration_since(times[i]) < Duration::from_secs(1))
+                .count()
+                == worst
+        })
+        .unwrap_or(0);
+    times[start..start + worst]
+        .iter()
+        .map(|t| t.duration_since(times[start]).as_millis())
+        .collect()
 }
