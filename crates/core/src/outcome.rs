@@ -29,9 +29,10 @@ pub struct Verdict {
     pub status: Option<u16>,
     /// Evidence in words: `HTTP 404`, `connection refused`, `soft 404: 页面不存在` …
     pub reason: String,
-    /// Where redirects ended, when they did.
+    /// Where redirects ended, when they did. Boxed: few fetches are redirected, and a round
+    /// holds a verdict for every link.
     #[serde(default)]
-    pub final_url: Option<Url>,
+    pub final_url: Option<Box<Url>>,
     #[serde(default)]
     pub redirects: Vec<Url>,
     /// Nothing was fetched: the round's own policy refused the target (e.g. its name resolves to
@@ -181,8 +182,10 @@ pub enum Outcome {
     Link(Verdict),
     Column(ColumnOutcome),
     Menu(MenuOutcome),
-    Ipv6(Ipv6Outcome),
-    Tls(TlsOutcome),
+    /// Boxed, as `Tls`: the two are the largest outcomes by far, and a round holds one per
+    /// site but a link check per link — boxed, every other result is half the size.
+    Ipv6(Box<Ipv6Outcome>),
+    Tls(Box<TlsOutcome>),
     /// The job was dead-lettered: every delivery attempt failed.
     Dead {
         reason: String,

@@ -132,11 +132,11 @@ fn results(r: &Round) -> Vec<JobResult> {
         ));
         out.push(JobResult::new(
             job(Task::Ipv6 { site: site.clone() }),
-            Outcome::Ipv6(ipv6(s)),
+            Outcome::Ipv6(Box::new(ipv6(s))),
         ));
         out.push(JobResult::new(
             job(Task::Tls { site }),
-            Outcome::Tls(tls(s)),
+            Outcome::Tls(Box::new(tls(s))),
         ));
     }
     out

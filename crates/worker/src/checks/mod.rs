@@ -45,11 +45,11 @@ pub async fn run(ctx: &RoundContext, job: &Job) -> Result<(Outcome, Vec<WordingH
             None => return Err(unknown_target("account", account)),
         },
         Task::Ipv6 { site } => match reg.website(site) {
-            Some(w) => Outcome::Ipv6(ipv6::check(ctx, w).await),
+            Some(w) => Outcome::Ipv6(Box::new(ipv6::check(ctx, w).await)),
             None => return Err(unknown_target("website", site)),
         },
         Task::Tls { site } => match reg.website(site) {
-            Some(w) => Outcome::Tls(tls::check(ctx, w).await),
+            Some(w) => Outcome::Tls(Box::new(tls::check(ctx, w).await)),
             None => return Err(unknown_target("website", site)),
         },
     };

@@ -25,7 +25,7 @@ pub fn judge(
     };
     let mut v = verdict_of(requested, f, text);
     if !f.redirects.is_empty() {
-        v.final_url = Some(f.url.clone());
+        v.final_url = Some(Box::new(f.url.clone()));
         v.redirects = f.redirects.clone();
     }
     v
