@@ -7,6 +7,7 @@ use spotcheck::{args, commands, logging};
 
 fn main() -> ExitCode {
     few_malloc_arenas();
+    all_the_open_files_allowed();
     let args = args::Cli::parse();
     logging::init_logging(&args);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
@@ -41,6 +42,29 @@ fn few_malloc_arenas() {
         // any other thread exists.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+/// A worker keeps a connection per site it is checking, and a province has thousands of
+/// sites; a soft limit of 1,024 open files (many systems' default) would fail its fetches
+/// as if the sites were down. The soft limit goes up to the hard one, which the
+/// administrator set (`LimitNOFILE=` in a unit, `ulimit -Hn`).
+fn all_the_open_files_allowed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read and write the struct given, nothing else.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0
+                && limit.rlim_cur < limit.rlim_max
+            {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `--threads` / `SPOTCHECK_THREADS`: how many threads run a process's work, so several
-//! workers on one machine can share its cores. Zero is bad input.
+//! What a process takes of its machine: `--threads` / `SPOTCHECK_THREADS`, how many threads
+//! run its work, so several workers on one machine can share its cores (zero is bad input);
+//! and every open file its hard limit allows, for a province's connections.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -52,4 +53,41 @@ fn a_process_runs_the_threads_it_is_given() {
     assert_eq!(runtime_threads(true, "1"), 1);
     assert_eq!(runtime_threads(true, "3"), 3);
     assert_eq!(runtime_threads(false, "2"), 2);
+}
+
+/// Started with a soft limit of 256 open files (as under a login shell's default), a running
+/// process has raised it to its hard limit: a worker checking a province's sites holds a
+/// connection to each it is busy with.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_process_raises_its_open_files_limit_to_the_hard_one() {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -Sn 256 && exec {} sim",
+            env!("CARGO_BIN_EXE_spotcheck")
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("Registry"), "sim printed {first:?}");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    let (soft, hard) = (numbers[0], numbers[1]);
+    assert!(
+        hard == "unlimited" || hard.parse::<u64>().unwrap() > 256,
+        "the hard limit leaves nothing to raise: {line}"
+    );
+    assert_eq!(soft, hard, "{line}");
 }

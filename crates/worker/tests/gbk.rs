@@ -14,7 +14,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use spotcheck_extract::list::parse_list;
 use spotcheck_politeness::MemoryGate;
-use spotcheck_worker::fetch::client::FetchOptions;
+use spotcheck_worker::fetch::client::{FetchOptions, IDLE_TIMEOUT};
 use spotcheck_worker::fetch::{FetchConfig, Fetcher};
 use spotcheck_worker::page_text;
 use tokio::net::TcpListener;
@@ -131,6 +131,7 @@ fn fetcher() -> Fetcher {
         resolve: BTreeMap::new(),
         extra_roots: Vec::new(),
         idle_per_host: 4,
+        idle_timeout: IDLE_TIMEOUT,
         limit_addresses: false,
     };
     Fetcher::new(

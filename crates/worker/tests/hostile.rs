@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use spotcheck_core::outcome::{LinkState, Verdict};
 use spotcheck_politeness::MemoryGate;
-use spotcheck_worker::fetch::client::FetchOptions;
+use spotcheck_worker::fetch::client::{FetchOptions, IDLE_TIMEOUT};
 use spotcheck_worker::fetch::{FetchConfig, FetchError, Fetched, Fetcher};
 use spotcheck_worker::judge::judge;
 use spotcheck_worker::{HostGate, HostPermit, page_text};
@@ -46,6 +46,7 @@ fn config(allow_private: bool) -> FetchConfig {
         resolve: BTreeMap::new(),
         extra_roots: Vec::new(),
         idle_per_host: 4,
+        idle_timeout: IDLE_TIMEOUT,
         limit_addresses: false,
     }
 }

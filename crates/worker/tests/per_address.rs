@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use spotcheck_politeness::{GateLimits, RedisGate};
 use spotcheck_store::RedisStore;
-use spotcheck_worker::fetch::client::FetchOptions;
+use spotcheck_worker::fetch::client::{FetchOptions, IDLE_TIMEOUT};
 use spotcheck_worker::fetch::{FetchConfig, Fetcher};
 use tokio::net::TcpListener;
 use url::Url;
@@ -61,6 +61,7 @@ fn config(resolve: BTreeMap<String, IpAddr>) -> FetchConfig {
         resolve: resolve.into_iter().map(|(h, ip)| (h, ip.into())).collect(),
         extra_roots: Vec::new(),
         idle_per_host: 4,
+        idle_timeout: IDLE_TIMEOUT,
         limit_addresses: true,
     }
 }
