@@ -26,8 +26,21 @@ fn runtime_threads(flag: bool, threads: &str) -> usize {
     } else {
         cmd.env("SPOTCHECK_THREADS", threads);
     }
+    cmd.arg("sim");
+    while_serving(cmd, |pid| {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
+            .filter(|name| name.trim() == "tokio-rt-worker")
+            .count()
+    })
+}
+
+/// Starts `cmd` (a `spotcheck sim`), waits until it has printed its registry, hands its pid to
+/// `look`, and stops it.
+#[cfg(target_os = "linux")]
+fn while_serving<T>(mut cmd: Command, look: impl FnOnce(u32) -> T) -> T {
     let mut child = cmd
-        .arg("sim")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -36,15 +49,11 @@ fn runtime_threads(flag: bool, threads: &str) -> usize {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    let tasks = std::fs::read_dir(format!("/proc/{}/task", child.id())).unwrap();
-    let count = tasks
-        .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
-        .filter(|name| name.trim() == "tokio-rt-worker")
-        .count();
+    let seen = look(child.id());
     let _ = child.kill();
     let _ = child.wait();
     assert!(first.contains("Registry"), "sim printed {first:?}");
-    count
+    seen
 }
 
 #[cfg(target_os = "linux")]
@@ -61,24 +70,14 @@ fn a_process_runs_the_threads_it_is_given() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_process_raises_its_open_files_limit_to_the_hard_one() {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -Sn 256 && exec {} sim",
-            env!("CARGO_BIN_EXE_spotcheck")
-        ))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(first.contains("Registry"), "sim printed {first:?}");
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(format!(
+        "ulimit -Sn 256 && exec {} sim",
+        env!("CARGO_BIN_EXE_spotcheck")
+    ));
+    let limits = while_serving(sh, |pid| {
+        std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap()
+    });
     let line = limits
         .lines()
         .find(|l| l.starts_with("Max open files"))
