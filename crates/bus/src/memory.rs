@@ -9,12 +9,24 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, PortError, Queue};
+use spotcheck_core::ports::{Acker, Consumer, Delivery, Lane, Parcel, PortError, Queue};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 struct Message {
     body: Vec<u8>,
+    /// Jobs or results handed over unencoded (`body` is then empty).
+    parcel: Option<Parcel>,
     redeliveries: u32,
+}
+
+impl Message {
+    fn new(body: Vec<u8>, parcel: Option<Parcel>) -> Message {
+        Message {
+            body,
+            parcel,
+            redeliveries: 0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -83,15 +95,21 @@ impl Inner {
                 lane = lane.name(),
                 "delivery limit reached; message dead-lettered"
             );
-            self.push(
-                Lane::Dead,
-                Message {
-                    body: msg.body,
-                    redeliveries: 0,
-                },
-            );
+            self.push(Lane::Dead, Message::new(msg.body, msg.parcel));
         } else {
             self.push(lane, msg);
+        }
+    }
+
+    fn publish(self: &Arc<Self>, lane: Lane, msg: Message, delay: Duration) {
+        if delay.is_zero() {
+            self.push(lane, msg);
+        } else {
+            let inner = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                inner.push(lane, msg);
+            });
         }
     }
 
@@ -103,19 +121,20 @@ impl Inner {
 #[async_trait]
 impl Queue for MemoryQueue {
     async fn publish(&self, lane: Lane, body: Vec<u8>, delay: Duration) -> Result<(), PortError> {
-        let msg = Message {
-            body,
-            redeliveries: 0,
-        };
-        if delay.is_zero() {
-            self.inner.push(lane, msg);
-        } else {
-            let inner = self.inner.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(delay).await;
-                inner.push(lane, msg);
-            });
-        }
+        self.inner.publish(lane, Message::new(body, None), delay);
+        Ok(())
+    }
+
+    /// Kept as it is: the consumer is in this process, and reads the jobs or results
+    /// themselves.
+    async fn publish_parcel(
+        &self,
+        lane: Lane,
+        parcel: Parcel,
+        delay: Duration,
+    ) -> Result<(), PortError> {
+        self.inner
+            .publish(lane, Message::new(Vec::new(), Some(parcel)), delay);
         Ok(())
     }
 
@@ -162,6 +181,7 @@ impl Consumer for MemoryConsumer {
             if let Some(msg) = msg {
                 return Some(Ok(Delivery {
                     body: msg.body.clone(),
+                    parcel: msg.parcel.clone(),
                     redeliveries: msg.redeliveries,
                     acker: Box::new(MemoryAcker {
                         inner: self.inner.clone(),
@@ -196,13 +216,8 @@ impl Acker for MemoryAcker {
             if requeue {
                 self.inner.requeue(self.lane, msg);
             } else if self.lane != Lane::Dead {
-                self.inner.push(
-                    Lane::Dead,
-                    Message {
-                        body: msg.body,
-                        redeliveries: 0,
-                    },
-                );
+                self.inner
+                    .push(Lane::Dead, Message::new(msg.body, msg.parcel));
             }
         }
         Ok(())

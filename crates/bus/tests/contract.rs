@@ -16,7 +16,10 @@ use common::{amqp_url, connect, namespace, next, next_within, nothing_for};
 use futures_util::FutureExt;
 use spotcheck_bus::{AmqpOptions, AmqpQueue, MemoryQueue};
 use spotcheck_core::Namespace;
-use spotcheck_core::ports::{Lane, Queue};
+use spotcheck_core::job::{Job, Task};
+use spotcheck_core::outcome::{JobResult, Outcome, Verdict};
+use spotcheck_core::ports::{Lane, Parcel, Queue};
+use spotcheck_core::round::RoundId;
 
 /// A deployment's queues under test.
 #[async_trait]
@@ -185,6 +188,7 @@ contract! {
     delayed_messages_wait_their_delay_and_do_not_hold_each_other_back(delivery_limit = 5);
     deployments_are_kept_apart(delivery_limit = 5);
     shutting_down_ends_consumers(delivery_limit = 5);
+    jobs_and_results_arrive_as_published_through_returns(delivery_limit = 5);
 }
 
 async fn publish(q: &dyn Queue, lane: Lane, body: &[u8]) {
@@ -519,4 +523,74 @@ async fn shutting_down_ends_consumers(d: &dyn Deployment) {
         }
     }
     drop(in_flight);
+}
+
+fn some_jobs() -> Vec<Job> {
+    let round = RoundId("2020Q4-parcel".into());
+    ["http://a.gov.cn/1.html", "http://b.gov.cn/链接?x=1"]
+        .iter()
+        .map(|u| {
+            let url = url::Url::parse(u).unwrap();
+            Job::new(&round, Task::Link { url })
+        })
+        .collect()
+}
+
+/// Jobs and results published as a parcel arrive as they were published — also after a
+/// dropped delivery, and in the dead lane — whether the queue carries them encoded or not.
+async fn jobs_and_results_arrive_as_published_through_returns(d: &dyn Deployment) {
+    let q = d.open().await;
+    let jobs = some_jobs();
+    let results: Vec<JobResult> = jobs
+        .iter()
+        .map(|j| JobResult::new(j.clone(), Outcome::Link(Verdict::ok(200))))
+        .collect();
+    q.publish_parcel(Lane::Jobs, Parcel::Jobs(jobs.clone()), Duration::ZERO)
+        .await
+        .unwrap();
+    q.publish_parcel(
+        Lane::Results,
+        Parcel::Results(results.clone()),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    let mut c = q.consume(Lane::Jobs, 1).await.unwrap();
+    let first = next(&mut c).await;
+    assert_eq!(first.jobs().unwrap(), jobs);
+    assert!(first.results().is_err(), "jobs are not results");
+    drop(first);
+    let mut again = next_within(&mut c, 5).await;
+    assert_eq!(again.redeliveries, 1);
+    assert_eq!(again.take_jobs().unwrap(), jobs);
+    again.acker.reject(false).await.unwrap();
+    let mut dead = q.consume(Lane::Dead, 1).await.unwrap();
+    let m = next(&mut dead).await;
+    assert_eq!(m.jobs().unwrap(), jobs, "dead-lettered whole");
+    m.acker.ack().await.unwrap();
+    let mut r = q.consume(Lane::Results, 1).await.unwrap();
+    let m = next(&mut r).await;
+    assert_eq!(m.results().unwrap(), results);
+    m.acker.ack().await.unwrap();
+}
+
+/// Within one process nothing is encoded: the consumer gets the jobs themselves (a round in
+/// one process spends no time writing and reading JSON), and raw bytes stay raw bytes.
+#[tokio::test]
+async fn the_in_process_queue_hands_parcels_over_unencoded() {
+    let q = MemoryQueue::new(5);
+    let jobs = some_jobs();
+    q.publish_parcel(Lane::Jobs, Parcel::Jobs(jobs.clone()), Duration::ZERO)
+        .await
+        .unwrap();
+    publish(&q, Lane::Jobs, b"raw").await;
+    let mut c = q.consume(Lane::Jobs, 2).await.unwrap();
+    let d = next(&mut c).await;
+    assert!(d.body.is_empty(), "nothing encoded");
+    assert!(matches!(&d.parcel, Some(Parcel::Jobs(j)) if *j == jobs));
+    let raw = next(&mut c).await;
+    assert_eq!(
+        (raw.body.as_slice(), raw.parcel.is_none()),
+        (&b"raw"[..], true)
+    );
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use spotcheck_core::job::{Job, JobId};
 use spotcheck_core::outcome::{JobResult, Outcome};
-use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Recorded, Store};
+use spotcheck_core::ports::{Delivery, Lane, Parcel, PortError, Queue, Recorded, Store};
 use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::watch;
@@ -147,9 +147,9 @@ impl Shared {
         let mut attempt = 0;
         let settled = loop {
             let outcome = if dead_lane {
-                self.handle_dead(&d.body, d.redeliveries).await
+                self.handle_dead(&d).await
             } else {
-                self.handle_result(&d.body).await
+                self.handle_result(&d).await
             };
             match outcome {
                 Ok(()) => {
@@ -195,8 +195,8 @@ impl Shared {
 
     /// The results of a batch of jobs, recorded concurrently (those bringing follow-ups take
     /// turns); the delivery is settled when every one of them is recorded.
-    async fn handle_result(&self, body: &[u8]) -> Result<(), Handling> {
-        let results = JobResult::decode_batch(body).map_err(Handling::Poison)?;
+    async fn handle_result(&self, d: &Delivery) -> Result<(), Handling> {
+        let results = d.results().map_err(Handling::Poison)?;
         self.record_all(results).await
     }
 
@@ -205,8 +205,9 @@ impl Shared {
     /// that already have a result, which the first-write-wins record keeps, and those their
     /// round does not have, which are dropped (after [`FOREIGN_DELIVERIES`]): they were forged,
     /// and no round waits for them or may report them.
-    async fn handle_dead(&self, body: &[u8], redeliveries: u32) -> Result<(), Handling> {
-        let jobs = Job::decode_batch(body).map_err(Handling::Poison)?;
+    async fn handle_dead(&self, d: &Delivery) -> Result<(), Handling> {
+        let redeliveries = d.redeliveries;
+        let jobs = d.jobs().map_err(Handling::Poison)?;
         let mut theirs = Vec::with_capacity(jobs.len());
         for job in jobs {
             let round = self.round(&job.round).await?;
@@ -329,7 +330,7 @@ impl Shared {
         for wave in messages.chunks(MESSAGES_PER_WAVE) {
             let sent = join_all(wave.iter().map(|jobs| {
                 self.queue
-                    .publish(Lane::Jobs, Job::encode_batch(jobs), Duration::ZERO)
+                    .publish_parcel(Lane::Jobs, Parcel::Jobs(jobs.to_vec()), Duration::ZERO)
             }))
             .await;
             for r in sent {

@@ -151,7 +151,7 @@ async fn shared_links_are_published_once_by_two_collectors() {
     let mut jobs = queue.consume(Lane::Jobs, 1000).await.unwrap();
     while queue.depth(Lane::Jobs) > 0 {
         let d = jobs.next().await.unwrap().unwrap();
-        for job in Job::decode_batch(&d.body).unwrap() {
+        for job in d.jobs().unwrap() {
             *published.entry(job.id.0).or_default() += 1;
         }
         d.acker.ack().await.unwrap();

@@ -145,8 +145,11 @@ pub(crate) fn decode_batch<T: serde::de::DeserializeOwned>(
         let one: T = serde_json::from_slice(body).map_err(|e| format!("not a {what}: {e}"))?;
         return check(one).map(|one| vec![one]);
     }
-    let items: Vec<T> =
+    let mut items: Vec<T> =
         serde_json::from_slice(body).map_err(|e| format!("not a batch of {what}s: {e}"))?;
+    // Read item by item, the vector grew by doubling; a worker holds its deliveries' jobs
+    // until each has a slot, so the room never used would be held with them.
+    items.shrink_to_fit();
     if items.is_empty() {
         return Err(format!("an empty batch of {what}s"));
     }

@@ -243,7 +243,7 @@ impl JobResult {
     }
 
     /// The results of a batch of jobs as one queue message (see [`Job::encode_batch`]).
-    pub fn encode_batch(results: &[&JobResult]) -> Vec<u8> {
+    pub fn encode_batch(results: &[JobResult]) -> Vec<u8> {
         serde_json::to_vec(results).expect("results always serialize")
     }
 
@@ -295,7 +295,7 @@ mod tests {
                 JobResult::new(job, Outcome::Link(verdict))
             })
             .collect();
-        let body = JobResult::encode_batch(&results.iter().collect::<Vec<_>>());
+        let body = JobResult::encode_batch(&results);
         assert_eq!(JobResult::decode_batch(&body).unwrap(), results);
         assert_eq!(
             JobResult::decode_batch(&results[1].encode()).unwrap(),
@@ -305,7 +305,7 @@ mod tests {
         let mut other = results;
         other[0].v = 9;
         assert!(
-            JobResult::decode_batch(&JobResult::encode_batch(&other.iter().collect::<Vec<_>>()))
+            JobResult::decode_batch(&JobResult::encode_batch(&other))
                 .unwrap_err()
                 .contains("version")
         );

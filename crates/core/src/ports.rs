@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::job::JobId;
+use crate::job::{Job, JobId};
 use crate::outcome::JobResult;
 use crate::round::{Round, RoundId};
 
@@ -56,11 +56,77 @@ pub trait Acker: Send + Sync {
     async fn reject(self: Box<Self>, requeue: bool) -> Result<(), PortError>;
 }
 
+/// The jobs or results of a message, as the roles hand them to each other. A queue between
+/// processes carries them encoded (the default [`Queue::publish_parcel`]); the in-process
+/// queue hands them over as they are, so a one-process round spends nothing on writing and
+/// reading JSON it would only read back itself.
+#[derive(Debug, Clone)]
+pub enum Parcel {
+    Jobs(Vec<Job>),
+    Results(Vec<JobResult>),
+}
+
+impl Parcel {
+    /// The message body a broker carries: a batch as [`Job::encode_batch`] or
+    /// [`JobResult::encode_batch`] writes it.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Parcel::Jobs(jobs) => Job::encode_batch(jobs),
+            Parcel::Results(results) => JobResult::encode_batch(results),
+        }
+    }
+}
+
 pub struct Delivery {
+    /// The message as published; empty when the queue carried a [`Parcel`] unencoded.
     pub body: Vec<u8>,
+    /// The jobs or results, when they were published in this process and never encoded.
+    pub parcel: Option<Parcel>,
     /// How many times this message was delivered before (0 on the first delivery).
     pub redeliveries: u32,
     pub acker: Box<dyn Acker>,
+}
+
+impl Delivery {
+    /// A message as a queue between processes delivers it: its bytes only.
+    pub fn encoded(body: Vec<u8>, redeliveries: u32, acker: Box<dyn Acker>) -> Delivery {
+        Delivery {
+            body,
+            parcel: None,
+            redeliveries,
+            acker,
+        }
+    }
+
+    /// The jobs of the message: its parcel's, or its body's as [`Job::decode_batch`] reads
+    /// them (refusing what a spotcheck would not have written).
+    pub fn jobs(&self) -> Result<Vec<Job>, String> {
+        match &self.parcel {
+            Some(Parcel::Jobs(jobs)) => Ok(jobs.clone()),
+            Some(Parcel::Results(_)) => Err("a batch of results where jobs were expected".into()),
+            None => Job::decode_batch(&self.body),
+        }
+    }
+
+    /// The jobs of the message, for a consumer that reads them once: taken out of it, the
+    /// body's bytes freed as soon as they are read.
+    pub fn take_jobs(&mut self) -> Result<Vec<Job>, String> {
+        match self.parcel.take() {
+            Some(Parcel::Jobs(jobs)) => Ok(jobs),
+            Some(Parcel::Results(_)) => Err("a batch of results where jobs were expected".into()),
+            None => Job::decode_batch(&std::mem::take(&mut self.body)),
+        }
+    }
+
+    /// The results of the message: its parcel's, or its body's as
+    /// [`JobResult::decode_batch`] reads them.
+    pub fn results(&self) -> Result<Vec<JobResult>, String> {
+        match &self.parcel {
+            Some(Parcel::Results(results)) => Ok(results.clone()),
+            Some(Parcel::Jobs(_)) => Err("a batch of jobs where results were expected".into()),
+            None => JobResult::decode_batch(&self.body),
+        }
+    }
 }
 
 #[async_trait]
@@ -74,6 +140,17 @@ pub trait Queue: Send + Sync {
     /// Publishes a message and returns once the queue holds it safely (publisher confirm).
     /// With a delay, the message becomes visible only after it.
     async fn publish(&self, lane: Lane, body: Vec<u8>, delay: Duration) -> Result<(), PortError>;
+
+    /// Publishes jobs or results as [`publish`](Queue::publish) does; encoded, unless the
+    /// queue stays within the process.
+    async fn publish_parcel(
+        &self,
+        lane: Lane,
+        parcel: Parcel,
+        delay: Duration,
+    ) -> Result<(), PortError> {
+        self.publish(lane, parcel.encode(), delay).await
+    }
 
     /// Starts consuming a lane with at most `prefetch` unsettled deliveries.
     async fn consume(&self, lane: Lane, prefetch: u16) -> Result<Box<dyn Consumer>, PortError>;

@@ -85,10 +85,7 @@ fn messages() -> (Vec<u8>, Vec<u8>) {
         .iter()
         .map(|j| JobResult::new(j.clone(), Outcome::Link(Verdict::ok(200))))
         .collect();
-    (
-        Job::encode_batch(&jobs),
-        JobResult::encode_batch(&results.iter().collect::<Vec<_>>()),
-    )
+    (Job::encode_batch(&jobs), JobResult::encode_batch(&results))
 }
 
 /// One mistake at a random place: a byte replaced, the text cut short, or bytes inserted.

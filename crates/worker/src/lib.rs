@@ -20,10 +20,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use spotcheck_core::job::Job;
 use spotcheck_core::outcome::JobResult;
-use spotcheck_core::ports::{Delivery, Lane, PortError, Queue, Store};
+use spotcheck_core::ports::{Delivery, Lane, Parcel, PortError, Queue, Store};
 use spotcheck_core::round::{Round, RoundId};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -78,6 +79,9 @@ pub struct Worker {
     slots: Semaphore,
     building: tokio::sync::Mutex<()>,
 }
+
+/// A job's check: its result (or why there is none) and the span its lines were logged in.
+type Checked = (Result<(JobResult, InFlight), Unchecked>, tracing::Span);
 
 enum NoContext {
     Retry(PortError),
@@ -178,8 +182,8 @@ impl Worker {
     /// first result of a job is the one that counts. A job of an unknown round sends the
     /// delivery to the dead lane; a job naming a target its round does not have is dropped
     /// (logged and counted), as no round waits for it.
-    async fn handle(self: Arc<Self>, d: Delivery) {
-        let jobs = match Job::decode_batch(&d.body) {
+    async fn handle(self: Arc<Self>, mut d: Delivery) {
+        let jobs = match d.take_jobs() {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!("unreadable job sent to the dead lane: {e}");
@@ -188,36 +192,30 @@ impl Worker {
                 return;
             }
         };
-        let redeliveries = d.redeliveries;
-        let checked = join_all(jobs.into_iter().map(|job| {
-            let metered = InFlight::start(job.task.kind());
-            self.clone().check(job, redeliveries, metered)
-        }))
-        .await;
+        let checked = self.clone().check_all(jobs, d.redeliveries).await;
+        let mut results = Vec::new();
         let mut done = Vec::new();
         let mut unchecked = Vec::new();
         for (c, span) in checked {
             match c {
-                Ok((result, metered)) => done.push((result, metered, span)),
+                Ok((result, metered)) => {
+                    results.push(result);
+                    done.push((metered, span));
+                }
                 Err(why) => unchecked.push(why),
             }
         }
-        if !done.is_empty() {
-            let results: Vec<&JobResult> = done.iter().map(|(r, _, _)| r).collect();
+        if !results.is_empty() {
             if let Err(e) = self
                 .queue
-                .publish(
-                    Lane::Results,
-                    JobResult::encode_batch(&results),
-                    Duration::ZERO,
-                )
+                .publish_parcel(Lane::Results, Parcel::Results(results), Duration::ZERO)
                 .await
             {
                 tracing::warn!(
                     jobs = done.len(),
                     "results not confirmed ({e}); jobs returned to the queue"
                 );
-                for (_, mut metered, _) in done {
+                for (mut metered, _) in done {
                     metered.failed("unconfirmed");
                 }
                 settle(d.acker.reject(true).await);
@@ -226,7 +224,7 @@ impl Worker {
         }
         if unchecked.is_empty() {
             let settled = d.acker.ack().await;
-            for (_, mut metered, span) in done {
+            for (mut metered, span) in done {
                 let _in_job = span.enter();
                 match &settled {
                     Ok(()) => {
@@ -243,7 +241,7 @@ impl Worker {
         }
         // The checked jobs' results are confirmed: they count as done whatever happens to
         // the delivery.
-        for (_, mut metered, _) in done {
+        for (mut metered, _) in done {
             metered.succeeded();
         }
         if unchecked.contains(&Unchecked::StoreAway) {
@@ -262,26 +260,55 @@ impl Worker {
         }
     }
 
-    /// Checks one job, holding one of the worker's `prefetch` slots while it runs. Its span
-    /// and its check's state (requests, their buffers) come only once it has the slot, so a
-    /// worker holding thousands of waiting jobs (a page's links) holds little more than them.
-    async fn check(
-        self: Arc<Self>,
-        job: Job,
-        redeliveries: u32,
-        mut metered: InFlight,
-    ) -> (Result<(JobResult, InFlight), Unchecked>, tracing::Span) {
-        let Ok(_slot) = self.slots.acquire().await else {
-            // The semaphore is never closed; were it, the job goes back to the queue.
-            metered.failed("interrupted");
-            return (Err(Unchecked::Panicked), tracing::Span::none());
-        };
-        // Every line logged about the job carries its round, id and kind (the `job` span),
-        // including those of the check itself.
-        let span = tracing::info_span!("job", round = %job.round, job = %job.id,
-            kind = job.task.kind());
-        let check = Box::pin(self.clone().check_now(job, redeliveries, metered));
-        (check.instrument(span.clone()).await, span)
+    /// Checks a delivery's jobs, each holding one of the worker's `prefetch` slots while it
+    /// runs; the results come back in the jobs' order. A job waiting for a slot is only its
+    /// job: its check — span, requests, their buffers — starts once it has one, so a worker
+    /// holding thousands of waiting jobs (the links of a big page, across its prefetched
+    /// deliveries) holds little more than them.
+    async fn check_all(self: Arc<Self>, jobs: Vec<Job>, redeliveries: u32) -> Vec<Checked> {
+        let total = jobs.len();
+        // Every job of the delivery counts as consumed (and in flight) at once.
+        let metered: Vec<InFlight> = jobs
+            .iter()
+            .map(|j| InFlight::start(j.task.kind()))
+            .collect();
+        let mut waiting = metered.into_iter().zip(jobs).enumerate();
+        let mut running = FuturesUnordered::new();
+        let mut done = Vec::with_capacity(total);
+        while let Some((n, (mut metered, job))) = waiting.next() {
+            // One wait for a slot per job, kept while finished checks are gathered, so the
+            // delivery keeps its turn among the others waiting for a slot.
+            let acquire = self.slots.acquire();
+            tokio::pin!(acquire);
+            let slot = loop {
+                tokio::select! {
+                    biased;
+                    Some(c) = running.next(), if !running.is_empty() => done.push(c),
+                    slot = &mut acquire => break slot,
+                }
+            };
+            let Ok(slot) = slot else {
+                // The semaphore is never closed; were it, the job goes back to the queue.
+                metered.failed("interrupted");
+                done.push((n, Err(Unchecked::Panicked), tracing::Span::none()));
+                continue;
+            };
+            // Every line logged about the job carries its round, id and kind (the `job` span),
+            // including those of the check itself.
+            let span = tracing::info_span!("job", round = %job.round, job = %job.id,
+                kind = job.task.kind());
+            let check = Box::pin(self.clone().check_now(job, redeliveries, metered));
+            running.push(async move {
+                let c = check.instrument(span.clone()).await;
+                drop(slot);
+                (n, c, span)
+            });
+        }
+        while let Some(c) = running.next().await {
+            done.push(c);
+        }
+        done.sort_unstable_by_key(|(n, _, _)| *n);
+        done.into_iter().map(|(_, c, span)| (c, span)).collect()
     }
 
     async fn check_now(

@@ -142,11 +142,11 @@ impl Consumer for AmqpConsumer {
             match item {
                 Some(Ok(d)) => {
                     let redeliveries = delivery_count(&d.properties);
-                    return Some(Ok(Delivery {
-                        body: d.data,
+                    return Some(Ok(Delivery::encoded(
+                        d.data,
                         redeliveries,
-                        acker: Box::new(AmqpAcker::new(d.acker, sub.channel.clone())),
-                    }));
+                        Box::new(AmqpAcker::new(d.acker, sub.channel.clone())),
+                    )));
                 }
                 Some(Err(e)) => {
                     tracing::warn!(lane = self.lane.name(), error = %e, "consumer lost; resubscribing");
