@@ -1,6 +1,6 @@
 //! The in-memory store: results, progress and round completion for one process.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -13,9 +13,12 @@ use spotcheck_core::round::{Round, RoundId};
 struct RoundState {
     round: Option<Round>,
     expected: HashSet<JobId>,
-    /// Boxed: a result is a few hundred bytes, and a B-tree moves its values within a node
-    /// on every insert.
-    results: BTreeMap<JobId, Box<JobResult>>,
+    /// Jobs with a result: the first result of a job is the one that counts.
+    done: HashSet<JobId>,
+    /// The results in the order they came: one allocation for them all, handed over whole at
+    /// the end (`take_results`), where a map of boxes costs an allocation per result and a
+    /// second copy of the round's results at its hand-over.
+    results: Vec<JobResult>,
     /// |expected \ done|: jobs scheduled without a result yet.
     outstanding: u64,
     dead: u64,
@@ -27,14 +30,14 @@ impl RoundState {
     /// Records a job's result (the first one counts) and adds its follow-ups.
     fn record(&mut self, result: &JobResult, follow_ups: &[JobId]) -> Recorded {
         let id = &result.job.id;
-        if self.results.contains_key(id) {
+        if self.done.contains(id) {
             return Recorded {
                 first: false,
                 completed: false,
             };
         }
         for f in follow_ups {
-            if self.expected.insert(f.clone()) && !self.results.contains_key(f) {
+            if self.expected.insert(f.clone()) && !self.done.contains(f) {
                 self.outstanding += 1;
             }
         }
@@ -44,7 +47,8 @@ impl RoundState {
         if matches!(result.outcome, Outcome::Dead { .. }) {
             self.dead += 1;
         }
-        self.results.insert(id.clone(), Box::new(result.clone()));
+        self.done.insert(id.clone());
+        self.results.push(result.clone());
         Recorded {
             first: true,
             completed: self.complete_now(),
@@ -77,12 +81,9 @@ impl MemoryStore {
     /// mode's hand-over once a round is complete, without a second copy of a large round's
     /// results at its end. The round's other records stay.
     pub fn take_results(&self, round: &RoundId) -> Vec<JobResult> {
-        self.with(round, |s| {
-            std::mem::take(&mut s.results)
-                .into_values()
-                .map(|r| *r)
-                .collect()
-        })
+        let mut results = self.with(round, |s| std::mem::take(&mut s.results));
+        by_job_id(&mut results);
+        results
     }
 
     fn with<T>(&self, round: &RoundId, f: impl FnOnce(&mut RoundState) -> T) -> T {
@@ -122,7 +123,7 @@ impl Store for MemoryStore {
             let mut new = Vec::new();
             for id in ids {
                 if s.expected.insert(id.clone()) {
-                    if !s.results.contains_key(id) {
+                    if !s.done.contains(id) {
                         s.outstanding += 1;
                     }
                     new.push(id.clone());
@@ -176,8 +177,13 @@ impl Store for MemoryStore {
     }
 
     async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        Ok(self.with(round, |s| {
-            s.results.values().map(|r| (**r).clone()).collect()
-        }))
+        let mut results = self.with(round, |s| s.results.clone());
+        by_job_id(&mut results);
+        Ok(results)
     }
+}
+
+/// Results in job id order, as a store gives them.
+fn by_job_id(results: &mut [JobResult]) {
+    results.sort_unstable_by(|a, b| a.job.id.cmp(&b.job.id));
 }
