@@ -14,13 +14,14 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 struct Message {
     body: Vec<u8>,
-    /// Jobs or results handed over unencoded (`body` is then empty).
-    parcel: Option<Parcel>,
+    /// Jobs or results handed over unencoded (`body` is then empty), shared with the
+    /// delivery in flight.
+    parcel: Option<Arc<Parcel>>,
     redeliveries: u32,
 }
 
 impl Message {
-    fn new(body: Vec<u8>, parcel: Option<Parcel>) -> Message {
+    fn new(body: Vec<u8>, parcel: Option<Arc<Parcel>>) -> Message {
         Message {
             body,
             parcel,
@@ -133,8 +134,11 @@ impl Queue for MemoryQueue {
         parcel: Parcel,
         delay: Duration,
     ) -> Result<(), PortError> {
-        self.inner
-            .publish(lane, Message::new(Vec::new(), Some(parcel)), delay);
+        self.inner.publish(
+            lane,
+            Message::new(Vec::new(), Some(Arc::new(parcel))),
+            delay,
+        );
         Ok(())
     }
 

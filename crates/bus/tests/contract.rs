@@ -570,7 +570,7 @@ async fn jobs_and_results_arrive_as_published_through_returns(d: &dyn Deployment
     m.acker.ack().await.unwrap();
     let mut r = q.consume(Lane::Results, 1).await.unwrap();
     let m = next(&mut r).await;
-    assert_eq!(m.results().unwrap(), results);
+    assert_eq!(*m.results().unwrap(), results[..]);
     m.acker.ack().await.unwrap();
 }
 
@@ -587,7 +587,7 @@ async fn the_in_process_queue_hands_parcels_over_unencoded() {
     let mut c = q.consume(Lane::Jobs, 2).await.unwrap();
     let d = next(&mut c).await;
     assert!(d.body.is_empty(), "nothing encoded");
-    assert!(matches!(&d.parcel, Some(Parcel::Jobs(j)) if *j == jobs));
+    assert!(matches!(d.parcel.as_deref(), Some(Parcel::Jobs(j)) if *j == jobs));
     let raw = next(&mut c).await;
     assert_eq!(
         (raw.body.as_slice(), raw.parcel.is_none()),

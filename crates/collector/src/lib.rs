@@ -13,6 +13,7 @@
 
 mod stall;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -197,7 +198,7 @@ impl Shared {
     /// turns); the delivery is settled when every one of them is recorded.
     async fn handle_result(&self, d: &Delivery) -> Result<(), Handling> {
         let results = d.results().map_err(Handling::Poison)?;
-        self.record_all(results).await
+        self.record_all(&results).await
     }
 
     /// A dead letter is a batch of jobs (a worker could not process them) or an unreadable
@@ -242,26 +243,32 @@ impl Shared {
                 },
             )
         });
-        self.record_all(dead.collect()).await
+        self.record_all(&dead.collect::<Vec<_>>()).await
     }
 
     /// Records a delivery's results. Those that bring follow-up jobs (pages) are recorded
     /// one by one, publishing their follow-ups first; the rest (link checks, probes — nearly
     /// all of them) are recorded together in one store operation.
-    async fn record_all(&self, results: Vec<JobResult>) -> Result<(), Handling> {
+    async fn record_all(&self, results: &[JobResult]) -> Result<(), Handling> {
         let mut plain = Vec::new();
         let mut leading = Vec::new();
-        for result in results {
+        for (n, result) in results.iter().enumerate() {
             let round = self.round(&result.job.round).await?;
-            let follow = spotcheck_scheduler::follow_ups(&round, &result);
+            let follow = spotcheck_scheduler::follow_ups(&round, result);
             if follow.is_empty() {
-                plain.push(result);
+                plain.push(n);
             } else {
                 leading.push((round, result, follow));
             }
         }
+        // Nearly always the whole delivery (a page's link checks), recorded as it came.
+        let plain: Cow<[JobResult]> = if leading.is_empty() {
+            Cow::Borrowed(results)
+        } else {
+            Cow::Owned(plain.into_iter().map(|n| results[n].clone()).collect())
+        };
         let with_follow_ups = join_all(leading.into_iter().map(|(round, result, follow)| {
-            let span = result_span(&result);
+            let span = result_span(result);
             self.record_with_follow_ups(round, result, follow)
                 .instrument(span)
         }));
@@ -299,7 +306,7 @@ impl Shared {
     async fn record_with_follow_ups(
         &self,
         round: Arc<Round>,
-        result: JobResult,
+        result: &JobResult,
         follow: Vec<Job>,
     ) -> Result<(), Handling> {
         let ids: Vec<JobId> = follow.iter().map(|j| j.id.clone()).collect();
@@ -341,10 +348,10 @@ impl Shared {
             .increment(new.len() as u64);
         let rec = self
             .store
-            .record(&result, &ids)
+            .record(result, &ids)
             .await
             .map_err(Handling::Retry)?;
-        self.recorded(&result, rec);
+        self.recorded(result, rec);
         Ok(())
     }
 

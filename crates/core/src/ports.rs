@@ -6,6 +6,7 @@
 //! with a count, delayed messages, first-write-wins results, and politeness limits that hold
 //! across every worker process.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,8 +81,9 @@ impl Parcel {
 pub struct Delivery {
     /// The message as published; empty when the queue carried a [`Parcel`] unencoded.
     pub body: Vec<u8>,
-    /// The jobs or results, when they were published in this process and never encoded.
-    pub parcel: Option<Parcel>,
+    /// The jobs or results, when they were published in this process and never encoded;
+    /// shared with the queue, which keeps them until the delivery is settled.
+    pub parcel: Option<Arc<Parcel>>,
     /// How many times this message was delivered before (0 on the first delivery).
     pub redeliveries: u32,
     pub acker: Box<dyn Acker>,
@@ -101,9 +103,9 @@ impl Delivery {
     /// The jobs of the message: its parcel's, or its body's as [`Job::decode_batch`] reads
     /// them (refusing what a spotcheck would not have written).
     pub fn jobs(&self) -> Result<Vec<Job>, String> {
-        match &self.parcel {
+        match self.parcel.as_deref() {
             Some(Parcel::Jobs(jobs)) => Ok(jobs.clone()),
-            Some(Parcel::Results(_)) => Err("a batch of results where jobs were expected".into()),
+            Some(Parcel::Results(_)) => Err(RESULTS_NOT_JOBS.into()),
             None => Job::decode_batch(&self.body),
         }
     }
@@ -112,22 +114,26 @@ impl Delivery {
     /// body's bytes freed as soon as they are read.
     pub fn take_jobs(&mut self) -> Result<Vec<Job>, String> {
         match self.parcel.take() {
-            Some(Parcel::Jobs(jobs)) => Ok(jobs),
-            Some(Parcel::Results(_)) => Err("a batch of results where jobs were expected".into()),
+            Some(parcel) => match Arc::unwrap_or_clone(parcel) {
+                Parcel::Jobs(jobs) => Ok(jobs),
+                Parcel::Results(_) => Err(RESULTS_NOT_JOBS.into()),
+            },
             None => Job::decode_batch(&std::mem::take(&mut self.body)),
         }
     }
 
-    /// The results of the message: its parcel's, or its body's as
+    /// The results of the message: its parcel's as they are, or its body's as
     /// [`JobResult::decode_batch`] reads them.
-    pub fn results(&self) -> Result<Vec<JobResult>, String> {
-        match &self.parcel {
-            Some(Parcel::Results(results)) => Ok(results.clone()),
+    pub fn results(&self) -> Result<Cow<'_, [JobResult]>, String> {
+        match self.parcel.as_deref() {
+            Some(Parcel::Results(results)) => Ok(Cow::Borrowed(results)),
             Some(Parcel::Jobs(_)) => Err("a batch of jobs where results were expected".into()),
-            None => JobResult::decode_batch(&self.body),
+            None => JobResult::decode_batch(&self.body).map(Cow::Owned),
         }
     }
 }
+
+const RESULTS_NOT_JOBS: &str = "a batch of results where jobs were expected";
 
 #[async_trait]
 pub trait Consumer: Send {

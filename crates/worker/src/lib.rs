@@ -272,10 +272,10 @@ impl Worker {
             .iter()
             .map(|j| InFlight::start(j.task.kind()))
             .collect();
-        let mut waiting = metered.into_iter().zip(jobs).enumerate();
+        let waiting = metered.into_iter().zip(jobs).enumerate();
         let mut running = FuturesUnordered::new();
         let mut done = Vec::with_capacity(total);
-        while let Some((n, (mut metered, job))) = waiting.next() {
+        for (n, (mut metered, job)) in waiting {
             // One wait for a slot per job, kept while finished checks are gathered, so the
             // delivery keeps its turn among the others waiting for a slot.
             let acquire = self.slots.acquire();
