@@ -522,3 +522,49 @@ async fn without_redis_the_gate_waits_until_it_is_back() {
         .await
         .unwrap();
 }
+
+/// A worker whose answers from Redis wait (a busy process reads them late: CI saw 250 ms while
+/// a worker started) spends no cell late. Two workers at 10/s, one of them behind a proxy that
+/// holds Redis's answers for 300 ms at a time (every 450 ms): a cell granted at the start of a hold reaches
+/// its worker when the other worker is already sending the cells after it, and going then
+/// would put two requests side by side at the host. Requests stay half an interval apart
+/// (less a little timer slack), no second holds more than the rate and one, and the pool
+/// keeps going.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_read_late_spend_no_cell_late() {
+    let (proxy, proxied) = redis_behind_proxy().await;
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let late = connect(&proxied, &ns, RedisOptions::default()).await;
+        let gates = [
+            Arc::new(RedisGate::new(&store, limits("10/s", 100))),
+            Arc::new(RedisGate::new(&late, limits("10/s", 100))),
+        ];
+        // A dozen holds: about half of them catch a grant, and each of those would have put
+        // its request within 40 ms of another less than half the time.
+        let run_for = Duration::from_secs(6);
+        let start = Instant::now();
+        let holds = tokio::spawn({
+            let proxy = Arc::new(proxy);
+            async move {
+                while start.elapsed() < run_for {
+                    proxy.hold_answers(true);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    proxy.hold_answers(false);
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                proxy
+            }
+        });
+        let (_, times) = busy(&gates, 2, Duration::ZERO, run_for).await;
+        drop(holds.await.unwrap());
+        let closest = times.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+        assert!(
+            closest >= Duration::from_millis(40),
+            "two requests {closest:?} apart at 10/s: {times:?}"
+        );
+        let most = busiest(&times, Duration::from_secs(1));
+        assert!(most <= 11, "{most} requests within one second at 10/s");
+        assert!(times.len() >= 30, "only {} requests in 6 s", times.len());
+    })
+    .await;
+}

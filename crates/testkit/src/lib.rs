@@ -45,13 +45,15 @@ pub fn namespace() -> Namespace {
 
 /// A TCP proxy in front of a service (the broker, Redis): `cut` drops every connection through
 /// it, as a restart of the service or a network failure does, `refuse` makes new
-/// connections fail meanwhile, and `black_hole` silently drops what flows through the open
-/// ones, as a network path that fails without a reset does.
+/// connections fail meanwhile, `black_hole` silently drops what flows through the open
+/// ones, as a network path that fails without a reset does, and `hold_answers` keeps what
+/// the service sends back for a while, as a busy client that does not read does.
 pub struct Proxy {
     pub addr: SocketAddr,
     conns: Arc<Mutex<Vec<AbortHandle>>>,
     refusing: Arc<AtomicBool>,
     swallowing: Arc<AtomicBool>,
+    holding: Arc<AtomicBool>,
     accept: AbortHandle,
 }
 
@@ -62,21 +64,28 @@ impl Proxy {
         let conns: Arc<Mutex<Vec<AbortHandle>>> = Arc::default();
         let refusing = Arc::new(AtomicBool::new(false));
         let swallowing = Arc::new(AtomicBool::new(false));
-        let (c, r, sw) = (conns.clone(), refusing.clone(), swallowing.clone());
+        let holding = Arc::new(AtomicBool::new(false));
+        let (c, r, sw, h) = (
+            conns.clone(),
+            refusing.clone(),
+            swallowing.clone(),
+            holding.clone(),
+        );
         let accept = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 if r.load(Ordering::SeqCst) {
                     drop(inbound);
                     continue;
                 }
-                let sw = sw.clone();
+                let (sw, h) = (sw.clone(), h.clone());
                 let task = tokio::spawn(async move {
                     if let Ok(out) = TcpStream::connect(upstream).await {
                         let (from_client, to_client) = inbound.into_split();
                         let (from_service, to_service) = out.into_split();
+                        let never = AtomicBool::new(false);
                         tokio::join!(
-                            forward(from_client, to_service, &sw),
-                            forward(from_service, to_client, &sw)
+                            forward(from_client, to_service, &sw, &never),
+                            forward(from_service, to_client, &sw, &h)
                         );
                     }
                 });
@@ -89,8 +98,15 @@ impl Proxy {
             conns,
             refusing,
             swallowing,
+            holding,
             accept,
         }
+    }
+
+    /// While on, what the service sends waits in the proxy; it all arrives once off. The
+    /// service reads and answers at once: only its answers are late.
+    pub fn hold_answers(&self, on: bool) {
+        self.holding.store(on, Ordering::SeqCst);
     }
 
     /// While on, bytes through the connections are read and dropped — those opened meanwhile
@@ -112,14 +128,23 @@ impl Proxy {
 }
 
 /// Copies one direction of a proxied connection until either side closes it, dropping what
-/// it reads while `swallowing` is on; a close is passed on once it is off.
-async fn forward(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, swallowing: &AtomicBool) {
+/// it reads while `swallowing` is on and keeping it while `holding` is; a close is passed on
+/// once swallowing is off.
+async fn forward(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    swallowing: &AtomicBool,
+    holding: &AtomicBool,
+) {
     let mut buf = vec![0; 16 * 1024];
     loop {
         match from.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(_) if swallowing.load(Ordering::SeqCst) => {}
             Ok(n) => {
+                while holding.load(Ordering::SeqCst) {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
                 if to.write_all(&buf[..n]).await.is_err() {
                     break;
                 }

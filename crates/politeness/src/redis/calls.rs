@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use spotcheck_core::retry::Backoff;
 use tokio::sync::oneshot;
@@ -123,9 +123,16 @@ impl Coordinator {
         let backoff = Backoff::doubling(Duration::from_millis(50));
         for attempt in 1..=ATTEMPTS {
             let mut conn = self.conn.clone();
-            match inv.invoke_async::<Vec<i64>>(&mut conn).await {
+            let sent = Instant::now();
+            let asked = sent + self.round_trips.one_way();
+            let answer = inv.invoke_async::<Vec<i64>>(&mut conn).await;
+            self.round_trips.record(sent.elapsed());
+            match answer {
                 Ok(a) if a.len() == asks.len() * 4 => {
-                    return a.chunks_exact(4).map(AskOutcome::from_script).collect();
+                    return a
+                        .chunks_exact(4)
+                        .map(|a| AskOutcome::from_script(a, asked))
+                        .collect();
                 }
                 Ok(a) => {
                     tracing::warn!(namespace = %self.ns, asks = asks.len(), answer = ?a,

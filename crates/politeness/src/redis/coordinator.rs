@@ -14,6 +14,7 @@ use spotcheck_store::RedisLink;
 use super::calls::AskBatch;
 use super::lease::Lease;
 use super::queue::HostQueue;
+use super::round_trip::RoundTrips;
 use super::{BATCH, GateLimits, PREPAY, Scope, jitter, script};
 use crate::local::LocalLimits;
 use crate::lock;
@@ -36,7 +37,8 @@ pub(super) struct Coordinator {
     /// of one, as in memory).
     pub(super) tolerance_us: u64,
     /// Cells prepaid at most ([`PREPAY`] of the rate), and how long after its time a cell
-    /// is still used.
+    /// is still used: half the rate's interval, so two requests to a host are at least half
+    /// an interval apart, or [`PREPAY`] for a rate that fast.
     pub(super) prepay: usize,
     pub(super) validity: Duration,
     pub(super) acquire: Script,
@@ -54,6 +56,8 @@ pub(super) struct Coordinator {
     pub(super) next_lease: AtomicU64,
     /// Calls to Redis made for asks, for [`RedisGate::asks`](super::RedisGate::asks).
     pub(super) asks: AtomicU64,
+    /// How long this gate's calls usually take there and back.
+    pub(super) round_trips: RoundTrips,
     /// Queues' asks waiting for the next call.
     pub(super) batch: Mutex<AskBatch>,
     queues: Mutex<HashMap<String, Arc<HostQueue>>>,
@@ -82,7 +86,7 @@ impl Coordinator {
             prepay: usize::try_from(PREPAY.as_micros() / interval.as_micros())
                 .unwrap_or(BATCH)
                 .min(BATCH),
-            validity: interval.max(PREPAY),
+            validity: (interval / 2).max(PREPAY),
             acquire: script::acquire(),
             pause: script::pause(),
             lease_prefix: format!("{holder}-"),
@@ -91,6 +95,7 @@ impl Coordinator {
             beaten: AtomicBool::new(false),
             next_lease: AtomicU64::new(0),
             asks: AtomicU64::new(0),
+            round_trips: RoundTrips::new(),
             batch: Mutex::default(),
             queues: Mutex::new(HashMap::new()),
             local: LocalLimits::new(limits.rate, limits.concurrency),

@@ -15,8 +15,26 @@ pub(super) struct Lease {
 }
 
 /// A go-ahead for one request: its lease (none when Redis could not be asked and only the
-/// local limits hold) and the time its rate cell comes.
+/// local limits hold) and its rate cell.
 pub(super) struct GoAhead {
     pub(super) lease: Option<Lease>,
+    pub(super) cell: Cell,
+}
+
+/// A rate cell granted by Redis, in this process's time: its request goes no sooner than
+/// `at` and no later than `until`.
+///
+/// Redis grants a cell at a moment of its own that this process only knows lies between
+/// sending the ask and reading the answer, and the answer may have waited long in a busy
+/// process (CI saw answers read 250 ms late while a worker started: its requests then went
+/// right beside other workers' on-time ones). So `at` counts from the answer read (never
+/// early) and `until` from the ask sent, plus the link's usual one way
+/// ([`round_trip`](super::round_trip)): a request goes within the validity of its cell's
+/// true time, and two requests to a host are never closer than the interval less that
+/// validity however late an answer was read. A cell whose answer came too late is spent
+/// without a request.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cell {
     pub(super) at: Instant,
+    pub(super) until: Instant,
 }

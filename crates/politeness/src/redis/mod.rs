@@ -59,6 +59,7 @@ mod lease;
 mod limits;
 mod permit;
 mod queue;
+mod round_trip;
 mod script;
 mod waiting;
 
@@ -148,19 +149,29 @@ impl Limiter {
             coordinator.forget_idle_queues();
         }
         let queue = coordinator.queue(key);
-        let go = QueuedRequest::join(queue.clone(), coordinator.clone())
-            .go_ahead()
-            .await;
-        let permit = RedisPermit {
-            queue,
+        let mut permit = RedisPermit {
+            queue: queue.clone(),
             coordinator: coordinator.clone(),
-            lease: go.lease,
+            lease: None,
             slot,
         };
-        if go.at > Instant::now() {
-            tokio::time::sleep_until(go.at.into()).await;
+        // The permit holds the lease from here on, so a request abandoned while it waits
+        // for its cell's time gives the lease back.
+        loop {
+            let go = QueuedRequest::join(queue.clone(), coordinator.clone())
+                .go_ahead()
+                .await;
+            permit.lease = go.lease;
+            if go.cell.at > Instant::now() {
+                tokio::time::sleep_until(go.cell.at.into()).await;
+            }
+            if Instant::now() <= go.cell.until {
+                return permit;
+            }
+            // Too late for its cell (this process was busy): going now could land right
+            // beside the next cell's request from another worker. Ask again.
+            queue.state().spoiled(permit.lease.take());
         }
-        permit
     }
 }
 

@@ -47,7 +47,7 @@ impl Drop for RedisPermit {
         let wanted = st.unserved() > 0;
         // A prepaid cell lets the next request go at once; without one, the queue's asking
         // task asks for a cell.
-        let paired = wanted && st.pair(self.coordinator.validity);
+        let paired = wanted && st.pair();
         let linger = !wanted && st.linger();
         drop(st);
         if paired {

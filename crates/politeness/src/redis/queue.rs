@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use super::coordinator::Coordinator;
 use super::jitter::jitter;
-use super::lease::{GoAhead, Lease};
+use super::lease::{Cell, GoAhead, Lease};
 use super::script::{AskOutcome, WaitReason};
 use super::{BATCH, LEASE_REUSE, LINGER};
 use crate::lock;
@@ -52,7 +52,7 @@ pub(super) struct QueueState {
     /// Leases held and not in use.
     pub(super) idle: Vec<Lease>,
     /// Rate cells granted ahead of demand, by their time, oldest first.
-    cells: VecDeque<Instant>,
+    cells: VecDeque<Cell>,
     /// A prepaid cell went unused: the next ask prepays none.
     wasted: bool,
     /// Leases held: idle, in a go-ahead or in use.
@@ -108,23 +108,34 @@ impl QueueState {
     }
 
     /// Gives waiting requests go-aheads from idle leases and prepaid cells, dropping cells
-    /// older than `validity`; true when it gave any.
-    pub(super) fn pair(&mut self, validity: Duration) -> bool {
+    /// past their time; true when it gave any.
+    pub(super) fn pair(&mut self) -> bool {
         let now = Instant::now();
-        while self.cells.front().is_some_and(|t| *t + validity < now) {
+        while self.cells.front().is_some_and(|c| c.until < now) {
             self.cells.pop_front();
             self.wasted = true;
         }
         let mut paired = false;
         while self.unserved() > 0 && !self.idle.is_empty() {
-            let Some(at) = self.cells.pop_front() else {
+            let Some(cell) = self.cells.pop_front() else {
                 break;
             };
             let lease = self.idle.pop();
-            self.go_aheads.push(GoAhead { lease, at });
+            self.go_aheads.push(GoAhead { lease, cell });
             paired = true;
         }
         paired
+    }
+
+    /// A request came to its go-ahead after the cell's time: the cell is spent, its lease
+    /// idle for the next request (or the same one asking again), and the next ask prepays
+    /// none.
+    pub(super) fn spoiled(&mut self, lease: Option<Lease>) {
+        self.wasted = true;
+        if let Some(mut l) = lease {
+            l.idle_since = Instant::now();
+            self.idle.push(l);
+        }
     }
 }
 
@@ -159,7 +170,7 @@ impl HostQueue {
             let (want, usable, extra) = {
                 let mut st = self.state();
                 let stale = st.take_idle(|l| l.granted.elapsed() >= LEASE_REUSE);
-                if st.pair(coordinator.validity) {
+                if st.pair() {
                     self.ready.notify_waiters();
                 }
                 let unserved = st.unserved();
@@ -205,9 +216,10 @@ impl HostQueue {
                     leases,
                     cells,
                     first_at_us,
+                    asked,
                 } => {
                     poll = SLOT_POLL_MIN;
-                    self.granted(&coordinator, first, leases, cells, first_at_us);
+                    self.granted(&coordinator, first, leases, cells, first_at_us, asked);
                 }
                 AskOutcome::Wait(reason, wait) => {
                     let wait = match reason {
@@ -243,8 +255,9 @@ impl HostQueue {
         }
     }
 
-    /// Takes in what an ask was granted: `new` leases numbered from `first`, and `cells`
-    /// cells, the first `first_at_us` µs from now (≤ 0), the others an interval apart.
+    /// Takes in what an ask Redis read no sooner than `asked` was granted: `new` leases numbered from `first`,
+    /// and `cells` cells, the first `first_at_us` µs from Redis's now (≤ 0), the others an
+    /// interval apart (see [`Cell`] for how their times are read).
     fn granted(
         &self,
         coordinator: &Coordinator,
@@ -252,6 +265,7 @@ impl HostQueue {
         new: usize,
         cells: usize,
         first_at_us: i64,
+        asked: Instant,
     ) {
         let now = Instant::now();
         let interval = i64::try_from(coordinator.interval_us).unwrap_or(i64::MAX);
@@ -266,10 +280,13 @@ impl HostQueue {
         }
         for i in 0..cells {
             let offset = first_at_us.saturating_add(interval.saturating_mul(i as i64));
-            let at = now + Duration::from_micros(u64::try_from(offset).unwrap_or(0));
-            st.cells.push_back(at);
+            let offset = Duration::from_micros(u64::try_from(offset).unwrap_or(0));
+            st.cells.push_back(Cell {
+                at: now + offset,
+                until: asked + offset + coordinator.validity,
+            });
         }
-        st.pair(coordinator.validity);
+        st.pair();
         st.settle_surplus();
         drop(st);
         self.ready.notify_waiters();

@@ -3,7 +3,7 @@
 //! The scripts themselves, with their KEYS and ARGV, are in `acquire.lua` and `pause.lua`
 //! beside this file.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::redis::Script;
 
@@ -22,11 +22,14 @@ pub(super) fn pause() -> Script {
 /// not be asked.
 pub(super) enum AskOutcome {
     /// `leases` new leases and `cells` rate cells, the first of them `first_at_us` µs from
-    /// now (≤ 0), each of the others an interval after the one before.
+    /// Redis's now (≤ 0), each of the others an interval after the one before; `asked` is
+    /// the earliest that now can have been here: when the call went out, plus half the
+    /// link's usual round trip.
     Granted {
         leases: usize,
         cells: usize,
         first_at_us: i64,
+        asked: Instant,
     },
     /// Nothing granted: ask again after the wait.
     Wait(WaitReason, Duration),
@@ -46,8 +49,8 @@ pub(super) enum WaitReason {
 }
 
 impl AskOutcome {
-    /// One ask's four numbers of the acquiring script's answer.
-    pub(super) fn from_script(a: &[i64]) -> AskOutcome {
+    /// One ask's four numbers of the acquiring script's answer to a call sent at `asked`.
+    pub(super) fn from_script(a: &[i64], asked: Instant) -> AskOutcome {
         let count = |v: i64| usize::try_from(v).unwrap_or(0);
         let reason = match a[0] {
             0 => {
@@ -55,6 +58,7 @@ impl AskOutcome {
                     leases: count(a[1]),
                     cells: count(a[2]),
                     first_at_us: a[3],
+                    asked,
                 };
             }
             1 => WaitReason::Paused,
