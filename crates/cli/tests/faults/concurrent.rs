@@ -17,11 +17,10 @@ use crate::support::{City, Pool, Role, busiest_second, printed_round};
 const ROUNDS: usize = 12;
 const OTHER_ROUNDS: usize = 2;
 /// The plan's per-host rate for this test: low enough that fourteen rounds at once would go
-/// far over it without the pool-wide gate, and that requests arriving late by up to a fifth
-/// of a second together cannot make a window look over it (six processes and the simulator on
-/// two busy cores delay some by more than a tenth: at 15/s, CI saw 17 in a second, the first
-/// six within 206 ms); high enough that the busiest host's hundred-odd requests a round,
-/// fourteen times, take under three minutes.
+/// far over it without the pool-wide gate, and that the one request of slack the check allows
+/// absorbs requests arriving up to a tenth of a second late against each other (a request
+/// every 100 ms); high enough that the busiest host's hundred-odd requests a round, fourteen
+/// times, take under three minutes.
 const RATE: usize = 10;
 /// How long the fourteen rounds may take together.
 const ALL_ROUNDS_LIMIT: Duration = Duration::from_secs(300);
@@ -57,16 +56,16 @@ async fn fourteen_rounds_at_once_keep_their_reports_and_every_hosts_limit() {
     let spawn = |pool: &Pool, name: &str, role: &str| -> Role {
         pool.spawn(&city, name, &[role, "--threads", "1"], "warn", false)
     };
-    let _roles = [
+    let mut roles = vec![
         spawn(&main, "collector", "collector"),
-        spawn(&main, "worker0", "worker"),
-        spawn(&main, "worker1", "worker"),
-        spawn(&main, "worker2", "worker"),
         spawn(&other, "other-collector", "collector"),
-        spawn(&other, "other-worker", "worker"),
     ];
 
-    // Every `round start` runs at once; then each prints its round's id.
+    // Every `round start` runs at once; then each prints its round's id. The workers come
+    // once all fourteen rounds wait in the queues: fourteen processes starting at once keep
+    // both cores busy for seconds, and a request that leaves a worker on time may then reach
+    // the simulator a third of a second late, beside the next one — the machine's own
+    // queueing, not the gate's (whose answers read late are `politeness/tests/redis.rs`).
     let starts: Vec<_> = std::iter::repeat_n(&main, ROUNDS)
         .chain(std::iter::repeat_n(&other, OTHER_ROUNDS))
         .map(|pool| {
@@ -83,6 +82,12 @@ async fn fourteen_rounds_at_once_keep_their_reports_and_every_hosts_limit() {
         .into_iter()
         .map(|(pool, child)| (pool, printed_round(child.wait_with_output().unwrap())))
         .collect();
+    roles.extend([
+        spawn(&main, "worker0", "worker"),
+        spawn(&main, "worker1", "worker"),
+        spawn(&main, "worker2", "worker"),
+        spawn(&other, "other-worker", "worker"),
+    ]);
     let mut distinct: Vec<&str> = ids.iter().map(|(_, id)| id.0.as_str()).collect();
     distinct.sort();
     distinct.dedup();
@@ -111,6 +116,10 @@ async fn fourteen_rounds_at_once_keep_their_reports_and_every_hosts_limit() {
     );
     for (host, times) in &by_host {
         let worst = busiest_second(times);
+        eprintln!(
+            "{host}: {} requests, {worst} in the busiest second",
+            times.len()
+        );
         assert!(
             worst <= RATE + 1,
             "{host}: {worst} requests within one second over {} rounds (limit {RATE}/s); \
