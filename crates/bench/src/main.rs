@@ -55,6 +55,11 @@ struct Args {
     /// its workers), and lychee's `--max-concurrency`.
     #[arg(long, default_value_t = 128)]
     concurrency: u16,
+    /// Requests in flight to one host: the plan's `per_host_concurrency` and lychee's
+    /// `--host-concurrency`, so both tools keep the same limit per host (lychee's own default
+    /// is 10; at 128 neither holds requests back for their host).
+    #[arg(long, default_value_t = 128)]
+    host_concurrency: u16,
     /// Worker processes in the pool.
     #[arg(long, default_value_t = 3)]
     workers: usize,
@@ -230,7 +235,7 @@ fn bench(args: &Args) -> Result<bool, Failure> {
         return stored::bench(&rt, args, &spotcheck, &work);
     }
     let load = rt.block_on(workload::start(args.links, args.hosts, args.broken_percent))?;
-    write_inputs(&work, &load.page_url, args.concurrency)?;
+    write_inputs(&work, &load.page_url, args.host_concurrency)?;
     println!(
         "workload: {} links over {} hosts ({} .. {}), {} broken; page {}",
         load.links,
@@ -276,7 +281,7 @@ fn bench(args: &Args) -> Result<bool, Failure> {
         }
         if let (true, Some(l)) = (wants("lychee"), &lychee) {
             let before = load.served();
-            let row = run_lychee(l, &work, &load.page_url, args.concurrency)?;
+            let row = run_lychee(l, &work, &load.page_url, args)?;
             rows.push(Row {
                 requests: load.served() - before,
                 ..row
@@ -294,7 +299,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// The registry and plan of the round: one site whose homepage is the workload page, its
 /// links checked once each, politeness far above what the workload needs.
-fn write_inputs(work: &Path, page: &str, concurrency: u16) -> std::io::Result<()> {
+fn write_inputs(work: &Path, page: &str, host_concurrency: u16) -> std::io::Result<()> {
     std::fs::write(
         work.join("registry.toml"),
         format!(
@@ -329,7 +334,7 @@ external = true
 
 [politeness]
 per_host_rate = "1000000/s"
-per_host_concurrency = {concurrency}
+per_host_concurrency = {host_concurrency}
 "#
         ),
     )
@@ -397,24 +402,33 @@ fn broken_in_report(dir: &Path) -> Result<usize, Failure> {
         .unwrap_or(0))
 }
 
-fn run_lychee(lychee: &Path, work: &Path, page: &str, concurrency: u16) -> Result<Row, Failure> {
-    let version = Command::new(lychee)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|_| "lychee".into());
-    let mut cmd = Command::new(lychee);
-    cmd.args([
+/// lychee's arguments: the same requests in flight, in all and per host, as spotcheck's
+/// (`write_inputs`), and no pause between a host's requests (spotcheck's plan has none).
+fn lychee_args(args: &Args, page: &str) -> Vec<String> {
+    [
         "--max-concurrency",
-        &concurrency.to_string(),
+        &args.concurrency.to_string(),
+        "--host-concurrency",
+        &args.host_concurrency.to_string(),
         "--host-request-interval",
         "0ms",
         "--no-progress",
         "--format",
         "json",
         page,
-    ])
-    .current_dir(work);
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+fn run_lychee(lychee: &Path, work: &Path, page: &str, args: &Args) -> Result<Row, Failure> {
+    let version = Command::new(lychee)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "lychee".into());
+    let mut cmd = Command::new(lychee);
+    cmd.args(lychee_args(args, page)).current_dir(work);
     eprintln!("running {version} ...");
     let (reaped, wall, out) = proc::run_measured(&mut cmd, &work.join("lychee.log"))?;
     // lychee exits 2 when it found broken links, as it should here.
@@ -516,4 +530,29 @@ fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
         }
     }
     met || !check
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both tools keep the same limit per host: the plan spotcheck runs and lychee's flags.
+    #[test]
+    fn both_tools_get_the_same_limit_per_host() {
+        let args = Args::parse_from(["spotcheck-bench", "--host-concurrency", "7"]);
+        let dir = tempfile::tempdir().unwrap();
+        write_inputs(dir.path(), "http://127.0.0.1:1/", args.host_concurrency).unwrap();
+        let path = dir.path().join("plan.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let plan = spotcheck_core::plan::Plan::parse(&text, &path).unwrap();
+        assert_eq!(plan.politeness.per_host_concurrency, 7);
+        let flags = lychee_args(&args, "http://127.0.0.1:1/");
+        let at = flags
+            .iter()
+            .position(|f| f == "--host-concurrency")
+            .unwrap();
+        assert_eq!(flags[at + 1], "7");
+        let at = flags.iter().position(|f| f == "--max-concurrency").unwrap();
+        assert_eq!(flags[at + 1], args.concurrency.to_string());
+    }
 }
