@@ -21,14 +21,17 @@ mod pool;
 mod proc;
 mod province;
 mod scale;
+mod services;
 mod stored;
+mod timeline;
 mod workload;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
+use timeline::Phases;
 
 /// Links per second and peak memory of spotcheck (embedded and pool) and lychee, on a local
 /// workload of one page with many links over loopback hosts.
@@ -131,6 +134,12 @@ struct Row {
     rss_kib: u64,
     broken: Option<usize>,
     requests: u64,
+    /// When the wall clock started.
+    started: Instant,
+    /// When the workload served the page and the links, from `started`.
+    phases: Option<Phases>,
+    /// CPU time Redis and RabbitMQ spent during the run (the pool's).
+    services_cpu: Option<Duration>,
 }
 
 impl Row {
@@ -263,29 +272,25 @@ fn bench(args: &Args) -> Result<bool, Failure> {
     let mut rows: Vec<Row> = Vec::new();
     for run in 1..=args.runs {
         eprintln!("run {run} of {}", args.runs);
-        if wants("embedded") {
+        let mut measure = |run: &dyn Fn() -> Result<Row, Failure>| -> Result<(), Failure> {
             let before = load.served();
-            let row = embedded(&spotcheck, &work, args.concurrency)?;
+            load.timeline.reset();
+            let row = run()?;
             rows.push(Row {
                 requests: load.served() - before,
+                phases: Some(load.timeline.since(row.started)),
                 ..row
             });
+            Ok(())
+        };
+        if wants("embedded") {
+            measure(&|| embedded(&spotcheck, &work, args.concurrency))?;
         }
         if wants("pool") {
-            let before = load.served();
-            let row = pool::pool(&rt, args, &spotcheck, &work)?;
-            rows.push(Row {
-                requests: load.served() - before,
-                ..row
-            });
+            measure(&|| pool::pool(&rt, args, &spotcheck, &work))?;
         }
         if let (true, Some(l)) = (wants("lychee"), &lychee) {
-            let before = load.served();
-            let row = run_lychee(l, &work, &load.page_url, args)?;
-            rows.push(Row {
-                requests: load.served() - before,
-                ..row
-            });
+            measure(&|| run_lychee(l, &work, &load.page_url, args))?;
         }
     }
     Ok(print(&rows, load.links, load.broken, args.check))
@@ -368,6 +373,7 @@ fn embedded(spotcheck: &Path, work: &Path, concurrency: u16) -> Result<Row, Fail
         .args(["--format", "json"])
         .env("SPOTCHECK_LOG", "warn");
     eprintln!("running spotcheck run ...");
+    let started = Instant::now();
     let (reaped, wall, _) = proc::run_measured(&mut cmd, &work.join("embedded.log"))?;
     if reaped.code != Some(0) {
         return Err(format!(
@@ -384,6 +390,9 @@ fn embedded(spotcheck: &Path, work: &Path, concurrency: u16) -> Result<Row, Fail
         rss_kib: reaped.max_rss_kib,
         broken: Some(broken_in_report(&out)?),
         requests: 0,
+        started,
+        phases: None,
+        services_cpu: None,
     })
 }
 
@@ -430,6 +439,7 @@ fn run_lychee(lychee: &Path, work: &Path, page: &str, args: &Args) -> Result<Row
     let mut cmd = Command::new(lychee);
     cmd.args(lychee_args(args, page)).current_dir(work);
     eprintln!("running {version} ...");
+    let started = Instant::now();
     let (reaped, wall, out) = proc::run_measured(&mut cmd, &work.join("lychee.log"))?;
     // lychee exits 2 when it found broken links, as it should here.
     if !matches!(reaped.code, Some(0 | 2)) {
@@ -451,7 +461,35 @@ fn run_lychee(lychee: &Path, work: &Path, page: &str, args: &Args) -> Result<Row
         rss_kib: reaped.max_rss_kib,
         broken,
         requests: 0,
+        started,
+        phases: None,
+        services_cpu: None,
     })
+}
+
+/// Prints where each run's wall time went: when the page and the first and last links were
+/// served, from the start of its clock, and when it was done; and, for the pool, what Redis
+/// and RabbitMQ spent meanwhile.
+fn print_phases(rows: &[Row]) {
+    let ms = |d: Option<Duration>| d.map_or("–".to_string(), |d| d.as_millis().to_string());
+    println!();
+    println!(
+        "| run | page served (ms) | first link (ms) | last link (ms) | done (ms) | Redis + RabbitMQ CPU (s) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for r in rows {
+        let Some(p) = r.phases else { continue };
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            r.name,
+            ms(p.page),
+            ms(p.first_link),
+            ms(p.last_link),
+            ms(Some(r.wall)),
+            r.services_cpu
+                .map_or("–".to_string(), |c| format!("{:.2}", c.as_secs_f64()))
+        );
+    }
 }
 
 /// Prints the table and the ratios; false when `check` and a target was missed.
@@ -474,6 +512,7 @@ fn print(rows: &[Row], links: usize, broken: usize, check: bool) -> bool {
             r.requests
         );
     }
+    print_phases(rows);
     let find = |p: &str| Summary::of(rows.iter().filter(|r| r.name.starts_with(p)));
     let mut met = true;
     let missed = |ok: bool| if ok { "" } else { "  — MISSED" };

@@ -13,6 +13,7 @@ use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisStore;
 
 use crate::proc::{self, Reaped, Role};
+use crate::services;
 use crate::{Args, Failure, Row, broken_in_report, round_args};
 
 /// The pool's processes and where they keep their state.
@@ -153,10 +154,10 @@ pub fn pool(
     }
     // The report is read from the store before the namespace goes.
     let broken = match &result {
-        Ok((_, id)) => {
+        Ok(m) => {
             let out = work.join("pool");
             match pool
-                .command(&["report", &id.0, "--format", "json", "--out"])
+                .command(&["report", &m.round.0, "--format", "json", "--out"])
                 .arg(&out)
                 .output()
             {
@@ -177,15 +178,28 @@ pub fn pool(
         Err(_) => None,
     };
     pool.delete(rt);
-    let (wall, _) = result?;
+    let m = result?;
     Ok(Row {
         name: format!("spotcheck pool ({} workers + collector)", pool.workers),
-        wall,
+        wall: m.wall,
         cpu: cpu_total,
         rss_kib: rss,
         broken,
         requests: 0,
+        started: m.started,
+        phases: None,
+        services_cpu: m.services_cpu,
     })
+}
+
+/// A round measured on the pool.
+struct Measured {
+    round: RoundId,
+    wall: Duration,
+    /// When the clock started (just before `round start`).
+    started: Instant,
+    /// What Redis and RabbitMQ spent meanwhile.
+    services_cpu: Option<Duration>,
 }
 
 /// Starts the round on the ready pool and waits until the store says it is complete. The
@@ -196,15 +210,24 @@ fn measure_pool(
     redis: &str,
     pool: &Pool,
     work: &Path,
-) -> Result<(Duration, RoundId), Failure> {
+) -> Result<Measured, Failure> {
     let store = rt.block_on(RedisStore::connect(redis, &pool.ns))?;
     eprintln!("running a round on the pool ...");
+    let services = services::cpu();
     let start = Instant::now();
     let round = pool.start_round(work)?;
     let limit = Duration::from_secs(1800);
     loop {
         if rt.block_on(store.progress(&round))?.complete {
-            return Ok((start.elapsed(), round));
+            let wall = start.elapsed();
+            return Ok(Measured {
+                round,
+                wall,
+                started: start,
+                services_cpu: services::cpu()
+                    .zip(services)
+                    .map(|(after, before)| after.saturating_sub(before)),
+            });
         }
         if start.elapsed() > limit {
             return Err(format!("round {round} not complete after {limit:?}").into());

@@ -13,6 +13,8 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
+use crate::timeline::Timeline;
+
 /// What the workload serves, and how many requests it answered.
 pub struct Workload {
     /// The page every tool starts from.
@@ -21,6 +23,8 @@ pub struct Workload {
     pub broken: usize,
     pub hosts: Vec<SocketAddr>,
     served: Arc<AtomicU64>,
+    /// When the page and the links were served in the current run.
+    pub timeline: Arc<Timeline>,
 }
 
 impl Workload {
@@ -75,10 +79,16 @@ pub async fn start(links: usize, hosts: usize, percent: usize) -> std::io::Resul
     let page = Bytes::from(page);
     let served = Arc::new(AtomicU64::new(0));
 
-    let counter = served.clone();
+    let timeline = Arc::new(Timeline::new());
+    let (counter, moments) = (served.clone(), timeline.clone());
     let app = Router::new().fallback(move |uri: Uri| {
         let page = page.clone();
         counter.fetch_add(1, Ordering::Relaxed);
+        if uri.path() == "/" {
+            moments.page_served();
+        } else {
+            moments.link_served();
+        }
         async move { answer(uri.path(), page) }
     });
     for l in listeners {
@@ -95,6 +105,7 @@ pub async fn start(links: usize, hosts: usize, percent: usize) -> std::io::Resul
         broken,
         hosts: addrs,
         served,
+        timeline,
     })
 }
 
