@@ -48,7 +48,8 @@ mod tests {
 
     #[test]
     fn user_and_system_ticks_after_a_name_with_spaces() {
-        let line = "4242 (beam.smp x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 30 0 99 0";
+        let line =
+            "4242 (beam.smp x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 30 0 99 0";
         assert_eq!(stat_ticks(line), Some(1234 + 567));
         assert_eq!(stat_ticks("garbage"), None);
     }
