@@ -30,6 +30,11 @@ pub(crate) struct LeaderRule {
 }
 
 impl LeaderRule {
+    /// Heap bytes of the titles' automaton.
+    pub(crate) fn automaton_bytes(&self) -> usize {
+        self.titles.memory_usage()
+    }
+
     /// `None` when there are no leaders.
     pub(crate) fn new(leaders: &[Leader]) -> Option<LeaderRule> {
         let mut titles: Vec<String> = Vec::new();
