@@ -2,10 +2,14 @@
 //! sends the message back to the queue after the others' results are out; at the delivery limit
 //! the message is dead-lettered, and only the failing job becomes a `Dead` result — the
 //! others keep the result they got first. The round completes with every job accounted for.
+//!
+//! A worker takes a delivery only while fewer than `prefetch` of its jobs wait for a slot: it
+//! holds the jobs it is about to check, not every message the queue would give it.
 
 mod support;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use spotcheck_bus::MemoryQueue;
@@ -18,6 +22,8 @@ use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::MapSecrets;
 use spotcheck_worker::{Worker, WorkerConfig};
 use support::{City, ROUND_LIMIT};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
@@ -90,4 +96,122 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
         }
     }
     assert_eq!(queue.depth(Lane::Jobs), 0, "nothing is left in the queue");
+}
+
+/// A link server that accepts at once but answers nothing until `open` turns true; then `ok`
+/// to every request. Its address, and how many requests it has read.
+async fn held_server(
+    open: tokio::sync::watch::Receiver<bool>,
+) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (mut open, asked) = (open.clone(), counter.clone());
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if !line.is_empty() {
+                        continue;
+                    }
+                    // The end of a request's head.
+                    asked.fetch_add(1, Ordering::SeqCst);
+                    if open.wait_for(|o| *o).await.is_err() {
+                        return;
+                    }
+                    let answer =
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok";
+                    if write.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, asked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_takes_deliveries_as_its_slots_free_up() {
+    let city = City::start().await;
+    let round = city.round();
+    let (open, opened) = tokio::sync::watch::channel(false);
+    let (addr, asked) = held_server(opened).await;
+    // Three messages of eight link checks; the worker checks two at once.
+    let messages: Vec<Vec<Job>> = (0..3)
+        .map(|m| {
+            (0..8)
+                .map(|n| {
+                    let url = format!("http://{addr}/{m}/{n}.html").parse().unwrap();
+                    Job::new(&round.id, Task::Link { url })
+                })
+                .collect()
+        })
+        .collect();
+    let ids: Vec<JobId> = messages.iter().flatten().map(|j| j.id.clone()).collect();
+
+    let queue = MemoryQueue::new(3);
+    let store = Arc::new(MemoryStore::new());
+    store.create_round(&round).await.unwrap();
+    assert_eq!(store.add_jobs(&round.id, &ids).await.unwrap().len(), 24);
+    for jobs in &messages {
+        queue
+            .publish(Lane::Jobs, Job::encode_batch(jobs), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    assert!(!store.seal(&round.id).await.unwrap());
+
+    let q: Arc<dyn Queue> = Arc::new(queue.clone());
+    let s: Arc<dyn Store> = store.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let collector =
+        tokio::spawn(Collector::new(s.clone(), q.clone(), Arc::new(|_| {})).run(stopped.clone()));
+    let worker = Worker::new(
+        q,
+        s.clone(),
+        Arc::new(MemoryGates::default()),
+        Arc::new(MapSecrets(city.sim.secrets().into_iter().collect())),
+        WorkerConfig {
+            prefetch: 2,
+            grace: Duration::from_secs(5),
+            panic_on: None,
+        },
+    );
+    let worker = tokio::spawn(worker.run(stopped));
+
+    // Two checks hang on the server; the first message's six other jobs wait for a slot, so
+    // the worker leaves the other two messages in the queue (a prefetch of two messages
+    // would take both).
+    let start = Instant::now();
+    while asked.load(Ordering::SeqCst) < 2 {
+        assert!(
+            start.elapsed() < ROUND_LIMIT,
+            "the checks never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(asked.load(Ordering::SeqCst), 2, "two checks at once");
+    assert_eq!(queue.depth(Lane::Jobs), 2, "one message taken");
+
+    open.send(true).unwrap();
+    loop {
+        let p = s.progress(&round.id).await.unwrap();
+        if p.complete {
+            assert_eq!((p.total, p.done, p.dead), (24, 24, 0), "{p:?}");
+            break;
+        }
+        assert!(start.elapsed() < ROUND_LIMIT, "round not complete: {p:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    queue.close();
+    collector.await.unwrap().unwrap();
+    worker.await.unwrap().unwrap();
+    assert_eq!(queue.depth(Lane::Jobs), 0, "nothing is left in the queue");
+    assert_eq!(store.results(&round.id).await.unwrap().len(), 24);
 }

@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod fetch;
+mod intake;
 pub mod judge;
 pub mod secrets;
 pub mod wechat;
@@ -48,7 +49,9 @@ pub struct RoundContext {
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    /// Jobs checked at once in this worker, and deliveries (batches of jobs) held at once.
+    /// Jobs checked at once in this worker, and the most deliveries (batches of jobs) held at
+    /// once; a new delivery is taken only while fewer than this many of the held jobs wait
+    /// for a slot (see the `intake` module).
     pub prefetch: u16,
     /// How long in-flight jobs may finish after a stop before they are returned to the queue.
     pub grace: Duration,
@@ -77,6 +80,8 @@ pub struct Worker {
     contexts: Mutex<HashMap<RoundId, Arc<RoundContext>>>,
     /// Checks in flight at once (`prefetch`), however many jobs the deliveries carry.
     slots: Semaphore,
+    /// When to take another delivery.
+    intake: intake::Intake,
     building: tokio::sync::Mutex<()>,
 }
 
@@ -118,6 +123,7 @@ impl Worker {
             wechat_tokens: Arc::default(),
             contexts: Mutex::new(HashMap::new()),
             slots: Semaphore::new(usize::from(cfg.prefetch.max(1))),
+            intake: intake::Intake::new(usize::from(cfg.prefetch)),
             building: tokio::sync::Mutex::new(()),
             cfg,
         })
@@ -131,14 +137,21 @@ impl Worker {
         let mut tasks = JoinSet::new();
         let mut failure = None;
         loop {
+            let room = self.intake.has_room();
             tokio::select! {
                 biased;
                 _ = until_stop(&mut stop) => break,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                d = consumer.next() => match d {
-                    Some(Ok(d)) => {
+                _ = self.intake.freed(), if !room => {}
+                d = consumer.next(), if room => match d {
+                    Some(Ok(mut d)) => {
+                        // Read here, so the next turn of the loop knows how many jobs wait.
+                        let jobs = d.take_jobs();
+                        if let Ok(jobs) = &jobs {
+                            self.intake.taken(jobs.len());
+                        }
                         let me = self.clone();
-                        tasks.spawn(async move { me.handle(d).await });
+                        tasks.spawn(async move { me.handle(d, jobs).await });
                     }
                     Some(Err(e)) => {
                         failure = Some(e);
@@ -182,8 +195,8 @@ impl Worker {
     /// first result of a job is the one that counts. A job of an unknown round sends the
     /// delivery to the dead lane; a job naming a target its round does not have is dropped
     /// (logged and counted), as no round waits for it.
-    async fn handle(self: Arc<Self>, mut d: Delivery) {
-        let jobs = match d.take_jobs() {
+    async fn handle(self: Arc<Self>, d: Delivery, jobs: Result<Vec<Job>, String>) {
+        let jobs = match jobs {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!("unreadable job sent to the dead lane: {e}");
@@ -263,8 +276,7 @@ impl Worker {
     /// Checks a delivery's jobs, each holding one of the worker's `prefetch` slots while it
     /// runs; the results come back in the jobs' order. A job waiting for a slot is only its
     /// job: its check — span, requests, their buffers — starts once it has one, so a worker
-    /// holding thousands of waiting jobs (the links of a big page, across its prefetched
-    /// deliveries) holds little more than them.
+    /// holding a big delivery's waiting jobs holds little more than them.
     async fn check_all(self: Arc<Self>, jobs: Vec<Job>, redeliveries: u32) -> Vec<Checked> {
         let total = jobs.len();
         // Every job of the delivery counts as consumed (and in flight) at once.
@@ -287,6 +299,7 @@ impl Worker {
                     slot = &mut acquire => break slot,
                 }
             };
+            self.intake.started();
             let Ok(slot) = slot else {
                 // The semaphore is never closed; were it, the job goes back to the queue.
                 metered.failed("interrupted");
