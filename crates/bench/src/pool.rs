@@ -146,12 +146,19 @@ pub fn pool(
     // Stop the pool whatever happened, and read each process's peak memory as it is reaped.
     let mut rss = 0;
     let mut cpu_total = Duration::ZERO;
-    for (_, reaped) in pool.stop() {
+    let mut by_role = Vec::new();
+    for (name, reaped) in pool.stop() {
         if let Some(r) = reaped {
             rss += r.max_rss_kib;
             cpu_total += r.cpu;
+            by_role.push(format!(
+                "{name} {:.2} s, {:.1} MiB",
+                r.cpu.as_secs_f64(),
+                r.max_rss_kib as f64 / 1024.0
+            ));
         }
     }
+    eprintln!("pool CPU and peak RSS by role: {}", by_role.join("; "));
     // The report is read from the store before the namespace goes.
     let broken = match &result {
         Ok(m) => {
