@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use spotcheck_bus::MemoryQueue;
 use spotcheck_collector::Collector;
 use spotcheck_core::job::{Job, JobId, Task};
-use spotcheck_core::outcome::Outcome;
-use spotcheck_core::ports::{Lane, Queue, Store};
+use spotcheck_core::outcome::{JobResult, Outcome};
+use spotcheck_core::ports::{Lane, PortError, Progress, Queue, Store};
+use spotcheck_core::round::{Round, RoundId};
 use spotcheck_politeness::MemoryGates;
 use spotcheck_store::MemoryStore;
 use spotcheck_worker::secrets::MapSecrets;
@@ -24,6 +25,88 @@ use spotcheck_worker::{Worker, WorkerConfig};
 use support::{City, ROUND_LIMIT};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A round's messages on an in-memory queue and store, checked by one worker and collected.
+struct OneWorker {
+    queue: MemoryQueue,
+    store: Arc<MemoryStore>,
+    round: RoundId,
+    stop: tokio::sync::watch::Sender<bool>,
+    collector: JoinHandle<Result<(), PortError>>,
+    worker: JoinHandle<Result<(), PortError>>,
+}
+
+impl OneWorker {
+    /// Creates the round with the messages' jobs, publishes them a message each, seals the
+    /// round and starts a collector and a worker with `cfg`.
+    async fn start(city: &City, round: &Round, messages: &[Vec<Job>], cfg: WorkerConfig) -> Self {
+        let ids: Vec<JobId> = messages.iter().flatten().map(|j| j.id.clone()).collect();
+        let queue = MemoryQueue::new(3);
+        let store = Arc::new(MemoryStore::new());
+        store.create_round(round).await.unwrap();
+        assert_eq!(
+            store.add_jobs(&round.id, &ids).await.unwrap().len(),
+            ids.len()
+        );
+        for jobs in messages {
+            queue
+                .publish(Lane::Jobs, Job::encode_batch(jobs), Duration::ZERO)
+                .await
+                .unwrap();
+        }
+        assert!(!store.seal(&round.id).await.unwrap());
+
+        let q: Arc<dyn Queue> = Arc::new(queue.clone());
+        let s: Arc<dyn Store> = store.clone();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let collector = tokio::spawn(
+            Collector::new(s.clone(), q.clone(), Arc::new(|_| {})).run(stopped.clone()),
+        );
+        let worker = Worker::new(
+            q,
+            s,
+            Arc::new(MemoryGates::default()),
+            Arc::new(MapSecrets(city.sim.secrets().into_iter().collect())),
+            cfg,
+        );
+        let worker = tokio::spawn(worker.run(stopped));
+        OneWorker {
+            queue,
+            store,
+            round: round.id.clone(),
+            stop,
+            collector,
+            worker,
+        }
+    }
+
+    /// Waits until the round is complete (within [`ROUND_LIMIT`] of `start`); its progress.
+    async fn complete(&self, start: Instant) -> Progress {
+        loop {
+            let p = self.store.progress(&self.round).await.unwrap();
+            if p.complete {
+                return p;
+            }
+            assert!(start.elapsed() < ROUND_LIMIT, "round not complete: {p:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the worker and the collector; the round's results.
+    async fn stop(self) -> Vec<JobResult> {
+        self.stop.send(true).unwrap();
+        self.queue.close();
+        self.collector.await.unwrap().unwrap();
+        self.worker.await.unwrap().unwrap();
+        assert_eq!(
+            self.queue.depth(Lane::Jobs),
+            0,
+            "nothing is left in the queue"
+        );
+        self.store.results(&self.round).await.unwrap()
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
@@ -37,52 +120,20 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
             Job::new(&round.id, Task::Link { url })
         })
         .collect();
-    let ids: Vec<JobId> = jobs.iter().map(|j| j.id.clone()).collect();
-
-    let queue = MemoryQueue::new(3);
-    let store = Arc::new(MemoryStore::new());
-    store.create_round(&round).await.unwrap();
-    assert_eq!(store.add_jobs(&round.id, &ids).await.unwrap().len(), 4);
-    queue
-        .publish(Lane::Jobs, Job::encode_batch(&jobs), Duration::ZERO)
-        .await
-        .unwrap();
-    assert!(!store.seal(&round.id).await.unwrap());
-
-    let q: Arc<dyn Queue> = Arc::new(queue.clone());
-    let s: Arc<dyn Store> = store.clone();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let collector =
-        tokio::spawn(Collector::new(s.clone(), q.clone(), Arc::new(|_| {})).run(stopped.clone()));
-    let worker = Worker::new(
-        q,
-        s.clone(),
-        Arc::new(MemoryGates::default()),
-        Arc::new(MapSecrets(city.sim.secrets().into_iter().collect())),
+    let pool = OneWorker::start(
+        &city,
+        &round,
+        &[jobs],
         WorkerConfig {
             prefetch: 8,
             grace: Duration::from_secs(5),
             panic_on: Some("batch=3".into()),
         },
-    );
-    let worker = tokio::spawn(worker.run(stopped));
-
-    let start = Instant::now();
-    loop {
-        let p = s.progress(&round.id).await.unwrap();
-        if p.complete {
-            assert_eq!((p.total, p.done, p.dead), (4, 4, 1), "{p:?}");
-            break;
-        }
-        assert!(start.elapsed() < ROUND_LIMIT, "round not complete: {p:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    stop.send(true).unwrap();
-    queue.close();
-    collector.await.unwrap().unwrap();
-    worker.await.unwrap().unwrap();
-
-    let results = store.results(&round.id).await.unwrap();
+    )
+    .await;
+    let p = pool.complete(Instant::now()).await;
+    assert_eq!((p.total, p.done, p.dead), (4, 4, 1), "{p:?}");
+    let results = pool.stop().await;
     assert_eq!(results.len(), 4);
     for r in &results {
         let Task::Link { url } = &r.job.task else {
@@ -95,7 +146,6 @@ async fn a_failing_job_of_a_batch_is_the_only_one_dead() {
             (_, other) => panic!("{url} got {other:?}"),
         }
     }
-    assert_eq!(queue.depth(Lane::Jobs), 0, "nothing is left in the queue");
 }
 
 /// A link server that accepts at once but answers nothing until `open` turns true; then `ok`
@@ -151,37 +201,17 @@ async fn a_worker_takes_deliveries_as_its_slots_free_up() {
                 .collect()
         })
         .collect();
-    let ids: Vec<JobId> = messages.iter().flatten().map(|j| j.id.clone()).collect();
-
-    let queue = MemoryQueue::new(3);
-    let store = Arc::new(MemoryStore::new());
-    store.create_round(&round).await.unwrap();
-    assert_eq!(store.add_jobs(&round.id, &ids).await.unwrap().len(), 24);
-    for jobs in &messages {
-        queue
-            .publish(Lane::Jobs, Job::encode_batch(jobs), Duration::ZERO)
-            .await
-            .unwrap();
-    }
-    assert!(!store.seal(&round.id).await.unwrap());
-
-    let q: Arc<dyn Queue> = Arc::new(queue.clone());
-    let s: Arc<dyn Store> = store.clone();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let collector =
-        tokio::spawn(Collector::new(s.clone(), q.clone(), Arc::new(|_| {})).run(stopped.clone()));
-    let worker = Worker::new(
-        q,
-        s.clone(),
-        Arc::new(MemoryGates::default()),
-        Arc::new(MapSecrets(city.sim.secrets().into_iter().collect())),
+    let pool = OneWorker::start(
+        &city,
+        &round,
+        &messages,
         WorkerConfig {
             prefetch: 2,
             grace: Duration::from_secs(5),
             panic_on: None,
         },
-    );
-    let worker = tokio::spawn(worker.run(stopped));
+    )
+    .await;
 
     // Two checks hang on the server; the first message's six other jobs wait for a slot, so
     // the worker leaves the other two messages in the queue (a prefetch of two messages
@@ -196,22 +226,10 @@ async fn a_worker_takes_deliveries_as_its_slots_free_up() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(asked.load(Ordering::SeqCst), 2, "two checks at once");
-    assert_eq!(queue.depth(Lane::Jobs), 2, "one message taken");
+    assert_eq!(pool.queue.depth(Lane::Jobs), 2, "one message taken");
 
     open.send(true).unwrap();
-    loop {
-        let p = s.progress(&round.id).await.unwrap();
-        if p.complete {
-            assert_eq!((p.total, p.done, p.dead), (24, 24, 0), "{p:?}");
-            break;
-        }
-        assert!(start.elapsed() < ROUND_LIMIT, "round not complete: {p:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    stop.send(true).unwrap();
-    queue.close();
-    collector.await.unwrap().unwrap();
-    worker.await.unwrap().unwrap();
-    assert_eq!(queue.depth(Lane::Jobs), 0, "nothing is left in the queue");
-    assert_eq!(store.results(&round.id).await.unwrap().len(), 24);
+    let p = pool.complete(start).await;
+    assert_eq!((p.total, p.done, p.dead), (24, 24, 0), "{p:?}");
+    assert_eq!(pool.stop().await.len(), 24);
 }
