@@ -74,8 +74,9 @@ pub struct OpsArgs {
 pub struct WorkerArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Jobs checked at once in this worker; it holds at most as many messages (each a
-    /// batch of jobs) from the queue.
+    /// Jobs checked at once in this worker. It takes another message (a batch of jobs) from
+    /// the queue only while fewer than this many of its jobs wait for a slot, and holds at
+    /// most this many messages.
     #[arg(long, env = "SPOTCHECK_PREFETCH", default_value_t = 32)]
     pub prefetch: u16,
     /// Seconds in-flight jobs may take to finish after SIGTERM before they are returned
