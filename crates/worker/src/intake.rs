@@ -9,6 +9,7 @@
 //! with about one slot's worth of jobs queued, whatever the size of a message (the scheduler
 //! sends one job to a message, the collector up to 256).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
@@ -35,15 +36,21 @@ impl Intake {
         self.waiting.load(Ordering::Acquire) < self.limit
     }
 
-    /// A delivery of `jobs` jobs was taken.
-    pub(crate) fn taken(&self, jobs: usize) {
+    /// A delivery of `jobs` jobs was taken: they wait until each is counted as started on
+    /// the returned [`Taken`], or it is dropped (the delivery's task ended, even by a panic
+    /// or an abort), so a lost count can never stop the worker from taking deliveries.
+    pub(crate) fn taken(self: &Arc<Self>, jobs: usize) -> Taken {
         self.waiting.fetch_add(jobs, Ordering::AcqRel);
+        Taken {
+            intake: self.clone(),
+            left: jobs,
+        }
     }
 
-    /// A job got its slot (or will not be checked).
-    pub(crate) fn started(&self) {
-        let before = self.waiting.fetch_sub(1, Ordering::AcqRel);
-        if before <= self.limit {
+    /// `n` jobs no longer wait.
+    fn started(&self, n: usize) {
+        let before = self.waiting.fetch_sub(n, Ordering::AcqRel);
+        if before.saturating_sub(n) < self.limit {
             // `notify_one` keeps the wake-up for a waiter that has not started waiting yet.
             self.freed.notify_one();
         }
@@ -56,24 +63,59 @@ impl Intake {
     }
 }
 
+/// The jobs of one taken delivery that still wait for a slot.
+pub(crate) struct Taken {
+    intake: Arc<Intake>,
+    left: usize,
+}
+
+impl Taken {
+    /// One of the delivery's jobs got its slot (or will not be checked).
+    pub(crate) fn started(&mut self) {
+        if self.left > 0 {
+            self.left -= 1;
+            self.intake.started(1);
+        }
+    }
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        if self.left > 0 {
+            self.intake.started(self.left);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn room_comes_back_when_jobs_start() {
-        let intake = Intake::new(4);
+        let intake = Arc::new(Intake::new(4));
         assert!(intake.has_room());
-        intake.taken(6);
+        let mut taken = intake.taken(6);
         assert!(!intake.has_room());
-        intake.started();
-        intake.started();
+        taken.started();
+        taken.started();
         assert!(!intake.has_room(), "4 still waiting");
-        intake.started();
+        taken.started();
         assert!(intake.has_room(), "3 waiting");
         // The wake-up of a job that started before anyone waited is kept.
         tokio::time::timeout(std::time::Duration::from_secs(1), intake.freed())
             .await
             .expect("a waiter hears of the freed slot");
+    }
+
+    #[test]
+    fn a_delivery_that_ends_unfinished_gives_its_count_back() {
+        let intake = Arc::new(Intake::new(2));
+        let mut taken = intake.taken(5);
+        taken.started();
+        assert!(!intake.has_room());
+        drop(taken);
+        assert!(intake.has_room());
+        assert_eq!(intake.waiting.load(Ordering::Acquire), 0);
     }
 }

@@ -81,7 +81,7 @@ pub struct Worker {
     /// Checks in flight at once (`prefetch`), however many jobs the deliveries carry.
     slots: Semaphore,
     /// When to take another delivery.
-    intake: intake::Intake,
+    intake: Arc<intake::Intake>,
     building: tokio::sync::Mutex<()>,
 }
 
@@ -123,7 +123,7 @@ impl Worker {
             wechat_tokens: Arc::default(),
             contexts: Mutex::new(HashMap::new()),
             slots: Semaphore::new(usize::from(cfg.prefetch.max(1))),
-            intake: intake::Intake::new(usize::from(cfg.prefetch)),
+            intake: Arc::new(intake::Intake::new(usize::from(cfg.prefetch))),
             building: tokio::sync::Mutex::new(()),
             cfg,
         })
@@ -146,10 +146,9 @@ impl Worker {
                 d = consumer.next(), if room => match d {
                     Some(Ok(mut d)) => {
                         // Read here, so the next turn of the loop knows how many jobs wait.
-                        let jobs = d.take_jobs();
-                        if let Ok(jobs) = &jobs {
-                            self.intake.taken(jobs.len());
-                        }
+                        let jobs = d
+                            .take_jobs()
+                            .map(|jobs| (self.intake.taken(jobs.len()), jobs));
                         let me = self.clone();
                         tasks.spawn(async move { me.handle(d, jobs).await });
                     }
@@ -195,8 +194,8 @@ impl Worker {
     /// first result of a job is the one that counts. A job of an unknown round sends the
     /// delivery to the dead lane; a job naming a target its round does not have is dropped
     /// (logged and counted), as no round waits for it.
-    async fn handle(self: Arc<Self>, d: Delivery, jobs: Result<Vec<Job>, String>) {
-        let jobs = match jobs {
+    async fn handle(self: Arc<Self>, d: Delivery, jobs: Result<(intake::Taken, Vec<Job>), String>) {
+        let (taken, jobs) = match jobs {
             Ok(j) => j,
             Err(e) => {
                 tracing::error!("unreadable job sent to the dead lane: {e}");
@@ -205,7 +204,7 @@ impl Worker {
                 return;
             }
         };
-        let checked = self.clone().check_all(jobs, d.redeliveries).await;
+        let checked = self.clone().check_all(jobs, d.redeliveries, taken).await;
         let mut results = Vec::new();
         let mut done = Vec::new();
         let mut unchecked = Vec::new();
@@ -277,7 +276,12 @@ impl Worker {
     /// runs; the results come back in the jobs' order. A job waiting for a slot is only its
     /// job: its check — span, requests, their buffers — starts once it has one, so a worker
     /// holding a big delivery's waiting jobs holds little more than them.
-    async fn check_all(self: Arc<Self>, jobs: Vec<Job>, redeliveries: u32) -> Vec<Checked> {
+    async fn check_all(
+        self: Arc<Self>,
+        jobs: Vec<Job>,
+        redeliveries: u32,
+        mut taken: intake::Taken,
+    ) -> Vec<Checked> {
         let total = jobs.len();
         // Every job of the delivery counts as consumed (and in flight) at once.
         let metered: Vec<InFlight> = jobs
@@ -299,7 +303,7 @@ impl Worker {
                     slot = &mut acquire => break slot,
                 }
             };
-            self.intake.started();
+            taken.started();
             let Ok(slot) = slot else {
                 // The semaphore is never closed; were it, the job goes back to the queue.
                 metered.failed("interrupted");
