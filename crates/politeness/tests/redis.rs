@@ -241,6 +241,31 @@ async fn a_busy_worker_asks_once_for_many_requests() {
 }
 
 #[tokio::test]
+async fn a_few_quick_requests_at_a_fast_rate_prepay_what_they_take() {
+    in_namespace(RedisOptions::default(), |store, ns| async move {
+        let gate = Arc::new(RedisGate::new(&store, limits("1000000/s", 64)));
+        // Four in flight, each a millisecond or two: the rate would allow 10,000 in a prepaid
+        // span of 10 ms (64 at most in one ask), and the queue takes a dozen or more.
+        let (most, times) = busy(
+            std::slice::from_ref(&gate),
+            4,
+            Duration::from_millis(1),
+            Duration::from_secs(1),
+        )
+        .await;
+        assert!(most <= 4);
+        let (requests, asks) = (times.len() as u64, gate.asks());
+        assert!(requests >= 800, "only {requests} requests in 1 s");
+        // Prepaying one cell per lease in use asked once per four requests (200 or more);
+        // prepaying what the queue took over the last span asks about once per span, 100
+        // times in the second however fast the requests go.
+        assert!(asks <= 140, "{asks} asks to Redis for {requests} requests");
+        all_returned(&ns, "a.gov.cn").await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn one_call_carries_the_asks_of_many_hosts() {
     in_namespace(RedisOptions::default(), |store, ns| async move {
         let gate = Arc::new(RedisGate::new(&store, limits("1000000/s", 4)));

@@ -65,9 +65,10 @@ pub const LINGER: Duration = Duration::from_millis(20);
 /// Rate cells are granted at most this far ahead of their time, each request waiting for its
 /// own; a slow rate (one cell per 200 ms, say) is granted one cell at a time.
 pub const HORIZON: Duration = Duration::from_millis(50);
-/// A fast rate's cells are also granted ahead of demand, for the leases in use (their next
-/// requests), as many as fit in this span of the rate; each stays usable this long after its
-/// time. So a host may see a burst of this span's worth of its rate — 10 requests at
+/// A fast rate's cells are also granted ahead of demand — as many as the host's requests in
+/// the process took over this span, or one per lease in use (its next request) when that is
+/// more — up to as many as fit in this span of the rate; each stays usable this long after
+/// its time. So a host may see a burst of this span's worth of its rate — 10 requests at
 /// 1000/s, none below 100/s — and a busy worker asks Redis once for many requests. Cells
 /// that go unused pause the prepaying until the next ask.
 pub const PREPAY: Duration = Duration::from_millis(10);

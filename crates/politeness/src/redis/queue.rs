@@ -55,6 +55,9 @@ pub(super) struct QueueState {
     cells: VecDeque<Cell>,
     /// A prepaid cell went unused: the next ask prepays none.
     wasted: bool,
+    /// When this queue's latest go-aheads were handed out (at most [`BATCH`]): the demand a
+    /// prepaid ask sizes itself to.
+    paired_at: VecDeque<Instant>,
     /// Leases held: idle, in a go-ahead or in use.
     pub(super) held: usize,
     /// A task asks Redis for the waiting requests.
@@ -122,9 +125,32 @@ impl QueueState {
             };
             let lease = self.idle.pop();
             self.go_aheads.push(GoAhead { lease, cell });
+            if self.paired_at.len() == BATCH {
+                self.paired_at.pop_front();
+            }
+            self.paired_at.push_back(now);
             paired = true;
         }
         paired
+    }
+
+    /// Cells to prepay: as many as this queue's requests took over the last `span` (a
+    /// prepaid cell is usable that long), or one for each lease in use when that is more;
+    /// none right after prepaid cells went unused. A busy queue at a fast rate so asks once
+    /// per span rather than once per handful of requests, and an idle one prepays little.
+    fn prepay(&mut self, in_use: usize, span: Duration) -> usize {
+        if std::mem::take(&mut self.wasted) {
+            return 0;
+        }
+        let now = Instant::now();
+        while self
+            .paired_at
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > span)
+        {
+            self.paired_at.pop_front();
+        }
+        in_use.max(self.paired_at.len())
     }
 
     /// A request came to its go-ahead after the cell's time: the cell is spent, its lease
@@ -181,16 +207,15 @@ impl HostQueue {
                 }
                 let usable = st.idle.len().min(unserved).min(BATCH);
                 let want = (unserved.min(BATCH) - usable).min(limit.saturating_sub(st.held));
-                // The leases in use will want cells soon, unless the last prepaid ones
-                // went unused.
+                // The leases in use and the requests behind them will want cells soon,
+                // unless the last prepaid ones went unused.
                 let in_use = st.held.saturating_sub(
                     st.idle.len() + st.go_aheads.iter().filter(|g| g.lease.is_some()).count(),
                 );
-                let extra = if std::mem::take(&mut st.wasted) {
-                    0
-                } else {
-                    in_use.min(coordinator.prepay).min(BATCH - usable - want)
-                };
+                let extra = st
+                    .prepay(in_use, coordinator.validity)
+                    .min(coordinator.prepay)
+                    .min(BATCH - usable - want);
                 drop(st);
                 coordinator.give_back(&self, stale);
                 if linger {
