@@ -1,10 +1,11 @@
-//! How long reading a big page takes: links of a 10,000-link page, and a 1,000-entry list.
+//! How long reading a big page takes: links and dated links of a 10,000-link page (dated, and
+//! undated as the link benchmark's page), and a 1,000-entry list.
 //!
 //! `cargo bench -p spotcheck-extract` prints the median of several runs for each reader.
 
 use std::time::{Duration, Instant};
 
-use spotcheck_extract::{links, parse_list};
+use spotcheck_extract::{dated_items, links, parse_list};
 use url::Url;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -42,6 +43,21 @@ fn main() {
     html.push_str("</ul></body></html>");
     time("links: 10,000 links", html.len(), || {
         links(&html, &page).len()
+    });
+
+    time("dated_items: 10,000 links", html.len(), || {
+        dated_items(&html, &page).len()
+    });
+    let mut plain = String::from("<html><body><ul>\n");
+    for i in 0..10_000 {
+        plain.push_str(&format!(
+            "<li><a href=\"http://127.0.0.{}:8080/ok/{i}.html\">链接 {i}</a></li>\n",
+            i % 10 + 1
+        ));
+    }
+    plain.push_str("</ul></body></html>");
+    time("dated_items: 10,000 undated", plain.len(), || {
+        dated_items(&plain, &page).len()
     });
 
     let list_html: String =
