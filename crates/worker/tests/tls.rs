@@ -234,3 +234,30 @@ async fn the_guard_refuses_an_https_address_inside() {
     assert_eq!(o.certificate, None);
     assert!(o.error.unwrap().contains("loopback"));
 }
+
+#[tokio::test]
+async fn a_page_over_https_is_fetched_only_under_a_trusted_root() {
+    use spotcheck_worker::fetch::FetchError;
+    use spotcheck_worker::fetch::client::FetchOptions;
+    let ca = Ca::new();
+    let good = serve_tls("127.0.0.1:0".parse().unwrap(), ca.issue("good.test", 200)).await;
+    let stranger = serve_tls("127.0.0.1:0".parse().unwrap(), leaf("good.test", 200, None)).await;
+    let resolve = [("good.test", "\"127.0.0.1\"")];
+    // The round trusts the tests' CA beside the system's roots; a second round does not.
+    let trusting = context(
+        round(&[("s", "https://good.test/")], &resolve, true),
+        vec![ca.der.clone()],
+    );
+    let plain = context(
+        round(&[("s", "https://good.test/")], &resolve, true),
+        Vec::new(),
+    );
+    let url = |port: u16| url::Url::parse(&format!("https://good.test:{port}/")).unwrap();
+    let opts = FetchOptions::default();
+    let f = trusting.fetcher.fetch(&url(good.port()), &opts).await;
+    assert_eq!(f.expect("trusted").status, 200);
+    let f = trusting.fetcher.fetch(&url(stranger.port()), &opts).await;
+    assert!(matches!(f, Err(FetchError::Tls(_))), "self-signed: {f:?}");
+    let f = plain.fetcher.fetch(&url(good.port()), &opts).await;
+    assert!(matches!(f, Err(FetchError::Tls(_))), "unknown CA: {f:?}");
+}

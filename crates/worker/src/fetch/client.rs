@@ -13,6 +13,7 @@ use url::Url;
 
 use super::error::{FetchError, chain, classify};
 use super::resolve::{Family, GuardedResolver, refusal};
+use super::roots;
 use rustls::pki_types::CertificateDer;
 use spotcheck_core::ports::HostGate;
 use spotcheck_core::registry::Addresses;
@@ -114,9 +115,9 @@ pub struct Fetcher {
     cfg: FetchConfig,
     trusted: Arc<[IpAddr]>,
     pub(super) resolver: GuardedResolver,
-    /// The platform's certificate verifier (and `extra_roots`), built on the first HTTPS
-    /// inspection: loading the system's roots is not free.
-    pub(super) verifier: std::sync::OnceLock<Arc<rustls_platform_verifier::Verifier>>,
+    /// The platform's certificate verifier (and `extra_roots`): the client's, and the one
+    /// whose judgement an HTTPS inspection records.
+    pub(super) verifier: Arc<rustls_platform_verifier::Verifier>,
 }
 
 impl Fetcher {
@@ -139,28 +140,25 @@ impl Fetcher {
             family: Family::Any,
             kept: Default::default(),
         };
-        Fetcher::build(cfg, gate, resolver)
+        let verifier = roots::verifier(&cfg.extra_roots)?;
+        Fetcher::build(cfg, gate, resolver, verifier)
     }
 
     fn build(
         cfg: FetchConfig,
         gate: Arc<dyn HostGate>,
         resolver: GuardedResolver,
+        verifier: Arc<rustls_platform_verifier::Verifier>,
     ) -> Result<Fetcher, String> {
-        let mut builder = reqwest::Client::builder()
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(roots::client_config(verifier.clone())?)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .user_agent(cfg.user_agent.clone())
             .no_proxy()
             .pool_max_idle_per_host(cfg.idle_per_host.max(1))
             .pool_idle_timeout(cfg.idle_timeout)
-            .dns_resolver(Arc::new(resolver.clone()));
-        for der in &cfg.extra_roots {
-            let cert = reqwest::Certificate::from_der(der)
-                .map_err(|e| format!("a trusted CA certificate is unreadable: {e}"))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        let client = builder
+            .dns_resolver(Arc::new(resolver.clone()))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Fetcher {
@@ -169,7 +167,7 @@ impl Fetcher {
             trusted: resolver.trusted.clone(),
             cfg,
             resolver,
-            verifier: std::sync::OnceLock::new(),
+            verifier,
         })
     }
 
@@ -180,7 +178,12 @@ impl Fetcher {
             family,
             ..self.resolver.clone()
         };
-        Fetcher::build(self.cfg.clone(), self.gate.clone(), resolver)
+        Fetcher::build(
+            self.cfg.clone(),
+            self.gate.clone(),
+            resolver,
+            self.verifier.clone(),
+        )
     }
 
     /// Every address of a URL's host, of any family and before the guard: what DNS (or the

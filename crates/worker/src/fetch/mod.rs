@@ -2,7 +2,8 @@
 //!
 //! [`client`] follows redirects itself so each hop is recorded, guarded and rate limited;
 //! `resolve` applies the registry's name overrides and the guard after resolution (one
-//! address family when asked); `tls` inspects a site's certificate without trusting it; `error`
+//! address family when asked); `roots` holds the trusted certificates, read once per
+//! process; `tls` inspects a site's certificate without trusting it; `error`
 //! tells what went wrong from the error's types; [`guard`] (the registry's check too, so it
 //! lives in core) refuses private targets; every request passes the round's host gate
 //! ([`HostGate`](spotcheck_core::ports::HostGate)), which spaces requests per host.
@@ -10,6 +11,7 @@
 pub mod client;
 mod error;
 mod resolve;
+mod roots;
 mod tls;
 
 pub use spotcheck_core::guard;

@@ -15,6 +15,7 @@ use url::Url;
 
 use super::client::Fetcher;
 use super::error::FetchError;
+use super::roots;
 
 /// The certificate a server presented and the platform verifier's judgement of it.
 #[derive(Debug)]
@@ -118,13 +119,11 @@ impl Fetcher {
                 self.addresses(url).await?
             }
         };
-        let verifier = self.platform_verifier()?;
         let recorder = Arc::new(Recorder {
-            inner: verifier,
+            inner: self.verifier.clone(),
             seen: Mutex::new(None),
         });
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let config = rustls::ClientConfig::builder_with_provider(roots::provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
             .dangerous()
@@ -156,19 +155,6 @@ impl Fetcher {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         seen.ok_or_else(|| FetchError::Tls("the server presented no certificate".into()))
-    }
-
-    fn platform_verifier(&self) -> Result<Arc<rustls_platform_verifier::Verifier>, FetchError> {
-        if let Some(v) = self.verifier.get() {
-            return Ok(v.clone());
-        }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let v = rustls_platform_verifier::Verifier::new_with_extra_roots(
-            self.config().extra_roots.iter().cloned(),
-            provider,
-        )
-        .map_err(|e| FetchError::Other(format!("certificate verifier: {e}")))?;
-        Ok(self.verifier.get_or_init(|| Arc::new(v)).clone())
     }
 }
 
