@@ -13,6 +13,10 @@ use crate::finished::Finished;
 use crate::output;
 
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
+    // The trusted roots are read beside the inputs, not on the first job's path.
+    drop(tokio::task::spawn_blocking(
+        spotcheck_worker::fetch::warm_up,
+    ));
     let opts = embedded::Options::new(args.concurrency);
     let (finished, parent) = match &args.recheck_of {
         Some(of) => {

@@ -49,6 +49,8 @@ pub async fn worker(args: WorkerArgs) -> Result<(), CliError> {
             panic_on,
         },
     );
+    // Ready means ready: the trusted roots are read before the first job waits for them.
+    let _ = tokio::task::spawn_blocking(spotcheck_worker::fetch::warm_up).await;
     tracing::info!(namespace = %conn.namespace, prefetch, grace_secs = grace.as_secs(), "worker ready");
     let result = worker.run(stop).await;
     queue.close().await;

@@ -20,3 +20,10 @@ pub use client::{FetchConfig, Fetched, Fetcher};
 pub use error::FetchError;
 pub use resolve::{Family, is_v4};
 pub use tls::Presented;
+
+/// Reads the platform's trusted roots now, off the path of a round's first job: a worker at
+/// its start, a one-process run while it reads its inputs. A failure is left to the first
+/// fetcher, which reports it.
+pub fn warm_up() {
+    let _ = roots::verifier(&[]);
+}
