@@ -321,3 +321,40 @@ async fn a_silent_redis_is_an_error_and_the_next_calls_get_their_own_answers() {
         .await
         .unwrap();
 }
+
+/// A page's links come in one call, many more than the scripts read at once: every one is
+/// added once and in order, and those whose result came first count as done.
+#[tokio::test]
+async fn many_jobs_added_at_once_keep_their_order_and_the_results_already_in() {
+    in_namespace(RedisOptions::default(), |store, _ns| async move {
+        let r = round("2020Q4-many");
+        store.create_round(&r).await.unwrap();
+        let jobs: Vec<_> = (0..1_201).map(|n| check(&r.id, n)).collect();
+        let ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+        // Every third job's result is in before the result that spawns them.
+        let early: Vec<_> = jobs.iter().step_by(3).map(ok).collect();
+        store.record_batch(&early).await.unwrap();
+        // The first hundred are in the round already, and one id comes twice.
+        assert_eq!(
+            store.add_jobs(&r.id, &ids[..100]).await.unwrap(),
+            &ids[..100]
+        );
+        let mut asked = ids.clone();
+        asked.push(ids[700].clone());
+        let added = store.add_jobs(&r.id, &asked).await.unwrap();
+        assert_eq!(added, &ids[100..], "the new ones, once each, in order");
+        let p = store.progress(&r.id).await.unwrap();
+        assert_eq!((p.total, p.done), (1_201, early.len() as u64));
+        // A batch with results old and new: only the new ones are first.
+        let mixed: Vec<_> = jobs[..6].iter().map(ok).collect();
+        let firsts: Vec<_> = store
+            .record_batch(&mixed)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.first)
+            .collect();
+        assert_eq!(firsts, [false, true, true, false, true, true]);
+    })
+    .await;
+}

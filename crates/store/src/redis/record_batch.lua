@@ -8,6 +8,16 @@ if packed() then
   for _ = 3, #ARGV, 3 do answer[#answer + 1] = me end
   return answer
 end
+-- Which jobs have a result already: a command per chunk of results, not one per result.
+local recorded, ids = {}, {}
+for i = 3, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
+for i = 1, #ids, 500 do
+  local last = math.min(i + 499, #ids)
+  local got = redis.call('HMGET', KEYS[3], unpack(ids, i, last))
+  for k = 1, #got do
+    if got[k] then recorded[ids[i + k - 1]] = true end
+  end
+end
 local firsts = {}
 local retried = false
 local outstanding, done, dead = 0, 0, 0
@@ -18,7 +28,7 @@ for i = 3, #ARGV, 3 do
   if seen[job] then
     -- Twice in one call: the first one counts, as if recorded one after the other.
     firsts[#firsts + 1] = 0
-  elseif redis.call('HEXISTS', KEYS[3], job) == 1 then
+  elseif recorded[job] then
     if redis.call('HGET', KEYS[5], 'r:' .. job) == ARGV[2] then
       -- A retry of the call that wrote it: answer as that call did.
       retried = true
