@@ -150,8 +150,10 @@ impl Fetcher {
         resolver: GuardedResolver,
         verifier: Arc<rustls_platform_verifier::Verifier>,
     ) -> Result<Fetcher, String> {
+        let mut tls = roots::tls_config(verifier.clone())?;
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(roots::client_config(verifier.clone())?)
+            .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .user_agent(cfg.user_agent.clone())

@@ -10,6 +10,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
 use rustls_platform_verifier::Verifier;
 
@@ -37,20 +38,21 @@ pub(super) fn verifier(extra: &[CertificateDer<'static>]) -> Result<Arc<Verifier
     })
 }
 
-/// The TLS settings of a fetcher's HTTP client: TLS 1.2 and 1.3, HTTP/1.1, and `verifier`.
-pub(super) fn client_config(verifier: Arc<Verifier>) -> Result<rustls::ClientConfig, String> {
-    let mut config = rustls::ClientConfig::builder_with_provider(provider())
+/// The TLS settings of the worker's connections: TLS 1.2 and 1.3, judged by `verifier` (a
+/// fetcher's client adds its ALPN; the HTTPS inspection records the judgement instead).
+pub(super) fn tls_config(
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Result<rustls::ClientConfig, String> {
+    Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS configuration: {e}"))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+        .with_no_client_auth())
 }
 
 /// The cryptography every TLS connection of the worker uses.
-pub(super) fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 

@@ -123,12 +123,7 @@ impl Fetcher {
             inner: self.verifier.clone(),
             seen: Mutex::new(None),
         });
-        let config = rustls::ClientConfig::builder_with_provider(roots::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| FetchError::Other(format!("TLS configuration: {e}")))?
-            .dangerous()
-            .with_custom_certificate_verifier(recorder.clone())
-            .with_no_client_auth();
+        let config = roots::tls_config(recorder.clone()).map_err(FetchError::Other)?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         // The address gate sees the first address, the one `connect` tries first.
         let addr = ips
