@@ -322,6 +322,54 @@ async fn a_silent_redis_is_an_error_and_the_next_calls_get_their_own_answers() {
         .unwrap();
 }
 
+/// A page's result brings its links as follow-ups, many more than the record script reads at
+/// once: each counts once, those whose result came first as done, those in the round already
+/// not again.
+#[tokio::test]
+async fn a_result_with_many_follow_ups_counts_each_once_and_the_results_already_in() {
+    in_namespace(RedisOptions::default(), |store, _ns| async move {
+        let r = round("2020Q4-follow");
+        store.create_round(&r).await.unwrap();
+        let page = check(&r.id, 10_000);
+        assert_eq!(
+            store
+                .add_jobs(&r.id, std::slice::from_ref(&page.id))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let jobs: Vec<_> = (0..1_201).map(|n| check(&r.id, n)).collect();
+        let mut ids: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+        // Every fourth link's result is in before the page's, in every chunk of the script.
+        let early: Vec<_> = jobs.iter().step_by(4).map(ok).collect();
+        store.record_batch(&early).await.unwrap();
+        // The first fifty are in the round already (another page linked them), and one link
+        // comes twice, in another chunk.
+        store.add_jobs(&r.id, &ids[..50]).await.unwrap();
+        ids.push(ids[900].clone());
+        let rec = store.record(&ok(&page), &ids).await.unwrap();
+        assert!(rec.first && !rec.completed);
+        let p = store.progress(&r.id).await.unwrap();
+        // The page, and 1,201 links of which 301 are in (13 of them among the first fifty).
+        assert_eq!((p.total, p.done), (1_202, 1 + early.len() as u64));
+        // The rest complete the round, once the round is sealed.
+        store.seal(&r.id).await.unwrap();
+        let rest: Vec<_> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| n % 4 != 0)
+            .map(|(_, j)| ok(j))
+            .collect();
+        let recorded = store.record_batch(&rest).await.unwrap();
+        assert!(recorded.iter().all(|r| r.first));
+        assert!(recorded.last().unwrap().completed);
+        let p = store.progress(&r.id).await.unwrap();
+        assert_eq!((p.total, p.done, p.complete), (1_202, 1_202, true));
+    })
+    .await;
+}
+
 /// A page's links come in one call, many more than the scripts read at once: every one is
 /// added once and in order, and those whose result came first count as done.
 #[tokio::test]
