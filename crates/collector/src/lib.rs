@@ -46,8 +46,12 @@ const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=256;
 /// Follow-ups are split into about this many messages, within [`JOBS_PER_MESSAGE`].
 const MESSAGES: usize = 40;
 
-/// Messages published at once before their confirms are awaited together.
+/// Follow-up messages awaiting their confirms at once.
 const MESSAGES_PER_WAVE: usize = 64;
+
+/// Follow-ups the store is asked about at once: a page's few hundred links in one question,
+/// a page of 10,000 in ten, the first messages going out after the first.
+const ASK_AT_ONCE: usize = 1_000;
 
 /// A dead job its round does not have is returned to the dead lane this many times, a
 /// [`FOREIGN_PAUSE`] apart, before it is dropped: a follow-up can die before the result that
@@ -302,7 +306,9 @@ impl Shared {
     }
 
     /// Publishes the follow-up jobs the round does not have yet, then records the result
-    /// that adds them.
+    /// that adds them. The follow-ups are sorted out a message's worth at a time, each
+    /// message published as soon as it is full: a page's first links are being checked while
+    /// the store is still asked about the rest ([`ASK_AT_ONCE`]), not after all are sorted out.
     async fn record_with_follow_ups(
         &self,
         round: Arc<Round>,
@@ -318,34 +324,53 @@ impl Shared {
             .follow_up_turn(&round.id)
             .await
             .map_err(Handling::Retry)?;
-        let fresh: HashSet<JobId> = self
-            .store
-            .new_jobs(&round.id, &ids)
-            .await
-            .map_err(Handling::Retry)?
-            .into_iter()
-            .collect();
-        let new: Vec<Job> = follow
-            .into_iter()
-            .filter(|j| fresh.contains(&j.id))
-            .collect();
-        let per_message = new
+        // Sized on all the follow-ups: when most are in the round already (a second page
+        // linking the same menu), the new ones still travel in few messages.
+        let per_message = follow
             .len()
             .div_ceil(MESSAGES)
             .clamp(*JOBS_PER_MESSAGE.start(), *JOBS_PER_MESSAGE.end());
-        let messages: Vec<&[Job]> = new.chunks(per_message).collect();
-        for wave in messages.chunks(MESSAGES_PER_WAVE) {
-            let sent = join_all(wave.iter().map(|jobs| {
-                self.queue
-                    .publish_parcel(Lane::Jobs, Parcel::Jobs(jobs.to_vec()), Duration::ZERO)
-            }))
-            .await;
-            for r in sent {
-                r.map_err(Handling::Retry)?;
+        let mut sending = JoinSet::new();
+        let mut full = Vec::with_capacity(per_message);
+        let mut published = 0;
+        let mut follow = follow.into_iter();
+        let mut asked = 0;
+        while asked < ids.len() {
+            let chunk = &ids[asked..ids.len().min(asked + ASK_AT_ONCE)];
+            asked += chunk.len();
+            let fresh: HashSet<JobId> = self
+                .store
+                .new_jobs(&round.id, chunk)
+                .await
+                .map_err(Handling::Retry)?
+                .into_iter()
+                .collect();
+            full.extend(
+                follow
+                    .by_ref()
+                    .take(chunk.len())
+                    .filter(|j| fresh.contains(&j.id)),
+            );
+            while full.len() >= per_message || (asked == ids.len() && !full.is_empty()) {
+                let jobs: Vec<Job> = full.drain(..per_message.min(full.len())).collect();
+                published += jobs.len();
+                // At most a wave of messages awaits its confirm at a time.
+                while sending.len() >= MESSAGES_PER_WAVE {
+                    confirmed(sending.join_next().await)?;
+                }
+                let queue = self.queue.clone();
+                sending.spawn(async move {
+                    queue
+                        .publish_parcel(Lane::Jobs, Parcel::Jobs(jobs), Duration::ZERO)
+                        .await
+                });
             }
         }
+        while !sending.is_empty() {
+            confirmed(sending.join_next().await)?;
+        }
         metrics::counter!("spotcheck_collector_follow_ups_published_total")
-            .increment(new.len() as u64);
+            .increment(published as u64);
         let rec = self
             .store
             .record(result, &ids)
@@ -398,6 +423,20 @@ impl Shared {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RoundId, Arc<Round>>> {
         self.rounds.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A follow-up message's publish, once confirmed; a task that ended without a confirm (it
+/// panicked) counts as a failed publish, and the result is written again.
+fn confirmed(
+    joined: Option<Result<Result<(), PortError>, tokio::task::JoinError>>,
+) -> Result<(), Handling> {
+    match joined {
+        None | Some(Ok(Ok(()))) => Ok(()),
+        Some(Ok(Err(e))) => Err(Handling::Retry(e)),
+        Some(Err(e)) => Err(Handling::Retry(PortError::Unavailable(format!(
+            "publishing follow-ups failed: {e}"
+        )))),
     }
 }
 
