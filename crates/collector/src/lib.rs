@@ -39,12 +39,13 @@ const IN_FLIGHT: u16 = 64;
 
 /// Follow-up jobs per queue message, at least and at most. A broker's cost is per message (and
 /// so is the collector's: one store write per result message), and a worker checks a
-/// message's jobs side by side: a page's 10,000 links go out as [`MESSAGES`] messages of 250
-/// jobs, a page's 300 links as 19 messages of 16, so a round's links still spread over every
-/// worker of a pool of dozens.
-const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=256;
+/// message's jobs side by side: a page's 10,000 links go out as [`MESSAGES`] messages of 500
+/// jobs, a page's 300 links as 19 messages of 16, so a round's links still spread over the
+/// workers of a pool. On a slow 2-core machine a 3-worker pool checked a page of 10,000 links
+/// about 6 % faster in 20 messages than in 40, and 20–30 % slower in 160.
+const JOBS_PER_MESSAGE: std::ops::RangeInclusive<usize> = 16..=512;
 /// Follow-ups are split into about this many messages, within [`JOBS_PER_MESSAGE`].
-const MESSAGES: usize = 40;
+const MESSAGES: usize = 20;
 
 /// Follow-up messages awaiting their confirms at once.
 const MESSAGES_PER_WAVE: usize = 64;

@@ -22,8 +22,8 @@ use tokio::sync::watch;
 use url::Url;
 
 const LINKS: usize = 2_500;
-/// As the collector splits them: about 40 messages a page.
-const PER_MESSAGE: usize = LINKS.div_ceil(40);
+/// As the collector splits them: about 20 messages a page.
+const PER_MESSAGE: usize = LINKS.div_ceil(20);
 
 /// A store that answers the collector's first question about new jobs at once and holds every
 /// later one until a job message has been seen on the queue.

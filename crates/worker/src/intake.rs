@@ -3,11 +3,11 @@
 //!
 //! A delivery's results are kept until its last job is checked, and the worker's slots go to
 //! the waiting jobs of all its deliveries in turn; holding every delivery the broker's
-//! prefetch allows (a page's 10,000 links in 40 messages) would keep nearly every result of
+//! prefetch allows (a page's 10,000 links in 20 messages) would keep nearly every result of
 //! the page in memory until the end, and keep from the pool's other workers messages this one
 //! cannot start yet. Taking deliveries as slots are about to free up keeps the slots busy
 //! with about one slot's worth of jobs queued, whatever the size of a message (the scheduler
-//! sends one job to a message, the collector up to 256).
+//! sends one job to a message, the collector up to 512).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
