@@ -6,88 +6,48 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use async_trait::async_trait;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_collector::Collector;
-use spotcheck_core::Plan;
 use spotcheck_core::job::{Job, JobId, Task};
 use spotcheck_core::outcome::{JobResult, Outcome, PageOutcome, Verdict};
-use spotcheck_core::ports::{HostPermit, Lane, PortError, Progress, Queue, Recorded, Store};
-use spotcheck_core::round::{Round, RoundId};
+use spotcheck_core::ports::{Lane, Queue, Store};
+use spotcheck_core::round::RoundId;
 use spotcheck_store::MemoryStore;
-use spotcheck_testkit::rounds::{RegistryText, round};
 use tokio::sync::watch;
 use url::Url;
+
+mod common;
+use common::Hooked;
 
 const LINKS: usize = 2_500;
 /// As the collector splits them: about 20 messages a page.
 const PER_MESSAGE: usize = LINKS.div_ceil(20);
 
-/// A store that answers the collector's first question about new jobs at once and holds every
-/// later one until a job message has been seen on the queue.
-struct Gated {
-    inner: MemoryStore,
-    asked: AtomicUsize,
-    published: watch::Receiver<bool>,
-}
-
-#[async_trait]
-impl Store for Gated {
-    async fn create_round(&self, round: &Round) -> Result<(), PortError> {
-        self.inner.create_round(round).await
-    }
-    async fn round(&self, id: &RoundId) -> Result<Option<Round>, PortError> {
-        self.inner.round(id).await
-    }
-    async fn rounds(&self) -> Result<Vec<RoundId>, PortError> {
-        self.inner.rounds().await
-    }
-    async fn add_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
-        self.inner.add_jobs(round, ids).await
-    }
-    async fn new_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
-        if self.asked.fetch_add(1, Ordering::SeqCst) > 0 {
-            let mut published = self.published.clone();
-            let _ = published.wait_for(|p| *p).await;
-        }
-        self.inner.new_jobs(round, ids).await
-    }
-    async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
-        self.inner.seal(round).await
-    }
-    async fn record(&self, result: &JobResult, follow: &[JobId]) -> Result<Recorded, PortError> {
-        self.inner.record(result, follow).await
-    }
-    async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
-        self.inner.progress(round).await
-    }
-    async fn follow_up_turn(&self, round: &RoundId) -> Result<HostPermit, PortError> {
-        self.inner.follow_up_turn(round).await
-    }
-    async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        self.inner.results(round).await
-    }
-}
-
 /// Publishes a page result with [`LINKS`] links, every second one in the round already when
 /// `half_known`; the sizes of the job messages the collector published, once the page is
 /// recorded.
 async fn page_with_links(half_known: bool) -> Vec<usize> {
-    let registry = RegistryText::new("测试市", "测试")
-        .unit("szf", "市政府办")
-        .website("portal", "szf", "门户", "http://www.a.gov.cn/")
-        .parse();
-    let plan = Plan::default();
-    let depth = plan.links.depth;
-    let round = round("2020Q4-followups", registry, plan);
+    let (round, depth) = common::portal_round("2020Q4-followups");
+    // The collector's first question about new jobs is answered at once, every later one
+    // once a job message has been seen on the queue.
     let (publish, published) = watch::channel(false);
-    let store = Arc::new(Gated {
-        inner: MemoryStore::new(),
-        asked: AtomicUsize::new(0),
-        published,
+    let asked = Arc::new(AtomicUsize::new(0));
+    let mut store = Hooked::new(Arc::new(MemoryStore::new()));
+    store.before_new_jobs = Some({
+        let asked = asked.clone();
+        Arc::new(move || {
+            let first = asked.fetch_add(1, Ordering::SeqCst) == 0;
+            let mut published = published.clone();
+            Box::pin(async move {
+                if !first {
+                    let _ = published.wait_for(|p| *p).await;
+                }
+            })
+        })
     });
+    let store = Arc::new(store);
     store.create_round(&round).await.unwrap();
     let page = Job::new(
         &round.id,
@@ -134,7 +94,6 @@ async fn page_with_links(half_known: bool) -> Vec<usize> {
     let mut jobs = queue.consume(Lane::Jobs, 1_000).await.unwrap();
     let mut sizes = Vec::new();
     let mut seen = HashSet::new();
-    let start = Instant::now();
     while seen.len() < LINKS - known {
         let next = tokio::time::timeout(Duration::from_secs(5), jobs.next()).await;
         let Ok(Some(Ok(d))) = next else {
@@ -157,22 +116,18 @@ async fn page_with_links(half_known: bool) -> Vec<usize> {
         d.acker.ack().await.unwrap();
         publish.send_replace(true);
     }
-    loop {
-        let p = store.progress(&round.id).await.unwrap();
-        if p.done == 1 {
-            assert_eq!(p.total, (LINKS + 1) as u64, "{p:?}");
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "page not recorded: {p:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    common::wait_recorded(
+        store.as_ref(),
+        &round.id,
+        1,
+        (LINKS + 1) as u64,
+        Duration::from_secs(10),
+    )
+    .await;
     stop.send(true).unwrap();
     running.await.unwrap().unwrap();
     assert!(
-        store.asked.load(Ordering::SeqCst) > 1,
+        asked.load(Ordering::SeqCst) > 1,
         "the store was asked about all the links at once"
     );
     sizes

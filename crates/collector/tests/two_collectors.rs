@@ -5,65 +5,24 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use async_trait::async_trait;
 use spotcheck_bus::MemoryQueue;
 use spotcheck_collector::Collector;
-use spotcheck_core::Plan;
-use spotcheck_core::job::JobId;
 use spotcheck_core::job::{Job, Task};
 use spotcheck_core::outcome::{JobResult, Outcome, PageOutcome, Verdict};
-use spotcheck_core::ports::{HostPermit, Lane, PortError, Progress, Queue, Recorded, Store};
-use spotcheck_core::round::{Round, RoundId};
+use spotcheck_core::ports::{Lane, Queue, Store};
+use spotcheck_core::round::RoundId;
 use spotcheck_store::RedisStore;
-use spotcheck_testkit::rounds::{RegistryText, round};
 use spotcheck_testkit::{namespace, redis_url};
 use tokio::sync::watch;
 use url::Url;
 
+mod common;
+use common::Hooked;
+
 const PAGES: usize = 200;
 const SHARED: usize = 30;
-
-/// A Redis store slow to record, as one under load is: the time between a collector's look at
-/// which links are new and its record that adds them is wide enough for the other collector
-/// to look too.
-struct Slow(Arc<RedisStore>);
-
-#[async_trait]
-impl Store for Slow {
-    async fn create_round(&self, round: &Round) -> Result<(), PortError> {
-        self.0.create_round(round).await
-    }
-    async fn round(&self, id: &RoundId) -> Result<Option<Round>, PortError> {
-        self.0.round(id).await
-    }
-    async fn rounds(&self) -> Result<Vec<RoundId>, PortError> {
-        self.0.rounds().await
-    }
-    async fn add_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
-        self.0.add_jobs(round, ids).await
-    }
-    async fn new_jobs(&self, round: &RoundId, ids: &[JobId]) -> Result<Vec<JobId>, PortError> {
-        self.0.new_jobs(round, ids).await
-    }
-    async fn seal(&self, round: &RoundId) -> Result<bool, PortError> {
-        self.0.seal(round).await
-    }
-    async fn record(&self, result: &JobResult, follow: &[JobId]) -> Result<Recorded, PortError> {
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        self.0.record(result, follow).await
-    }
-    async fn progress(&self, round: &RoundId) -> Result<Progress, PortError> {
-        self.0.progress(round).await
-    }
-    async fn follow_up_turn(&self, round: &RoundId) -> Result<HostPermit, PortError> {
-        self.0.follow_up_turn(round).await
-    }
-    async fn results(&self, round: &RoundId) -> Result<Vec<JobResult>, PortError> {
-        self.0.results(round).await
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_links_are_published_once_by_two_collectors() {
@@ -74,13 +33,7 @@ async fn shared_links_are_published_once_by_two_collectors() {
             .unwrap_or_else(|e| panic!("Redis at {} is needed ({e}); run ./tests/run", redis_url()))
     };
     let (a, b) = (Arc::new(connect().await), Arc::new(connect().await));
-    let registry = RegistryText::new("测试市", "测试")
-        .unit("szf", "市政府办")
-        .website("portal", "szf", "门户", "http://www.a.gov.cn/")
-        .parse();
-    let plan = Plan::default();
-    let depth = plan.links.depth;
-    let round = round("2020Q4-twocollectors", registry, plan);
+    let (round, depth) = common::portal_round("2020Q4-twocollectors");
     a.create_round(&round).await.unwrap();
     let pages: Vec<Job> = (0..PAGES)
         .map(|i| {
@@ -105,7 +58,14 @@ async fn shared_links_are_published_once_by_two_collectors() {
     let running: Vec<_> = [a.clone(), b.clone()]
         .into_iter()
         .map(|store| {
-            let store: Arc<dyn Store> = Arc::new(Slow(store));
+            // Slow to record, as a store under load is: the time between a collector's look
+            // at which links are new and its record that adds them is wide enough for the
+            // other collector to look too.
+            let mut slow = Hooked::new(store);
+            slow.before_record = Some(Arc::new(|| {
+                Box::pin(tokio::time::sleep(Duration::from_millis(30)))
+            }));
+            let store: Arc<dyn Store> = Arc::new(slow);
             let collector = Collector::new(store, queue.clone(), Arc::new(|_: &RoundId| {}));
             tokio::spawn(collector.run(stopped.clone()))
         })
@@ -128,19 +88,14 @@ async fn shared_links_are_published_once_by_two_collectors() {
             .unwrap();
     }
 
-    let start = Instant::now();
-    loop {
-        let p = a.progress(&round.id).await.unwrap();
-        if p.done == PAGES as u64 {
-            assert_eq!(p.total, (PAGES + SHARED) as u64, "{p:?}");
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "pages not recorded: {p:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::wait_recorded(
+        a.as_ref(),
+        &round.id,
+        PAGES as u64,
+        (PAGES + SHARED) as u64,
+        Duration::from_secs(30),
+    )
+    .await;
     stop.send(true).unwrap();
     for r in running {
         r.await.unwrap().unwrap();
