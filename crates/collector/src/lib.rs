@@ -334,11 +334,7 @@ impl Shared {
         let mut sending = JoinSet::new();
         let mut full = Vec::with_capacity(per_message);
         let mut published = 0;
-        let mut follow = follow.into_iter();
-        let mut asked = 0;
-        while asked < ids.len() {
-            let chunk = &ids[asked..ids.len().min(asked + ASK_AT_ONCE)];
-            asked += chunk.len();
+        for (jobs, chunk) in follow.chunks(ASK_AT_ONCE).zip(ids.chunks(ASK_AT_ONCE)) {
             let fresh: HashSet<JobId> = self
                 .store
                 .new_jobs(&round.id, chunk)
@@ -346,26 +342,16 @@ impl Shared {
                 .map_err(Handling::Retry)?
                 .into_iter()
                 .collect();
-            full.extend(
-                follow
-                    .by_ref()
-                    .take(chunk.len())
-                    .filter(|j| fresh.contains(&j.id)),
-            );
-            while full.len() >= per_message || (asked == ids.len() && !full.is_empty()) {
-                let jobs: Vec<Job> = full.drain(..per_message.min(full.len())).collect();
+            full.extend(jobs.iter().filter(|j| fresh.contains(&j.id)).cloned());
+            while full.len() >= per_message {
+                let jobs: Vec<Job> = full.drain(..per_message).collect();
                 published += jobs.len();
-                // At most a wave of messages awaits its confirm at a time.
-                while sending.len() >= MESSAGES_PER_WAVE {
-                    confirmed(sending.join_next().await)?;
-                }
-                let queue = self.queue.clone();
-                sending.spawn(async move {
-                    queue
-                        .publish_parcel(Lane::Jobs, Parcel::Jobs(jobs), Duration::ZERO)
-                        .await
-                });
+                self.send_follow_ups(&mut sending, jobs).await?;
             }
+        }
+        if !full.is_empty() {
+            published += full.len();
+            self.send_follow_ups(&mut sending, full).await?;
         }
         while !sending.is_empty() {
             confirmed(sending.join_next().await)?;
@@ -378,6 +364,25 @@ impl Shared {
             .await
             .map_err(Handling::Retry)?;
         self.recorded(result, rec);
+        Ok(())
+    }
+
+    /// Publishes a message of follow-ups in the background; at most a wave of messages
+    /// awaits its confirm at a time.
+    async fn send_follow_ups(
+        &self,
+        sending: &mut JoinSet<Result<(), PortError>>,
+        jobs: Vec<Job>,
+    ) -> Result<(), Handling> {
+        while sending.len() >= MESSAGES_PER_WAVE {
+            confirmed(sending.join_next().await)?;
+        }
+        let queue = self.queue.clone();
+        sending.spawn(async move {
+            queue
+                .publish_parcel(Lane::Jobs, Parcel::Jobs(jobs), Duration::ZERO)
+                .await
+        });
         Ok(())
     }
 
