@@ -1,11 +1,11 @@
 //! How long reading a big page takes: links and dated links of a 10,000-link page (dated, and
-//! undated as the link benchmark's page), and a 1,000-entry list.
+//! undated as the link benchmark's page, its links written out in full), and a 1,000-entry list.
 //!
 //! `cargo bench -p spotcheck-extract` prints the median of several runs for each reader.
 
 use std::time::{Duration, Instant};
 
-use spotcheck_extract::{dated_items, links, parse_list};
+use spotcheck_extract::{dated_items, link_urls, links, parse_list};
 use url::Url;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -58,6 +58,12 @@ fn main() {
     plain.push_str("</ul></body></html>");
     time("dated_items: 10,000 undated", plain.len(), || {
         dated_items(&plain, &page).len()
+    });
+    time("links: 10,000 undated", plain.len(), || {
+        links(&plain, &page).len()
+    });
+    time("link_urls: 10,000 undated", plain.len(), || {
+        link_urls(&plain, &page).len()
     });
 
     let list_html: String =

@@ -9,7 +9,8 @@
 //! | --- | --- | --- |
 //! | [`charset`] | page bytes → text, GBK-safe | [`decode`]`(bytes, content_type) -> Decoded`, [`is_html`]`(content_type, bytes) -> bool` |
 //! | [`dates`] | dates in text and article URLs | [`dates::find_date`], [`dates::date_in_text`]`(text, year)`, [`dates::date_in_url`], [`dates::year_heading`] |
-//! | [`mod@links`] | every link of a page | [`links()`]`(html, page_url) -> Vec<Link>` |
+//! | [`mod@links`] | every link of a page | [`links()`]`(html, page_url) -> Vec<Link>`, [`link_urls`] (without their text) |
+//! | [`mod@resolve`] | a link's `href` → the web page it points to | [`resolve()`]`(base, href) -> Option<Url>`, [`Resolver`] for a page's many |
 //! | [`list`] | one page of a column list, letters boards, pagination | [`parse_list`]`(html, page_url, hints) -> ListPage`, [`stated_pages`]`(page) -> Option<u32>`, [`parse_dataproxy`]`(xml, page_url) -> Result<ProxyPage, ProxyError>`, [`DataProxyRequest::next_url`] / [`DataProxyRequest::advance`] |
 //! | [`blank`] | "nothing here" columns | [`is_blank_text`]`(text) -> bool` |
 //! | [`homepage`] | dated links anywhere on a page | [`dated_items`]`(html, page_url) -> Vec<Item>` |
@@ -49,13 +50,15 @@ pub mod face;
 pub mod homepage;
 pub mod links;
 pub mod list;
+pub mod resolve;
 
 pub use blank::is_blank_text;
 pub use charset::{CharsetSource, Decoded, decode, is_html};
 pub use face::{Face, face};
 pub use homepage::{dated_items, dated_items_in_year};
-pub use links::{Link, links};
+pub use links::{Link, link_urls, links};
 pub use list::{
     DataProxyRequest, Fields, Item, ListPage, Pagination, ProxyError, ProxyPage, ReplyStatus,
     Selectors, parse_dataproxy, parse_list, parse_list_in_year, stated_pages,
 };
+pub use resolve::{Resolver, resolve};

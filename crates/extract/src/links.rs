@@ -11,12 +11,15 @@
 //! by the spec's rules: `&copy=2` in a query string stays as written, as in browsers).
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::rc::Rc;
 
 use lol_html::html_content::{Element, TextChunk, TextType};
 use lol_html::{HtmlRewriter, Settings, doc_text, element};
 use url::Url;
+
+use crate::resolve::Resolver;
 
 /// Link text beyond this many characters is cut: a stray unclosed `<a>` must not swallow a page.
 const MAX_TEXT_CHARS: usize = 300;
@@ -47,8 +50,21 @@ struct State {
 
 /// Every http(s) link of the page, in order of first appearance, deduplicated by URL.
 pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
+    read(html, page_url, true)
+}
+
+/// The URLs of [`links`], without reading the links' text: what checking a page's links
+/// needs, for less work on a page of thousands.
+pub fn link_urls(html: &str, page_url: &Url) -> Vec<Url> {
+    read(html, page_url, false)
+        .into_iter()
+        .map(|l| l.url)
+        .collect()
+}
+
+fn read(html: &str, page_url: &Url, with_text: bool) -> Vec<Link> {
     let state = Rc::new(RefCell::new(State::default()));
-    scan(html, &state);
+    scan(html, &state, with_text);
     let state = state.take();
 
     let base = state
@@ -58,58 +74,48 @@ pub fn links(html: &str, page_url: &Url) -> Vec<Link> {
         .filter(|b| matches!(b.scheme(), "http" | "https"))
         .unwrap_or_else(|| page_url.clone());
 
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut resolver = Resolver::new(base);
+    // Each URL's place in `out`, so a repeat finds its first mention at once.
+    let mut seen: HashMap<Url, usize> = HashMap::new();
+    let mut out: Vec<Link> = Vec::new();
     for raw in state.found {
-        let Some(url) = resolve(&base, &raw.href) else {
+        let Some(url) = resolver.resolve(&raw.href) else {
             continue;
         };
-        let text = collapse(&htmlize::unescape(raw.text.as_str()));
-        let text = if text.is_empty() {
-            raw.title
-                .or(raw.alt)
-                .map(|t| collapse(&htmlize::unescape_attribute(t)))
-                .unwrap_or_default()
+        let text = if with_text {
+            let text = collapse(&htmlize::unescape(raw.text.as_str()));
+            if text.is_empty() {
+                raw.title
+                    .or(raw.alt)
+                    .map(|t| collapse(&htmlize::unescape_attribute(t)))
+                    .unwrap_or_default()
+            } else {
+                text
+            }
         } else {
-            text
+            String::new()
         };
-        if seen.insert(url.clone()) {
-            out.push(Link { url, text });
-        } else if let Some(existing) = out.iter_mut().find(|l| l.url == url && l.text.is_empty()) {
-            existing.text = text;
+        match seen.entry(url) {
+            Entry::Vacant(e) => {
+                out.push(Link {
+                    url: e.key().clone(),
+                    text,
+                });
+                e.insert(out.len() - 1);
+            }
+            Entry::Occupied(e) => {
+                let first = &mut out[*e.get()];
+                if first.text.is_empty() {
+                    first.text = text;
+                }
+            }
         }
     }
     out
 }
 
-/// Resolves a raw `href` against the base; `None` for targets that are not web pages.
-pub fn resolve(base: &Url, href: &str) -> Option<Url> {
-    let href = htmlize::unescape_attribute(href);
-    let href = href.trim_matches(|c: char| c.is_whitespace() || c.is_control());
-    if href.is_empty() || href.starts_with('#') {
-        return None;
-    }
-    let lower: String = href
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let lower: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    if ["javascript:", "mailto:", "tel:", "data:", "vbscript:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
-    {
-        return None;
-    }
-    let mut url = base.join(href).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return None;
-    }
-    url.set_fragment(None);
-    Some(url)
-}
-
-fn scan(html: &str, state: &Rc<RefCell<State>>) {
+/// Collects every link's raw attributes, and with `with_text` its text, title and image `alt`.
+fn scan(html: &str, state: &Rc<RefCell<State>>, with_text: bool) {
     let on_base = {
         let state = Rc::clone(state);
         move |el: &mut Element| {
@@ -131,7 +137,9 @@ fn scan(html: &str, state: &Rc<RefCell<State>>) {
             let Some(href) = el.get_attribute(attr) else {
                 return Ok(());
             };
-            let title = el.get_attribute("title").filter(|t| !t.trim().is_empty());
+            let title = with_text
+                .then(|| el.get_attribute("title").filter(|t| !t.trim().is_empty()))
+                .flatten();
             let mut s = state.borrow_mut();
             let index = s.found.len();
             s.found.push(Raw {
@@ -139,6 +147,9 @@ fn scan(html: &str, state: &Rc<RefCell<State>>) {
                 title,
                 ..Raw::default()
             });
+            if !with_text {
+                return Ok(());
+            }
             s.open = (el.tag_name() == "a").then_some(index);
             drop(s);
             if el.tag_name() == "a"
@@ -187,14 +198,17 @@ fn scan(html: &str, state: &Rc<RefCell<State>>) {
         }
     };
 
-    let settings = Settings::new()
+    let mut settings = Settings::new()
         .append_element_content_handler(element!("base[href]", on_base))
         .append_element_content_handler(element!(
             "a[href], area[href], iframe[src], frame[src]",
             on_link
-        ))
-        .append_element_content_handler(element!("img[alt]", on_img))
-        .append_document_content_handler(doc_text!(on_text));
+        ));
+    if with_text {
+        settings = settings
+            .append_element_content_handler(element!("img[alt]", on_img))
+            .append_document_content_handler(doc_text!(on_text));
+    }
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // A tokenizer error (e.g. a memory limit on a giant tag) ends the scan; what was found stays.
     if rewriter.write(html.as_bytes()).is_ok() {
@@ -252,6 +266,30 @@ mod tests {
         assert_eq!(got[0].text, "第一 条");
         assert_eq!(got[1].text, "列表&更多");
         assert_eq!(got[2].text, "图片链接");
+        let bare: Vec<Url> = got.into_iter().map(|l| l.url).collect();
+        assert_eq!(
+            link_urls(html, &page()),
+            bare,
+            "the same URLs without their text"
+        );
+    }
+
+    #[test]
+    fn a_repeated_link_keeps_its_place_and_takes_the_first_text_it_gets() {
+        let html = r#"<a href="/a.html"><img src=x.png></a><a href="/b.html">乙</a>
+            <a href="/a.html#2">甲</a><a href="/a.html">又一个</a><a href="/b.html">丙</a>"#;
+        let got = links(html, &page());
+        let read: Vec<(&str, &str)> = got
+            .iter()
+            .map(|l| (l.url.as_str(), l.text.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("http://www.jdz.gov.cn/a.html", "甲"),
+                ("http://www.jdz.gov.cn/b.html", "乙"),
+            ]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use regex::Regex;
 use scraper::Html;
 use url::Url;
 
-use crate::{dom, links};
+use crate::{dom, links, resolve};
 
 const NEXT_WORDS: &[&str] = &[
     "下一页",
@@ -117,7 +117,7 @@ pub fn next_page(doc: &Html, base: &Url, page_url: &Url) -> Option<Url> {
     let anchors: Vec<(Url, String)> = dom::anchors(doc.root_element())
         .into_iter()
         .filter_map(|a| {
-            let url = links::resolve(base, a.value().attr("href")?)?;
+            let url = resolve::resolve(base, a.value().attr("href")?)?;
             let text = dom::text(a);
             let text = if text.is_empty() {
                 a.value()

@@ -18,7 +18,7 @@ use url::Url;
 
 use super::labels::{self, Label};
 use super::{Fields, Item};
-use crate::{dates, dom, links};
+use crate::{dates, dom, links, resolve};
 use spotcheck_core::registry::Selectors;
 
 /// Everything an entry needs from its page.
@@ -250,7 +250,7 @@ pub fn read(row: ElementRef<'_>, ctx: &Context<'_>) -> Option<Item> {
     let anchor = main_anchor(&anchors);
     let url = anchor
         .and_then(|a| a.value().attr("href"))
-        .and_then(|href| links::resolve(ctx.base, href));
+        .and_then(|href| resolve::resolve(ctx.base, href));
     let url_date = url.as_ref().and_then(|u| dates::date_in_url(u.as_str()));
     let (inner_skip, inner_date) = match anchor {
         Some(a) => date_children(a, ctx.year, url_date),

@@ -16,6 +16,7 @@ use url::Url;
 use super::row::{anchor_title, trailing_date};
 use super::years::Years;
 use super::{Fields, Item};
+use crate::resolve::Resolver;
 use crate::{dates, dom, links};
 
 const MAX_CLIMB: usize = 4;
@@ -24,11 +25,12 @@ const MAX_CLIMB: usize = 4;
 pub(crate) fn dated_links(root: ElementRef<'_>, base: &Url, years: &Years) -> Vec<Item> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut resolver = Resolver::new(base.clone());
     for anchor in dom::anchors(root) {
         let Some(url) = anchor
             .value()
             .attr("href")
-            .and_then(|h| links::resolve(base, h))
+            .and_then(|h| resolver.resolve(h))
         else {
             continue;
         };
@@ -38,12 +40,13 @@ pub(crate) fn dated_links(root: ElementRef<'_>, base: &Url, years: &Years) -> Ve
         let year = years.at(anchor);
         // A date inside a title (关于2020年11月2日停电的通知) is not a publication date: the
         // anchor's own text counts only for a date written at its end.
-        let date = neighbourhood_date(anchor, year)
+        let entry = own_entry(anchor);
+        let date = neighbourhood_date(entry, anchor, year)
             .or_else(|| {
                 trailing_date(&dom::text(anchor)).and_then(|t| dates::date_in_text(t, year))
             })
             .or_else(|| dates::date_in_url(url.as_str()))
-            .or_else(|| preceding_date(anchor, year));
+            .or_else(|| preceding_date(entry, year));
         let Some(date) = date else { continue };
         let title = anchor_title(anchor, &HashSet::new());
         if title.is_empty() {
@@ -76,8 +79,12 @@ fn own_entry(anchor: ElementRef<'_>) -> ElementRef<'_> {
     entry
 }
 
-fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
-    let entry = own_entry(anchor);
+/// A date in the link's entry outside the link, or just after the entry.
+fn neighbourhood_date(
+    entry: ElementRef<'_>,
+    anchor: ElementRef<'_>,
+    year: Option<i32>,
+) -> Option<chrono::NaiveDate> {
     let skip: HashSet<NodeId> = [anchor.id()].into();
     if entry.id() != anchor.id()
         && let Some(d) = dates::date_in_text(&dom::text_excluding(entry, &skip), year)
@@ -89,8 +96,7 @@ fn neighbourhood_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chron
 
 /// A date written just before the link (`<span>[11-02]</span><a>…</a>`). A line break in between
 /// means the date closes the previous line's entry instead.
-fn preceding_date(anchor: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
-    let entry = own_entry(anchor);
+fn preceding_date(entry: ElementRef<'_>, year: Option<i32>) -> Option<chrono::NaiveDate> {
     sibling_text(entry, false).and_then(|t| dates::date_in_text(&t, year))
 }
 

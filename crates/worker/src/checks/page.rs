@@ -30,12 +30,7 @@ pub async fn read(ctx: &RoundContext, url: &Url, said: &mut Vec<WordingHit>) -> 
     let base = f.url.clone();
     let links = off_runtime({
         let (text, base) = (text.clone(), base.clone());
-        move || {
-            spotcheck_extract::links::links(&text, &base)
-                .into_iter()
-                .map(|l| l.url)
-                .collect()
-        }
+        move || spotcheck_extract::link_urls(&text, &base)
     });
     let as_of = ctx.round.as_of;
     let newest = off_runtime({

@@ -1,0 +1,240 @@
+//! Turning a link's `href` into the absolute web URL it points to.
+//!
+//! A big page links a few sites thousands of times, mostly written out in full
+//! (`http://www.example.gov.cn/art/…`). Parsing each of those from scratch runs the host through
+//! IDNA processing every time — the larger part of reading such a page's links. A [`Resolver`]
+//! remembers each scheme-and-authority text it has parsed (`http://www.example.gov.cn`) and
+//! reads the rest of a later link written with the same text as a path on that site, which
+//! gives the URL a full parse would: the authority is the same text, parsed once.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use url::Url;
+
+/// Sites remembered per page: enough for any real page, bounded for a hostile one (a page
+/// linking a million different hosts gains nothing from remembering them).
+const MAX_SITES: usize = 256;
+
+/// Resolves the links of one page against its base URL.
+pub struct Resolver {
+    base: Url,
+    /// A link's scheme and authority as written (`http://host:port`) → that site's root URL.
+    sites: HashMap<String, Url>,
+}
+
+impl Resolver {
+    pub fn new(base: Url) -> Resolver {
+        Resolver {
+            base,
+            sites: HashMap::new(),
+        }
+    }
+
+    /// The URL the links resolve against.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The web page `href` points to: as [`resolve`] reads it.
+    pub fn resolve(&mut self, href: &str) -> Option<Url> {
+        web_url(href, |href| self.join(href))
+    }
+
+    fn join(&mut self, href: &str) -> Option<Url> {
+        let Some((site, path)) = split_site(href) else {
+            return self.base.join(href).ok();
+        };
+        if let Some(root) = self.sites.get(site) {
+            return root.join(path).ok();
+        }
+        let url = self.base.join(href).ok()?;
+        if self.sites.len() < MAX_SITES && url.has_host() {
+            let mut root = url.clone();
+            root.set_path("/");
+            root.set_query(None);
+            root.set_fragment(None);
+            self.sites.insert(site.to_owned(), root);
+        }
+        Some(url)
+    }
+}
+
+/// Resolves one `href` against `base`; `None` for targets that are not web pages
+/// (`javascript:`, `mailto:`, `tel:`, `data:`, fragment-only links, other schemes).
+/// Character references in the attribute are decoded, surrounding whitespace is dropped and
+/// so is the fragment. Reading many links of one page, a [`Resolver`] is faster.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    web_url(href, |href| base.join(href).ok())
+}
+
+/// The checks shared by both ways of resolving, around `join`.
+fn web_url(href: &str, join: impl FnOnce(&str) -> Option<Url>) -> Option<Url> {
+    let href: Cow<str> = htmlize::unescape_attribute(href);
+    let href = href.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    if href.is_empty() || href.starts_with('#') || not_a_web_scheme(href) {
+        return None;
+    }
+    let mut url = join(href)?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    url.set_fragment(None);
+    Some(url)
+}
+
+/// Whether the link starts with a scheme that is never a page (`javascript:`, `mailto:`, …),
+/// in any case and with whitespace inside it, as browsers read `java script:`.
+fn not_a_web_scheme(href: &str) -> bool {
+    const SCHEMES: [&[u8]; 5] = [b"javascript:", b"mailto:", b"tel:", b"data:", b"vbscript:"];
+    let mut head = [0u8; 16];
+    let mut len = 0;
+    for c in href.chars().take(16).filter(|c| !c.is_whitespace()) {
+        // A non-ASCII character matches no scheme's letters.
+        head[len] = if c.is_ascii() {
+            c.to_ascii_lowercase() as u8
+        } else {
+            0xFF
+        };
+        len += 1;
+    }
+    SCHEMES.iter().any(|s| head[..len].starts_with(s))
+}
+
+/// Splits an `href` written out in full (`http://host:port/path?query`) into its scheme and
+/// authority and its path onward, when the path can be read against the site's root with the
+/// same result: the authority plain text, the path starting with one `/` (two would name
+/// another host, and a backslash counts as a slash in web URLs).
+fn split_site(href: &str) -> Option<(&str, &str)> {
+    let after_scheme = if href.starts_with("http://") {
+        7
+    } else if href.starts_with("https://") {
+        8
+    } else {
+        return None;
+    };
+    let rest = &href[after_scheme..];
+    let end = rest.find(['/', '\\', '?', '#'])?;
+    let authority = &rest[..end];
+    if authority.is_empty()
+        || !authority
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'%' | b'@'))
+    {
+        return None;
+    }
+    let path = &rest[end..];
+    let mut bytes = path.bytes();
+    match (bytes.next(), bytes.next()) {
+        (Some(b'/'), Some(b'/' | b'\\')) | (Some(b'\\' | b'?' | b'#'), _) => None,
+        _ => Some((&href[..after_scheme + end], path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://www.jdz.gov.cn/zwdt/index.html").unwrap()
+    }
+
+    /// Every href resolves as a lone [`resolve`] reads it, whether its site was seen before
+    /// or not.
+    #[test]
+    fn a_resolver_reads_every_link_as_a_fresh_parse_does() {
+        let hrefs = [
+            "http://www.jdz.gov.cn/a.html",
+            "http://www.jdz.gov.cn/b/../c.html?x=1&amp;y=2#top",
+            "http://www.jdz.gov.cn/中文/路径.html?q=查询",
+            "http://www.jdz.gov.cn/a b/%zz/%41",
+            "http://www.jdz.gov.cn//other.gov.cn/x",
+            "http://www.jdz.gov.cn/\\other.gov.cn/x",
+            "http://www.jdz.gov.cn/./x/./y/",
+            "http://WWW.JDZ.GOV.CN/Upper.html",
+            "http://WWW.JDZ.GOV.CN/again.html",
+            "http://www.jdz.gov.cn:80/port.html",
+            "http://www.jdz.gov.cn:80/port2.html",
+            "http://www.jdz.gov.cn:8080/other-port.html",
+            "https://www.jdz.gov.cn/secure.html",
+            "http://127.0.0.1:8080/ok/1.html",
+            "http://127.0.0.1:8080/ok/2.html",
+            "http://0x7f.1/hex.html",
+            "http://0x7f.1/hex2.html",
+            "http://中文.政务/a.html",
+            "http://中文.政务/b.html",
+            "http://xn--fiq228c.xn--zfr164b/c.html",
+            "http://user:pw@www.jdz.gov.cn/cred.html",
+            "http://user:pw@www.jdz.gov.cn/cred2.html",
+            "http://www.jdz.gov.cn?q=1",
+            "http://www.jdz.gov.cn#frag",
+            "http://www.jdz.gov.cn",
+            "http://www.jdz.gov.cn/tab\tin/path",
+            "http://www.jdz.gov.cn/new\nline",
+            "http://[::1]:8080/v6.html",
+            "http://[::1]:8080/v6b.html",
+            "http://bad host/x.html",
+            "http://exa mple.gov.cn/x.html",
+            "http:///no-host.html",
+            "http://:80/x",
+            "HTTP://www.jdz.gov.cn/caps-scheme.html",
+            "/rooted.html",
+            "relative.html",
+            "//cdn.jdz.gov.cn/protocol-relative.js",
+            "?only=query",
+            "#only-fragment",
+            "javascript:void(0)",
+            " JavaScript:go()",
+            "java\nscript:x",
+            "mailto:x@y.cn",
+            "ftp://ftp.jdz.gov.cn/file",
+            "  http://www.jdz.gov.cn/padded.html  ",
+            "http://www.jdz.gov.cn/&#x4e2d;.html",
+        ];
+        let mut resolver = Resolver::new(base());
+        // Twice over, so every site is seen before on the second pass.
+        for href in hrefs.iter().chain(hrefs.iter()) {
+            assert_eq!(
+                resolver.resolve(href).map(String::from),
+                resolve(&base(), href).map(String::from),
+                "{href:?}"
+            );
+        }
+        assert!(resolver.sites.len() >= 8, "sites remembered");
+    }
+
+    #[test]
+    fn non_web_schemes() {
+        for href in [
+            "javascript:x",
+            "JAVASCRIPT:x",
+            "java script:x",
+            "Mailto:a",
+            "tel:1",
+        ] {
+            assert!(not_a_web_scheme(href), "{href}");
+        }
+        for href in [
+            "http://x",
+            "/javascript:x",
+            "中javascript:",
+            "data",
+            "telx:",
+        ] {
+            assert!(!not_a_web_scheme(href), "{href}");
+        }
+    }
+
+    #[test]
+    fn sites_remembered_are_bounded() {
+        let mut resolver = Resolver::new(base());
+        for n in 0..MAX_SITES + 50 {
+            let href = format!("http://h{n}.gov.cn/x.html");
+            assert_eq!(
+                resolver.resolve(&href).map(String::from),
+                Some(href.clone())
+            );
+        }
+        assert_eq!(resolver.sites.len(), MAX_SITES);
+    }
+}
