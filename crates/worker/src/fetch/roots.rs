@@ -8,21 +8,39 @@
 //! seen when the worker restarts. A round that trusts extra roots (`FetchConfig::extra_roots`)
 //! gets a verifier of its own.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
 use rustls_platform_verifier::Verifier;
 
+/// The platform's verifier, once built. Behind a lock, not a once-cell that lets each early
+/// caller build its own: a one-process run warms it up while the round's first job may already
+/// be asking for it, and that job then waits for the one being built instead of reading the
+/// ~150 certificates again beside it.
+static PLATFORM: Mutex<Option<Arc<Verifier>>> = Mutex::new(None);
+
 /// The platform's verifier, with `extra` roots trusted beside the system's.
 pub(super) fn verifier(extra: &[CertificateDer<'static>]) -> Result<Arc<Verifier>, String> {
-    static PLATFORM: OnceLock<Arc<Verifier>> = OnceLock::new();
-    if extra.is_empty()
-        && let Some(v) = PLATFORM.get()
-    {
+    if !extra.is_empty() {
+        return build(extra);
+    }
+    let mut platform = PLATFORM.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(v) = platform.as_ref() {
         return Ok(v.clone());
     }
-    let v = Verifier::new_with_extra_roots(extra.iter().cloned(), provider())
+    let v = build(extra)?;
+    *platform = Some(v.clone());
+    Ok(v)
+}
+
+fn build(extra: &[CertificateDer<'static>]) -> Result<Arc<Verifier>, String> {
+    #[cfg(test)]
+    tests::BUILT.fetch_add(
+        usize::from(extra.is_empty()),
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    Verifier::new_with_extra_roots(extra.iter().cloned(), provider())
         .map(Arc::new)
         .map_err(|e| {
             if extra.is_empty() {
@@ -30,12 +48,7 @@ pub(super) fn verifier(extra: &[CertificateDer<'static>]) -> Result<Arc<Verifier
             } else {
                 format!("a trusted CA certificate is unreadable: {e}")
             }
-        })?;
-    Ok(if extra.is_empty() {
-        PLATFORM.get_or_init(|| v).clone()
-    } else {
-        v
-    })
+        })
 }
 
 /// The TLS settings of the worker's connections: TLS 1.2 and 1.3, judged by `verifier` (a
@@ -58,13 +71,32 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// Platform verifiers built in this test process.
+    pub(super) static BUILT: AtomicUsize = AtomicUsize::new(0);
 
     #[test]
     fn the_platform_verifier_is_built_once_per_process() {
-        let a = verifier(&[]).expect("the system's roots");
-        let b = verifier(&[]).expect("the system's roots");
-        assert!(Arc::ptr_eq(&a, &b));
+        // Asked for from several threads at once, as a run's warm-up and its first jobs do.
+        let asked: Vec<Arc<Verifier>> = std::thread::scope(|s| {
+            let askers: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| verifier(&[]).expect("the system's roots")))
+                .collect();
+            askers
+                .into_iter()
+                .map(|a| a.join().expect("no panic"))
+                .collect()
+        });
+        let again = verifier(&[]).expect("the system's roots");
+        assert!(asked.iter().all(|v| Arc::ptr_eq(v, &again)));
+        assert_eq!(
+            BUILT.load(Ordering::SeqCst),
+            1,
+            "built once, however many asked"
+        );
     }
 
     #[test]
