@@ -68,8 +68,20 @@ fn digit_after(text: &str, at: usize) -> bool {
         .is_some_and(|c| c.is_ascii_digit())
 }
 
+/// The digits a date can be read from: ASCII ones and full-width ones (read as ASCII). A
+/// full date takes at least six (`2020-1-2`), a month-day form two: text with fewer holds
+/// none, and most of a page's links and entries are such text, so the regexes are spared.
+fn date_digits(text: &str) -> usize {
+    text.chars()
+        .filter(|c| c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(c))
+        .count()
+}
+
 /// Every full date (with its year) in the text, in order of appearance.
 pub fn find_dates(text: &str) -> Vec<NaiveDate> {
+    if date_digits(text) < 6 {
+        return Vec::new();
+    }
     let text = ascii_digits(text);
     let mut found = Vec::new();
     let mut from = 0;
@@ -111,6 +123,9 @@ pub fn find_date(text: &str) -> Option<NaiveDate> {
 ///
 /// Parts of full dates are skipped: in `2020-11-02` the `11-02` is not a month-day form.
 pub fn find_month_day(text: &str, year: i32) -> Option<NaiveDate> {
+    if date_digits(text) < 2 {
+        return None;
+    }
     let text = ascii_digits(text);
     let mut from = 0;
     while let Some(caps) = MONTH_DAY_RE.captures_at(&text, from) {
@@ -177,6 +192,10 @@ pub fn date_in_url(url: &str) -> Option<NaiveDate> {
         .split_once("://")
         .map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
     let path = path.split(['?', '#']).next().unwrap_or_default();
+    // The shortest date a path carries, `/2020/1/2/`, has six digits.
+    if path.bytes().filter(u8::is_ascii_digit).count() < 6 {
+        return None;
+    }
     for caps in URL_COMPACT_RE.captures_iter(path) {
         let digits = caps.get(1).map(|m| m.as_str()).unwrap_or_default();
         let (Ok(y), Ok(m), Ok(d)) = (
@@ -231,6 +250,23 @@ mod tests {
             find_dates("2020-02-30 then 2020-03-01"),
             vec![d(2020, 3, 1).unwrap()]
         );
+    }
+
+    /// The fewest digits each form can be written with are still read: the count that
+    /// spares the regexes on text without dates must not spare a date.
+    #[test]
+    fn the_shortest_forms_are_read() {
+        assert_eq!(find_date("2020-1-2"), d(2020, 1, 2));
+        assert_eq!(find_date("２０２０年１月２日"), d(2020, 1, 2));
+        assert_eq!(find_date("2020-1-"), None);
+        assert_eq!(find_month_day("1-2", 2020), d(2020, 1, 2));
+        assert_eq!(find_month_day("１月２日", 2020), d(2020, 1, 2));
+        assert_eq!(find_month_day("1-", 2020), None);
+        assert_eq!(
+            date_in_url("http://a.gov.cn/art/2020/1/2/art_1.html"),
+            d(2020, 1, 2)
+        );
+        assert_eq!(date_in_url("http://a.gov.cn/art/2020/1/"), None);
     }
 
     #[test]
