@@ -39,11 +39,19 @@ pub enum Task {
     #[strum(serialize = "probe")]
     Visit { site: String, n: u32 },
     /// Fetch a page of a site, judge it and read its links; `depth` 0 is the homepage.
-    Page { site: String, url: Url, depth: u8 },
+    Page {
+        site: String,
+        #[serde(deserialize_with = "crate::site_urls::one")]
+        url: Url,
+        depth: u8,
+    },
     /// Fetch a link and judge it.
     #[serde(rename = "check")]
     #[strum(serialize = "check")]
-    Link { url: Url },
+    Link {
+        #[serde(deserialize_with = "crate::site_urls::one")]
+        url: Url,
+    },
     /// Read a column's list, every page of it (`column` indexes the site's columns).
     Column { site: String, column: usize },
     /// Read an account's menu.

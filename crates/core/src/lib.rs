@@ -3,8 +3,9 @@
 //! What a round checks ([`registry`]), how strictly ([`plan`]), the round itself ([`round`]),
 //! the messages that travel between roles ([`job`], [`outcome`]), the indicator catalogue
 //! ([`indicator`]), the two ports every deployment implements ([`ports`]: the queue and the
-//! store) and the [`namespace`] that keeps deployments apart on them. Nothing here does I/O or depends on a runtime, so every role — and every tool that
-//! reads a registry — can use it cheaply.
+//! store) and the [`namespace`] that keeps deployments apart on them; [`site_urls`] reads the
+//! messages' many URLs of few sites cheaply. Nothing here does I/O or depends on a runtime, so
+//! every role — and every tool that reads a registry — can use it cheaply.
 
 mod addresses;
 pub mod config_error;
@@ -22,6 +23,7 @@ pub mod registry;
 pub mod retry;
 pub mod round;
 pub mod selectors;
+pub mod site_urls;
 pub mod targets;
 pub mod transport;
 pub mod window;

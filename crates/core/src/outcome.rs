@@ -105,6 +105,7 @@ pub struct Visit {
 pub struct PageOutcome {
     pub verdict: Verdict,
     /// Every link on the page, resolved, in page order, deduplicated.
+    #[serde(deserialize_with = "crate::site_urls::many")]
     pub links: Vec<Url>,
     /// The newest date among the page's dated items.
     pub newest: Option<NaiveDate>,

@@ -1,33 +1,25 @@
 //! Turning a link's `href` into the absolute web URL it points to.
 //!
-//! A big page links a few sites thousands of times, mostly written out in full
-//! (`http://www.example.gov.cn/art/…`). Parsing each of those from scratch runs the host through
-//! IDNA processing every time — the larger part of reading such a page's links. A [`Resolver`]
-//! remembers each scheme-and-authority text it has parsed (`http://www.example.gov.cn`) and
-//! reads the rest of a later link written with the same text as a path on that site, which
-//! gives the URL a full parse would: the authority is the same text, parsed once.
+//! A big page links a few sites thousands of times, mostly written out in full; a
+//! [`Resolver`] reads them with each site's scheme and authority parsed once
+//! ([`SiteRoots`]), which gives the URL a full parse would.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
+use spotcheck_core::site_urls::SiteRoots;
 use url::Url;
-
-/// Sites remembered per page: enough for any real page, bounded for a hostile one (a page
-/// linking a million different hosts gains nothing from remembering them).
-const MAX_SITES: usize = 256;
 
 /// Resolves the links of one page against its base URL.
 pub struct Resolver {
     base: Url,
-    /// A link's scheme and authority as written (`http://host:port`) → that site's root URL.
-    sites: HashMap<String, Url>,
+    sites: SiteRoots,
 }
 
 impl Resolver {
     pub fn new(base: Url) -> Resolver {
         Resolver {
             base,
-            sites: HashMap::new(),
+            sites: SiteRoots::default(),
         }
     }
 
@@ -38,25 +30,7 @@ impl Resolver {
 
     /// The web page `href` points to: as [`resolve`] reads it.
     pub fn resolve(&mut self, href: &str) -> Option<Url> {
-        web_url(href, |href| self.join(href))
-    }
-
-    fn join(&mut self, href: &str) -> Option<Url> {
-        let Some((site, path)) = split_site(href) else {
-            return self.base.join(href).ok();
-        };
-        if let Some(root) = self.sites.get(site) {
-            return root.join(path).ok();
-        }
-        let url = self.base.join(href).ok()?;
-        if self.sites.len() < MAX_SITES && url.has_host() {
-            let mut root = url.clone();
-            root.set_path("/");
-            root.set_query(None);
-            root.set_fragment(None);
-            self.sites.insert(site.to_owned(), root);
-        }
-        Some(url)
+        web_url(href, |href| self.sites.join(Some(&self.base), href).ok())
     }
 }
 
@@ -99,36 +73,6 @@ fn not_a_web_scheme(href: &str) -> bool {
         len += 1;
     }
     SCHEMES.iter().any(|s| head[..len].starts_with(s))
-}
-
-/// Splits an `href` written out in full (`http://host:port/path?query`) into its scheme and
-/// authority and its path onward, when the path can be read against the site's root with the
-/// same result: the authority plain text, the path starting with one `/` (two would name
-/// another host, and a backslash counts as a slash in web URLs).
-fn split_site(href: &str) -> Option<(&str, &str)> {
-    let after_scheme = if href.starts_with("http://") {
-        7
-    } else if href.starts_with("https://") {
-        8
-    } else {
-        return None;
-    };
-    let rest = &href[after_scheme..];
-    let end = rest.find(['/', '\\', '?', '#'])?;
-    let authority = &rest[..end];
-    if authority.is_empty()
-        || !authority
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'%' | b'@'))
-    {
-        return None;
-    }
-    let path = &rest[end..];
-    let mut bytes = path.bytes();
-    match (bytes.next(), bytes.next()) {
-        (Some(b'/'), Some(b'/' | b'\\')) | (Some(b'\\' | b'?' | b'#'), _) => None,
-        _ => Some((&href[..after_scheme + end], path)),
-    }
 }
 
 #[cfg(test)]
@@ -223,18 +167,5 @@ mod tests {
         ] {
             assert!(!not_a_web_scheme(href), "{href}");
         }
-    }
-
-    #[test]
-    fn sites_remembered_are_bounded() {
-        let mut resolver = Resolver::new(base());
-        for n in 0..MAX_SITES + 50 {
-            let href = format!("http://h{n}.gov.cn/x.html");
-            assert_eq!(
-                resolver.resolve(&href).map(String::from),
-                Some(href.clone())
-            );
-        }
-        assert_eq!(resolver.sites.len(), MAX_SITES);
     }
 }
