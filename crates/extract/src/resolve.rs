@@ -84,44 +84,21 @@ mod tests {
     }
 
     /// Every href resolves as a lone [`resolve`] reads it, whether its site was seen before
-    /// or not.
+    /// or not: the cache of sites (tested on URLs in `spotcheck_core::site_urls`) behind the
+    /// attribute's own reading — character references, surrounding whitespace, fragments,
+    /// targets that are not pages, and links relative to the page.
     #[test]
     fn a_resolver_reads_every_link_as_a_fresh_parse_does() {
         let hrefs = [
-            "http://www.jdz.gov.cn/a.html",
             "http://www.jdz.gov.cn/b/../c.html?x=1&amp;y=2#top",
-            "http://www.jdz.gov.cn/中文/路径.html?q=查询",
-            "http://www.jdz.gov.cn/a b/%zz/%41",
+            "http://www.jdz.gov.cn/&#x4e2d;.html",
             "http://www.jdz.gov.cn//other.gov.cn/x",
-            "http://www.jdz.gov.cn/\\other.gov.cn/x",
-            "http://www.jdz.gov.cn/./x/./y/",
             "http://WWW.JDZ.GOV.CN/Upper.html",
-            "http://WWW.JDZ.GOV.CN/again.html",
-            "http://www.jdz.gov.cn:80/port.html",
-            "http://www.jdz.gov.cn:80/port2.html",
-            "http://www.jdz.gov.cn:8080/other-port.html",
-            "https://www.jdz.gov.cn/secure.html",
+            "  http://www.jdz.gov.cn/padded.html  ",
             "http://127.0.0.1:8080/ok/1.html",
             "http://127.0.0.1:8080/ok/2.html",
-            "http://0x7f.1/hex.html",
-            "http://0x7f.1/hex2.html",
-            "http://中文.政务/a.html",
-            "http://中文.政务/b.html",
-            "http://xn--fiq228c.xn--zfr164b/c.html",
-            "http://user:pw@www.jdz.gov.cn/cred.html",
-            "http://user:pw@www.jdz.gov.cn/cred2.html",
-            "http://www.jdz.gov.cn?q=1",
             "http://www.jdz.gov.cn#frag",
-            "http://www.jdz.gov.cn",
-            "http://www.jdz.gov.cn/tab\tin/path",
-            "http://www.jdz.gov.cn/new\nline",
-            "http://[::1]:8080/v6.html",
-            "http://[::1]:8080/v6b.html",
-            "http://bad host/x.html",
-            "http://exa mple.gov.cn/x.html",
             "http:///no-host.html",
-            "http://:80/x",
-            "HTTP://www.jdz.gov.cn/caps-scheme.html",
             "/rooted.html",
             "relative.html",
             "//cdn.jdz.gov.cn/protocol-relative.js",
@@ -132,8 +109,6 @@ mod tests {
             "java\nscript:x",
             "mailto:x@y.cn",
             "ftp://ftp.jdz.gov.cn/file",
-            "  http://www.jdz.gov.cn/padded.html  ",
-            "http://www.jdz.gov.cn/&#x4e2d;.html",
         ];
         let mut resolver = Resolver::new(base());
         // Twice over, so every site is seen before on the second pass.
@@ -144,7 +119,7 @@ mod tests {
                 "{href:?}"
             );
         }
-        assert!(resolver.sites.len() >= 8, "sites remembered");
+        assert!(resolver.sites.len() >= 3, "sites remembered");
     }
 
     #[test]
