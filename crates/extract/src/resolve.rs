@@ -23,11 +23,6 @@ impl Resolver {
         }
     }
 
-    /// The URL the links resolve against.
-    pub fn base(&self) -> &Url {
-        &self.base
-    }
-
     /// The web page `href` points to: as [`resolve`] reads it.
     pub fn resolve(&mut self, href: &str) -> Option<Url> {
         web_url(href, |href| self.sites.join(Some(&self.base), href).ok())
