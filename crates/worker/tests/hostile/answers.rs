@@ -1,4 +1,4 @@
-//! Pages that answer 200 and still say something else
+//! Pages that answer 200 and still say something else: soft 404s and captcha walls.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Bodies too big to keep
+//! Bodies too big to keep: cut at the cap, after decompression too.
 
 use super::*;
 

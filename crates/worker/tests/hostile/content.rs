@@ -1,4 +1,5 @@
-//! Content that is not what it says
+//! Content that is not what it says: bytes invalid in the declared charset, binary data at
+//! an HTML URL.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The SSRF guard
+//! The SSRF guard: internal targets, and redirect hops to them, are refused before any request
+//! reaches them.
 
 use super::*;
 

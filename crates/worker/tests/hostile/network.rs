@@ -1,4 +1,4 @@
-//! Network failures
+//! Network failures: refused connections, unknown names, a server that does not speak TLS.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Redirects
+//! Redirects: a loop is broken, a chain is recorded hop by hop.
 
 use super::*;
 

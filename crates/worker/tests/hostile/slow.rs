@@ -1,4 +1,5 @@
-//! Servers too slow to wait for
+//! Servers too slow to wait for: a dripping body, slowloris headers, silence, dropped
+//! connections.
 
 use super::*;
 

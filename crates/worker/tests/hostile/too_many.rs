@@ -1,4 +1,5 @@
-//! Hosts that say "too many"
+//! Hosts that say "too many": `Retry-After` (seconds or a date) honoured, capped and shared
+//! through the host gate, and what a host still refusing after every retry is.
 
 use super::*;
 
