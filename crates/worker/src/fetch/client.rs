@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use bytes::Bytes;
+use hyper::Method;
+use hyper::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use spotcheck_core::retry::Backoff;
 use spotcheck_core::round::Round;
 use url::Url;
@@ -14,6 +16,7 @@ use url::Url;
 use super::error::{FetchError, chain, classify};
 use super::resolve::{Family, GuardedResolver, refusal};
 use super::roots;
+use super::transport::{Answer as Head, Settings, Transport};
 use rustls::pki_types::CertificateDer;
 use spotcheck_core::ports::HostGate;
 use spotcheck_core::registry::Addresses;
@@ -110,7 +113,7 @@ pub struct FetchOptions {
 }
 
 pub struct Fetcher {
-    client: reqwest::Client,
+    transport: Transport,
     gate: Arc<dyn HostGate>,
     cfg: FetchConfig,
     trusted: Arc<[IpAddr]>,
@@ -150,21 +153,19 @@ impl Fetcher {
         resolver: GuardedResolver,
         verifier: Arc<rustls_platform_verifier::Verifier>,
     ) -> Result<Fetcher, String> {
-        let mut tls = roots::tls_config(verifier.clone())?;
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(cfg.connect_timeout)
-            .user_agent(cfg.user_agent.clone())
-            .no_proxy()
-            .pool_max_idle_per_host(cfg.idle_per_host.max(1))
-            .pool_idle_timeout(cfg.idle_timeout)
-            .dns_resolver(Arc::new(resolver.clone()))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let settings = Settings {
+            connect_timeout: cfg.connect_timeout,
+            idle_per_host: cfg.idle_per_host,
+            idle_timeout: cfg.idle_timeout,
+            user_agent: cfg.user_agent.clone(),
+        };
+        let transport = Transport::new(
+            &settings,
+            resolver.clone(),
+            roots::tls_config(verifier.clone())?,
+        )?;
         Ok(Fetcher {
-            client,
+            transport,
             gate,
             trusted: resolver.trusted.clone(),
             cfg,
@@ -270,19 +271,20 @@ impl Fetcher {
             let addr = self.address(&url).await;
             let _permit = self.gate.enter(&host, addr).await;
             let hop = tokio::time::Instant::now();
-            let req = match (form.take(), json.take()) {
-                (Some(f), _) => self.client.post(url.clone()).form_pairs(&f),
-                (None, Some(j)) => self
-                    .client
-                    .post(url.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(j),
-                (None, None) => self.client.get(url.clone()),
+            let (method, content_type, body) = match (form.take(), json.take()) {
+                (Some(f), _) => (
+                    Method::POST,
+                    Some("application/x-www-form-urlencoded"),
+                    Bytes::from(form_body(&f)),
+                ),
+                (None, Some(j)) => (Method::POST, Some("application/json"), Bytes::from(j)),
+                (None, None) => (Method::GET, None, Bytes::new()),
             };
-            let resp = tokio::time::timeout(left, req.send())
+            let sent = self.transport.send(method, &url, content_type, body);
+            let resp = tokio::time::timeout(left, sent)
                 .await
                 .map_err(|_| FetchError::Timeout(timeout))?
-                .map_err(|e| classify(&e, timeout))?;
+                .map_err(|f| classify(&*f.error, f.connecting, timeout))?;
             let status = resp.status().as_u16();
             if (300..400).contains(&status) {
                 if let Some(loc) = resp.headers().get(LOCATION) {
@@ -387,29 +389,18 @@ struct Answer {
     retry_after: Option<Duration>,
 }
 
-trait FormPairs {
-    fn form_pairs(self, pairs: &[(String, String)]) -> Self;
-}
-
-impl FormPairs for reqwest::RequestBuilder {
-    /// A urlencoded form body, without pulling in reqwest's `form` feature for one call.
-    fn form_pairs(self, pairs: &[(String, String)]) -> Self {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        self.header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-    }
+/// A form's pairs, urlencoded.
+fn form_body(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 /// Reads at most `cap` bytes of the (decompressed) body, stopping as soon as it is reached.
-async fn read_capped(
-    mut resp: reqwest::Response,
-    cap: usize,
-) -> Result<(Vec<u8>, bool), FetchError> {
+async fn read_capped(mut resp: Head, cap: usize) -> Result<(Vec<u8>, bool), FetchError> {
     let mut body = Vec::new();
     loop {
-        match resp.chunk().await {
+        match Transport::chunk(&mut resp).await.transpose() {
             Ok(Some(chunk)) => {
                 let room = cap.saturating_sub(body.len());
                 if chunk.len() > room {
@@ -424,7 +415,7 @@ async fn read_capped(
                 tracing::debug!("body cut short: {e}");
                 return Ok((body, true));
             }
-            Err(e) => return Err(FetchError::Other(format!("body: {}", chain(&e)))),
+            Err(e) => return Err(FetchError::Other(format!("body: {}", chain(&*e)))),
         }
     }
 }

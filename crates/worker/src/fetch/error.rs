@@ -84,15 +84,18 @@ fn last_cause(causes: &[&(dyn Error + 'static)]) -> String {
     causes.last().map(|c| c.to_string()).unwrap_or_default()
 }
 
-/// Sorts a failed request into what went wrong, by the types in its source chain.
-pub(super) fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
+/// Sorts a failed request into what went wrong, by the types in its source chain;
+/// `connecting`: it failed before a connection was made.
+pub(super) fn classify(
+    e: &(dyn Error + 'static),
+    connecting: bool,
+    timeout: Duration,
+) -> FetchError {
     let causes = causes(e);
     if let Some(r) = find::<Refusal>(&causes) {
         return FetchError::Refused(r.to_string());
     }
-    if e.is_timeout()
-        || find::<io::Error>(&causes).is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
-    {
+    if find::<io::Error>(&causes).is_some_and(|io| io.kind() == io::ErrorKind::TimedOut) {
         return FetchError::Timeout(timeout);
     }
     if let Some(l) = find::<LookupFailed>(&causes) {
@@ -109,7 +112,7 @@ pub(super) fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
     if find::<rustls::Error>(&causes).is_some() {
         return FetchError::Tls(last_cause(&causes));
     }
-    if !e.is_connect() {
+    if !connecting {
         let broke = kinds.iter().any(|k| {
             matches!(
                 k,
@@ -125,7 +128,7 @@ pub(super) fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
             return FetchError::Dropped(last_cause(&causes));
         }
     }
-    if e.is_connect() {
+    if connecting {
         return FetchError::Connect(last_cause(&causes));
     }
     FetchError::Other(chain(e))

@@ -1,6 +1,7 @@
 //! Fetching: one bounded, polite, guarded HTTP request path for every kind of job.
 //!
 //! [`client`] follows redirects itself so each hop is recorded, guarded and rate limited;
+//! `transport` carries each request (pooled HTTP/1.1 connections, TLS, decompression);
 //! `resolve` applies the registry's name overrides and the guard after resolution (one
 //! address family when asked); `roots` holds the trusted certificates, read once per
 //! process; `tls` inspects a site's certificate without trusting it; `error`
@@ -13,6 +14,7 @@ mod error;
 mod resolve;
 mod roots;
 mod tls;
+mod transport;
 
 pub use spotcheck_core::guard;
 
