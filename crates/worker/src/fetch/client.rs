@@ -16,7 +16,7 @@ use url::Url;
 use super::error::{FetchError, chain, classify};
 use super::resolve::{Family, GuardedResolver, refusal};
 use super::roots;
-use super::transport::{Answer as Head, Settings, Transport};
+use super::transport::{Answer as Head, Transport};
 use rustls::pki_types::CertificateDer;
 use spotcheck_core::ports::HostGate;
 use spotcheck_core::registry::Addresses;
@@ -153,17 +153,8 @@ impl Fetcher {
         resolver: GuardedResolver,
         verifier: Arc<rustls_platform_verifier::Verifier>,
     ) -> Result<Fetcher, String> {
-        let settings = Settings {
-            connect_timeout: cfg.connect_timeout,
-            idle_per_host: cfg.idle_per_host,
-            idle_timeout: cfg.idle_timeout,
-            user_agent: cfg.user_agent.clone(),
-        };
-        let transport = Transport::new(
-            &settings,
-            resolver.clone(),
-            roots::tls_config(verifier.clone())?,
-        )?;
+        let transport =
+            Transport::new(&cfg, resolver.clone(), roots::tls_config(verifier.clone())?)?;
         Ok(Fetcher {
             transport,
             gate,

@@ -8,8 +8,6 @@
 //! without them: a sixth less CPU for a round of 10,000 small pages (`spotcheck-bench`;
 //! README, Benchmark).
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::header::{ACCEPT, HeaderValue, USER_AGENT};
@@ -21,6 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tower::ServiceExt;
 use tower_http::decompression::{Decompression, DecompressionBody};
 
+use super::client::FetchConfig;
 use super::resolve::GuardedResolver;
 
 type Pool = Client<HttpsConnector<HttpConnector<GuardedResolver>>, Full<Bytes>>;
@@ -35,23 +34,14 @@ pub(super) struct Failed {
 }
 
 /// Pooled HTTP/1.1 connections (plain and TLS) to the addresses the guarded resolver admits.
-#[derive(Clone)]
 pub(super) struct Transport {
     pool: Decompression<Pool>,
     user_agent: HeaderValue,
 }
 
-/// The settings a transport is built with.
-pub(super) struct Settings {
-    pub(super) connect_timeout: Duration,
-    pub(super) idle_per_host: usize,
-    pub(super) idle_timeout: Duration,
-    pub(super) user_agent: String,
-}
-
 impl Transport {
     pub(super) fn new(
-        s: &Settings,
+        s: &FetchConfig,
         resolver: GuardedResolver,
         tls: rustls::ClientConfig,
     ) -> Result<Transport, String> {
