@@ -161,6 +161,40 @@ mod tests {
             store.record_batch_as("b2", &batch, &both).await.unwrap(),
             vec![again, again]
         );
+        // A batch of a result recorded before, a new one and that one again, retried after
+        // a later call recorded the same jobs: each answer is the one the call gave.
+        let mixed = RoundId("2020Q4-retry-mixed".into());
+        let (e, f) = (
+            Job::new(&mixed, c.task.clone()),
+            Job::new(&mixed, d.task.clone()),
+        );
+        let ids = [e.id.clone(), f.id.clone()];
+        assert_eq!(store.add_jobs_as("e4", &mixed, &ids).await.unwrap(), ids);
+        let (re, rf) = (ok(&e), ok(&f));
+        assert_eq!(
+            store.record_batch_as("m1", &mixed, &[&re]).await.unwrap(),
+            vec![first]
+        );
+        let answered = vec![again, first, again];
+        assert_eq!(
+            store
+                .record_batch_as("m2", &mixed, &[&re, &rf, &rf])
+                .await
+                .unwrap(),
+            answered
+        );
+        assert_eq!(
+            store.record_batch_as("m3", &mixed, &[&rf]).await.unwrap(),
+            vec![again]
+        );
+        assert_eq!(
+            store
+                .record_batch_as("m2", &mixed, &[&re, &rf, &rf])
+                .await
+                .unwrap(),
+            answered,
+            "retry"
+        );
 
         // An empty round sealed by a call whose answer was lost.
         let empty = RoundId("2020Q4-retry-empty".into());

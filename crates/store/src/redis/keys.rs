@@ -13,7 +13,7 @@
 //! | `{ns}:round:{id}:expected` | set | ids of the round's jobs: initial ones ([`Store::add_jobs`]) and follow-ups ([`Store::record`]) |
 //! | `{ns}:round:{id}:results` | hash | job id → [`JobResult`] as JSON; the first write wins |
 //! | `{ns}:round:{id}:state` | hash | `outstanding` (expected jobs without a result), `done` (expected jobs with one), `dead` (results whose outcome is [`Outcome::Dead`]), `sealed` (`1` once every initial job is scheduled), `completed` (`1` once sealed with nothing outstanding), `completed_by` (the call that completed it) |
-//! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (see the `calls` module) |
+//! | `{ns}:round:{id}:calls` | hash | `e:{job}` / `r:{job}` → the id of the call that added / recorded the job (one result with its follow-ups); `b:{call}` → a batch call's answer, a digit per result (`1` first, `0` not) (see the `calls` module) |
 //! | `{ns}:round:{id}:packed` | list | a completed round's results once packed, in job id order: blocks of up to 1,000 results' JSON, one a line, deflated; the results and calls hashes and the expected set are then gone, and the state hash has `packed` (`1`), `total` (the expected jobs) and `results` (see the `compaction` module); the list, the state and the record then have no expiry (kept until pruned) |
 //! | `{ns}:round:{id}:packing:{call}` | list | the blocks of a packing call, renamed to `packed` when it finishes first |
 //! | `{ns}:round:{id}:follow-ups` | string | present while a collector has its turn at publishing the round's follow-up jobs: its token, with a lease of [`FOLLOW_UP_LEASE`](spotcheck_core::ports::FOLLOW_UP_LEASE) (see the `turns` module) |
