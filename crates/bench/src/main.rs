@@ -468,23 +468,24 @@ fn run_lychee(lychee: &Path, work: &Path, page: &str, args: &Args) -> Result<Row
 }
 
 /// Prints where each run's wall time went: when the page and the first and last links were
-/// served, from the start of its clock, and when it was done; and, for the pool, what Redis
-/// and RabbitMQ spent meanwhile.
+/// served, from the start of its clock, the longest gap between two links served, and when it
+/// was done; and, for the pool, what Redis and RabbitMQ spent meanwhile.
 fn print_phases(rows: &[Row]) {
     let ms = |d: Option<Duration>| d.map_or("–".to_string(), |d| d.as_millis().to_string());
     println!();
     println!(
-        "| run | page served (ms) | first link (ms) | last link (ms) | done (ms) | Redis + RabbitMQ CPU (s) |"
+        "| run | page served (ms) | first link (ms) | last link (ms) | longest gap (ms) | done (ms) | Redis + RabbitMQ CPU (s) |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in rows {
         let Some(p) = r.phases else { continue };
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             ms(p.page),
             ms(p.first_link),
             ms(p.last_link),
+            ms(p.gap),
             ms(Some(r.wall)),
             r.services_cpu
                 .map_or("–".to_string(), |c| format!("{:.2}", c.as_secs_f64()))

@@ -2,6 +2,8 @@
 //! A run's wall time splits into the start (until the page is fetched), the page's handling
 //! (until its first link is checked), the checking, and the tail (from the last link's
 //! request until the run says it is done) — which tells where a slow run loses its time.
+//! The longest gap between two links served tells a round that stalled (nothing asked of
+//! the workload for a while, the cores idle) from one that was slow throughout.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -13,6 +15,8 @@ pub struct Timeline {
     page: AtomicU64,
     first_link: AtomicU64,
     last_link: AtomicU64,
+    /// The longest time between two links served, in nanoseconds.
+    gap: AtomicU64,
 }
 
 /// A run's moments, from the start of its clock.
@@ -21,6 +25,8 @@ pub struct Phases {
     pub page: Option<Duration>,
     pub first_link: Option<Duration>,
     pub last_link: Option<Duration>,
+    /// The longest time between two links served.
+    pub gap: Option<Duration>,
 }
 
 impl Timeline {
@@ -30,12 +36,13 @@ impl Timeline {
             page: AtomicU64::new(0),
             first_link: AtomicU64::new(0),
             last_link: AtomicU64::new(0),
+            gap: AtomicU64::new(0),
         }
     }
 
     /// Forgets the moments of the previous run.
     pub fn reset(&self) {
-        for a in [&self.page, &self.first_link, &self.last_link] {
+        for a in [&self.page, &self.first_link, &self.last_link, &self.gap] {
             a.store(0, Ordering::Relaxed);
         }
     }
@@ -53,7 +60,10 @@ impl Timeline {
         let _ = self
             .first_link
             .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
-        self.last_link.fetch_max(now, Ordering::Relaxed);
+        let before = self.last_link.fetch_max(now, Ordering::Relaxed);
+        if before != 0 && before < now {
+            self.gap.fetch_max(now - before, Ordering::Relaxed);
+        }
     }
 
     /// The moments recorded since the last reset, from `start` (none before it).
@@ -67,6 +77,10 @@ impl Timeline {
             page: at(&self.page),
             first_link: at(&self.first_link),
             last_link: at(&self.last_link),
+            gap: match self.gap.load(Ordering::Relaxed) {
+                0 => None,
+                n => Some(Duration::from_nanos(n)),
+            },
         }
     }
 
@@ -91,7 +105,8 @@ mod tests {
             Phases {
                 page: None,
                 first_link: None,
-                last_link: None
+                last_link: None,
+                gap: None
             }
         );
         t.page_served();
@@ -104,7 +119,15 @@ mod tests {
         let (page, first, last) = (p.page.unwrap(), p.first_link.unwrap(), p.last_link.unwrap());
         assert!(page < first, "{p:?}");
         assert!(first + Duration::from_millis(2) <= last, "{p:?}");
+        assert_eq!(p.gap, Some(last - first), "one gap, between the two links");
+        t.link_served();
+        assert_eq!(
+            t.since(start).gap,
+            p.gap,
+            "a shorter gap leaves the longest"
+        );
         t.reset();
         assert_eq!(t.since(start).page, None);
+        assert_eq!(t.since(start).gap, None);
     }
 }
